@@ -1,0 +1,121 @@
+"""REST API for residents and third-party apps: file an appeal, track it.
+
+Serializers here only parse types; every rule lives in the intake service, whose field-keyed
+ValidationError becomes a 400 with the same messages the web form shows.
+"""
+from dataclasses import asdict
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from streets.models import Officer
+from streets.roles import officer_of
+
+from .models import Appeal
+from .selectors import appeal_for_tracking, tracking_summary
+from .services import submit_appeal
+
+
+class AppealIntakeSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    kind = serializers.CharField(required=False, allow_blank=True)
+    urgency = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    latitude = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    longitude = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    contact_name = serializers.CharField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(required=False, allow_blank=True)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
+    channel = serializers.CharField(required=False, allow_blank=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    note = serializers.CharField()
+
+
+class TrackingSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    category = serializers.CharField()
+    unit = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    response_due = serializers.DateTimeField(allow_null=True)
+    resolve_due = serializers.DateTimeField(allow_null=True)
+    answer = serializers.CharField()
+    declined_reason = serializers.CharField()
+    timeline = TimelineEntrySerializer(many=True)
+
+
+def channel_for(request, requested: str | None) -> str:
+    """Only operators may file on behalf of a phone caller; everything else is the API channel."""
+    officer = officer_of(request.user)
+    if requested == Appeal.Channel.PHONE and officer is not None and officer.role == Officer.Role.OPERATOR:
+        return Appeal.Channel.PHONE
+    return Appeal.Channel.API
+
+
+class AppealIntakeView(APIView):
+    """POST /api/v1/appeals/ : file an appeal. Open to anyone; returns the number and private code."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        serializer = AppealIntakeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            submitted = submit_appeal(
+                text=data["text"],
+                channel=channel_for(request, data.get("channel")),
+                kind=data.get("kind"),
+                urgency=data.get("urgency"),
+                category_code=data.get("category"),
+                address=data.get("address", ""),
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                contact_name=data.get("contact_name", ""),
+                contact_phone=data.get("contact_phone", ""),
+                anonymous=data.get("anonymous", False),
+                photos=data.get("photos", []),
+                submitted_by=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        appeal = submitted.appeal
+        return Response(
+            {
+                "number": appeal.number,
+                "access_code": submitted.access_code,
+                "status": appeal.status,
+                "tracking_url": request.build_absolute_uri(reverse("appeals:track"))
+                + f"?number={appeal.number}",
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AppealTrackView(APIView):
+    """GET /api/v1/appeals/track/?number=…&code=… : the public view of one appeal."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        appeal = appeal_for_tracking(
+            number=request.query_params.get("number", ""), code=request.query_params.get("code", "")
+        )
+        if appeal is None:
+            raise NotFound(_("No appeal matches this number and code."))
+        return Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)

@@ -1,0 +1,38 @@
+"""Tracking numbers and private access codes.
+
+The number is readable over the phone (date + six characters from an unambiguous alphabet); the
+code is a separate secret shown once to the resident and stored only as a keyed hash, so the
+database alone does not reveal it and a number without its code reveals nothing.
+"""
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.utils import timezone
+
+# Crockford-style alphabet: no I, L, O, U (misread) and no 0/1 confusion.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_tracking_number() -> str:
+    today = timezone.localdate().strftime("%y%m%d")
+    return today + "-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def hash_access_code(number: str, code: str) -> str:
+    message = f"{number}:{normalize(code)}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def access_code_matches(number: str, code: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_access_code(number, code), stored_hash)

@@ -1,0 +1,68 @@
+"""Public pages for residents: the appeal form, the confirmation, the tracking page."""
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from .forms import AppealForm, TrackForm
+from .models import Appeal
+from .selectors import appeal_for_tracking, tracking_summary
+from .services import submit_appeal
+
+SESSION_KEY = "submitted_appeal"
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_form(request):
+    form = AppealForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            submitted = submit_appeal(
+                text=data["text"],
+                channel=Appeal.Channel.WEB,
+                kind=data["kind"],
+                urgency=data["urgency"],
+                category_code=data["category"] or None,
+                address=data["address"],
+                latitude=data["latitude"] or None,
+                longitude=data["longitude"] or None,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                anonymous=data["anonymous"],
+                photos=data["photos"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            # Post/redirect/get: the code lives only in this resident's session, shown once.
+            request.session[SESSION_KEY] = {"number": submitted.appeal.number, "code": submitted.access_code}
+            return redirect("appeals:submitted")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "appeals/form.html", {"form": form}, status=status)
+
+
+def submitted(request):
+    receipt = request.session.get(SESSION_KEY)
+    if not receipt:
+        return redirect("appeals:home")
+    track_url = reverse("appeals:track") + f"?number={receipt['number']}"
+    return render(request, "appeals/submitted.html", {"receipt": receipt, "track_url": track_url})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Lookup by number and code. POST keeps the code out of URLs, logs and browser history."""
+    summary = None
+    not_found = False
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:20]})
+    if request.method == "POST" and form.is_valid():
+        appeal = appeal_for_tracking(number=form.cleaned_data["number"], code=form.cleaned_data["code"])
+        if appeal is None:
+            not_found = True
+        else:
+            summary = tracking_summary(appeal)
+    return render(
+        request, "appeals/track.html", {"form": form, "summary": summary, "not_found": not_found},
+        status=404 if not_found else 200,
+    )

@@ -1,0 +1,182 @@
+"""REST API for the consoles: the unit's queue and its actions, and the operators' manual queue.
+
+Querysets come from selectors, so another unit's ticket is simply not found (404); refusals by
+state are 409 with a readable message.
+"""
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from appeals.models import Appeal, Category
+from appeals.privacy import contact_for
+from streets.models import Unit
+from streets.roles import officer_of
+
+from . import services
+from .exceptions import ActionNotAllowed, NotYourTicket
+from .filters import DispatchFilter
+from .models import Dispatch
+from .permissions import IsOperator, IsStaffMember
+from .selectors import can_act_on, dispatches_visible_to, triage_queue
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def run_action(action_fn, **kwargs):
+    try:
+        return action_fn(**kwargs)
+    except NotYourTicket as exc:
+        raise NotFound(exc.message) from exc
+    except ActionNotAllowed as exc:
+        raise Conflict(exc.message) from exc
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    appeal_number = serializers.CharField(source="appeal.number")
+    text = serializers.CharField(source="appeal.text")
+    kind = serializers.CharField(source="appeal.kind")
+    urgency = serializers.CharField(source="appeal.urgency")
+    category = serializers.SerializerMethodField()
+    address = serializers.CharField(source="appeal.address")
+    latitude = serializers.DecimalField(source="appeal.latitude", max_digits=9, decimal_places=6)
+    longitude = serializers.DecimalField(source="appeal.longitude", max_digits=9, decimal_places=6)
+    unit = serializers.CharField(source="unit.code")
+    unit_name = serializers.CharField(source="unit.display_name")
+    contact = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue")
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id", "appeal_number", "text", "kind", "urgency", "category", "address", "latitude",
+            "longitude", "unit", "unit_name", "role", "state", "dispatched_at", "response_due",
+            "resolve_due", "signed_at", "responded_at", "resolved_at", "answer", "overdue", "contact",
+        ]
+
+    def get_category(self, obj) -> str | None:
+        return obj.appeal.category.code if obj.appeal.category_id else None
+
+    def get_contact(self, obj) -> dict:
+        contact = contact_for(obj.appeal, reveal=can_act_on(self.context.get("officer"), obj))
+        return {"name": contact.name, "phone": contact.phone, "masked": contact.masked}
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """/api/v1/dispatches/ : the signed-in officer's queue (supervisors: all)."""
+
+    serializer_class = DispatchSerializer
+    lookup_value_regex = r"\d+"
+    permission_classes = [IsAuthenticated, IsStaffMember]
+    filterset_class = DispatchFilter
+
+    def get_queryset(self):
+        return dispatches_visible_to(officer_of(self.request.user)).order_by("resolve_due", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "officer": officer_of(self.request.user)}
+
+    def _act(self, request, action_fn, **kwargs):
+        dispatch = self.get_object()  # 404 for anything outside the viewer's queue
+        run_action(action_fn, dispatch_id=dispatch.pk, officer=officer_of(request.user), **kwargs)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._act(request, services.sign_dispatch)
+
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, services.respond_dispatch, note=data.validated_data.get("note", ""))
+
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, services.add_progress_note, note=data.validated_data.get("note", ""))
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, services.resolve_dispatch, answer=data.validated_data["answer"])
+
+
+class TriageAppealSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "number", "created_at", "channel", "kind", "urgency", "category", "text",
+                  "address", "latitude", "longitude"]
+
+
+class ManualDispatchSerializer(serializers.Serializer):
+    unit = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True),
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
+        allow_null=True,
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Appeal.RejectionReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class TriageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """/api/v1/triage/ : appeals routing could not place; operators dispatch or decline them."""
+
+    serializer_class = TriageAppealSerializer
+    lookup_value_regex = r"\d+"
+    permission_classes = [IsAuthenticated, IsOperator]
+
+    def get_queryset(self):
+        return triage_queue()
+
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_to(self, request, pk=None):
+        appeal = get_object_or_404(self.get_queryset(), pk=pk)
+        data = ManualDispatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispatch = run_action(
+            services.dispatch_manually, appeal_id=appeal.pk, unit=data.validated_data["unit"],
+            operator=officer_of(request.user), category=data.validated_data.get("category"),
+            note=data.validated_data.get("note", ""),
+        )
+        return Response(
+            {"appeal": appeal.number, "dispatch": dispatch.pk, "unit": dispatch.unit.code,
+             "detail": _("Dispatched.")},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        appeal = get_object_or_404(self.get_queryset(), pk=pk)
+        data = DeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run_action(
+            services.decline_appeal, appeal_id=appeal.pk, reason=data.validated_data["reason"],
+            operator=officer_of(request.user), note=data.validated_data.get("note", ""),
+        )
+        return Response({"appeal": appeal.number, "status": Appeal.Status.REJECTED})

@@ -1,0 +1,224 @@
+"""Actions that move an appeal: routing, manual dispatch, decline, and the officer's actions.
+
+Each action runs in one transaction, locks the row it changes, checks the state it expects with a
+conditional UPDATE (so two officers cannot both win), and writes exactly one event.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appeals.events import record_transition
+from appeals.models import Appeal, AppealEvent, Category
+from streets.models import Officer, Unit
+from streets.services import find_handler
+
+from .deadlines import deadlines_for
+from .exceptions import ActionNotAllowed, NotYourTicket
+from .models import Dispatch
+
+logger = logging.getLogger(__name__)
+
+State = Dispatch.State
+ANSWER_MAX_LENGTH = 5000
+
+
+# --- routing -----------------------------------------------------------------------------------
+
+
+def route_appeal(*, appeal_id: int) -> Dispatch | None:
+    """Route one appeal by the duty list and its place. Idempotent: a routed appeal is left as is.
+
+    Returns the current primary dispatch, or None when the appeal went to the operators' queue.
+    """
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update(of=("self",)).select_related("category").get(pk=appeal_id)
+        if appeal.routed_at is not None:
+            return current_dispatch(appeal)
+        handler = find_handler(
+            category_id=appeal.category_id,
+            latitude=appeal.latitude,
+            longitude=appeal.longitude,
+            address=appeal.address,
+        )
+        now = timezone.now()
+        if handler.unit is None:
+            record_transition(
+                appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE,
+                note=handler.reason, public=False, extra_fields={"routed_at": now},
+            )
+            return None
+        return _create_dispatch(appeal=appeal, unit=handler.unit, actor=None, now=now, note=handler.reason)
+
+
+def current_dispatch(appeal: Appeal) -> Dispatch | None:
+    return (
+        Dispatch.objects.filter(appeal=appeal, role=Dispatch.Role.PRIMARY, is_current=True)
+        .select_related("unit")
+        .first()
+    )
+
+
+def _create_dispatch(*, appeal: Appeal, unit: Unit, actor, now, note: str = "", extra_fields=None) -> Dispatch:
+    response_due, resolve_due = deadlines_for(appeal, now)
+    dispatch = Dispatch.objects.create(
+        appeal=appeal,
+        unit=unit,
+        district_id=unit.parent_id if unit.kind == Unit.Kind.STREET else None,
+        dispatched_at=now,
+        dispatched_by=actor,
+        response_due=response_due,
+        resolve_due=resolve_due,
+    )
+    record_transition(
+        appeal=appeal, kind=AppealEvent.Kind.DISPATCHED, to_status=Appeal.Status.DISPATCHED,
+        actor=actor, unit=unit, dispatch=dispatch, note=note, public=True,
+        extra_fields={"routed_at": appeal.routed_at or now, **(extra_fields or {})},
+    )
+    return dispatch
+
+
+# --- the operators' manual queue ---------------------------------------------------------------
+
+
+def _lock_triage_appeal(appeal_id: int) -> Appeal:
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("category").get(pk=appeal_id)
+    if appeal.status not in (Appeal.Status.TRIAGE, Appeal.Status.RECEIVED):
+        raise ActionNotAllowed(_("This appeal has already been handled."))
+    return appeal
+
+
+def dispatch_manually(
+    *, appeal_id: int, unit: Unit, operator: Officer, category: Category | None = None, note: str = ""
+) -> Dispatch:
+    """An operator sends an appeal that routing could not place; may fix its category too."""
+    _require_operator(operator)
+    if unit.kind not in (Unit.Kind.STREET, Unit.Kind.DEPARTMENT) or not unit.active:
+        raise ActionNotAllowed(_("Appeals are dispatched to an active street or department."))
+    with transaction.atomic():
+        appeal = _lock_triage_appeal(appeal_id)
+        extra = {}
+        if category is not None and category.pk != appeal.category_id:
+            extra["category"] = category
+            appeal.category = category
+        return _create_dispatch(
+            appeal=appeal, unit=unit, actor=operator.user, now=timezone.now(), note=note, extra_fields=extra
+        )
+
+
+def decline_appeal(*, appeal_id: int, reason: str, operator: Officer, note: str = "") -> Appeal:
+    """An operator declines an appeal with a reason from the fixed list, which the resident sees."""
+    _require_operator(operator)
+    if reason not in Appeal.RejectionReason.values:
+        raise ActionNotAllowed(_("Choose a reason from the list."))
+    with transaction.atomic():
+        appeal = _lock_triage_appeal(appeal_id)
+        record_transition(
+            appeal=appeal, kind=AppealEvent.Kind.REJECTED, to_status=Appeal.Status.REJECTED,
+            actor=operator.user, note=note.strip()[:ANSWER_MAX_LENGTH], public=True,
+            extra_fields={"rejection_reason": reason, "routed_at": appeal.routed_at or timezone.now()},
+        )
+        return appeal
+
+
+def _require_operator(officer: Officer | None) -> None:
+    if officer is None or officer.role != Officer.Role.OPERATOR:
+        raise NotYourTicket(_("Only hotline operators can do this."))
+
+
+# --- the officer's actions on a dispatch -------------------------------------------------------
+
+
+def _lock_own_dispatch(dispatch_id: int, officer: Officer) -> Dispatch:
+    """Lock a dispatch of the officer's own unit; anything else is 'not found'."""
+    dispatch = (
+        Dispatch.objects.select_for_update(of=("self",))
+        .select_related("appeal", "unit")
+        .filter(pk=dispatch_id, unit_id=officer.unit_id, is_current=True)
+        .first()
+    )
+    if dispatch is None or officer.role != Officer.Role.OFFICER:
+        raise NotYourTicket(_("No such ticket in your unit's queue."))
+    return dispatch
+
+
+def _advance(dispatch: Dispatch, *, allowed: tuple[str, ...], refusal: str, **changes) -> None:
+    """Conditional UPDATE: only one of two racing officers finds the state it expects."""
+    updated = Dispatch.objects.filter(pk=dispatch.pk, state__in=allowed).update(**changes)
+    if updated != 1:
+        raise ActionNotAllowed(refusal)
+    for field, value in changes.items():
+        setattr(dispatch, field, value)
+
+
+def sign_dispatch(*, dispatch_id: int, officer: Officer) -> Dispatch:
+    with transaction.atomic():
+        dispatch = _lock_own_dispatch(dispatch_id, officer)
+        _advance(
+            dispatch, allowed=(State.PENDING,), refusal=_("This ticket has already been signed for."),
+            state=State.SIGNED, signed_at=timezone.now(),
+        )
+        record_transition(
+            appeal=dispatch.appeal, kind=AppealEvent.Kind.SIGNED, actor=officer.user,
+            unit=dispatch.unit, dispatch=dispatch,
+        )
+        return dispatch
+
+
+def respond_dispatch(*, dispatch_id: int, officer: Officer, note: str = "") -> Dispatch:
+    """Record the unit's first contact with the resident (the response)."""
+    with transaction.atomic():
+        dispatch = _lock_own_dispatch(dispatch_id, officer)
+        now = timezone.now()
+        _advance(
+            dispatch, allowed=(State.PENDING, State.SIGNED),
+            refusal=_("The response has already been recorded."),
+            state=State.RESPONDED, responded_at=now, signed_at=dispatch.signed_at or now,
+        )
+        record_transition(
+            appeal=dispatch.appeal, kind=AppealEvent.Kind.RESPONDED,
+            to_status=Appeal.Status.RESPONDED if dispatch.role == Dispatch.Role.PRIMARY else None,
+            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=note.strip()[:ANSWER_MAX_LENGTH],
+        )
+        return dispatch
+
+
+def add_progress_note(*, dispatch_id: int, officer: Officer, note: str) -> AppealEvent:
+    """An internal note on the work done; allowed while the ticket is open."""
+    note = (note or "").strip()
+    if not note:
+        raise ActionNotAllowed(_("Write the note first."))
+    with transaction.atomic():
+        dispatch = _lock_own_dispatch(dispatch_id, officer)
+        if not dispatch.is_open:
+            raise ActionNotAllowed(_("This ticket is closed."))
+        return record_transition(
+            appeal=dispatch.appeal, kind=AppealEvent.Kind.NOTE, actor=officer.user, unit=dispatch.unit,
+            dispatch=dispatch, note=note[:ANSWER_MAX_LENGTH], public=False,
+        )
+
+
+def resolve_dispatch(*, dispatch_id: int, officer: Officer, answer: str) -> Dispatch:
+    """Close the unit's work with an answer to the resident; the callback follows."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise ActionNotAllowed(_("Write the answer to the resident."))
+    if len(answer) > ANSWER_MAX_LENGTH:
+        raise ActionNotAllowed(_("The answer is too long."))
+    with transaction.atomic():
+        dispatch = _lock_own_dispatch(dispatch_id, officer)
+        if dispatch.state in (State.PENDING, State.SIGNED):
+            raise ActionNotAllowed(_("Contact the resident (record the response) before resolving."))
+        _advance(
+            dispatch, allowed=(State.RESPONDED,), refusal=_("This ticket is already resolved."),
+            state=State.RESOLVED, resolved_at=timezone.now(), answer=answer,
+        )
+        record_transition(
+            appeal=dispatch.appeal, kind=AppealEvent.Kind.RESOLVED,
+            to_status=Appeal.Status.RESOLVED if dispatch.role == Dispatch.Role.PRIMARY else None,
+            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=answer,
+        )
+        return dispatch

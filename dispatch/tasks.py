@@ -1,0 +1,48 @@
+"""Celery tasks: thin wrappers over services, taking ids, safe to run twice (acks_late)."""
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from appeals.models import Appeal
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="dispatch.tasks.route_appeal",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def route_appeal_task(appeal_id: int) -> None:
+    try:
+        services.route_appeal(appeal_id=appeal_id)
+    except Appeal.DoesNotExist:
+        logger.error("route_appeal: appeal %s does not exist", appeal_id)
+
+
+@shared_task(name="dispatch.tasks.sweep_unrouted", acks_late=True)
+def sweep_unrouted(limit: int = 500) -> int:
+    """Route appeals still unrouted after the grace period (broker was down, worker died).
+
+    Reads the partial index on unrouted appeals; routing is idempotent, so overlapping sweeps on
+    several workers, or a late original task, do no harm.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.ROUTING_GRACE_SECONDS)
+    ids = list(
+        Appeal.objects.filter(routed_at__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for appeal_id in ids:
+        services.route_appeal(appeal_id=appeal_id)
+    if ids:
+        logger.info("sweep_unrouted routed %d appeals", len(ids))
+    return len(ids)

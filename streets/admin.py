@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import Community, Department, District, Duty, Officer, Street, Unit
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "kind", "parent", "active"]
+    list_filter = ["kind", "level", "active", "is_utility"]
+    search_fields = ["code", "name", "name_en"]
+    list_select_related = ["parent"]
+
+
+@admin.register(District, Street, Department)
+class UnitKindAdmin(UnitAdmin):
+    pass
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "street"]
+    search_fields = ["code", "name"]
+    list_select_related = ["street"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Duty)
+class DutyAdmin(admin.ModelAdmin):
+    list_display = ["category", "handler", "department"]
+    list_filter = ["handler"]
+    search_fields = ["category__code", "category__name"]
+    list_select_related = ["category", "department"]
