@@ -54,7 +54,9 @@ class AppealForm(forms.Form):
         label=_("Address"), required=False, max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
-    latitude = forms.CharField(label=_("Latitude"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    latitude = forms.CharField(
+        label=_("Latitude"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     longitude = forms.CharField(
         label=_("Longitude"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )

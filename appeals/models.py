@@ -144,6 +144,9 @@ class AppealPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.image.name}"
+
 
 class AppendOnlyError(Exception):
     """Raised on an attempt to change or delete an audit event."""

@@ -1,0 +1,73 @@
+"""The officer console: log in, see the queue with filters, act on a ticket through the pages."""
+import pytest
+
+from appeals.services import submit_appeal
+from dispatch import services
+from dispatch.models import Dispatch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_tickets(city):
+    def make(**fields):
+        appeal = submit_appeal(text="测试工单", contact_phone="13800138000", **fields).appeal
+        return services.route_appeal(appeal_id=appeal.pk)
+
+    return (
+        make(category_code=city.noise.code, latitude=39.95, longitude=116.05),
+        make(category_code=city.noise.code, latitude=39.96, longitude=116.06, urgency="urgent"),
+    )
+
+
+def test_login_leads_the_officer_to_the_queue(client, officers):
+    response = client.post("/accounts/login/", {"username": "officer_a1", "password": "pass12345"})
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).redirect_chain[-1][0] == "/console/queue/"
+
+
+def test_the_queue_filters_by_urgency_and_state(client, officers, two_tickets):
+    ordinary, urgent = two_tickets
+    client.force_login(officers["officer_a1"].user)
+    page = client.get("/console/queue/", {"urgency": "urgent"}).content.decode()
+    assert urgent.appeal.number in page and ordinary.appeal.number not in page
+    services.respond_dispatch(dispatch_id=urgent.pk, officer=officers["officer_a1"])
+    services.resolve_dispatch(dispatch_id=urgent.pk, officer=officers["officer_a1"], answer="ok")
+    open_page = client.get("/console/queue/").content.decode()  # open tickets by default
+    assert ordinary.appeal.number in open_page and urgent.appeal.number not in open_page
+    resolved_page = client.get("/console/queue/", {"state": "resolved"}).content.decode()
+    assert urgent.appeal.number in resolved_page
+
+
+def test_an_officer_resolves_a_ticket_through_the_pages(client, officers, two_tickets):
+    ticket = two_tickets[0]
+    client.force_login(officers["officer_a1"].user)
+    detail = client.get(f"/console/dispatches/{ticket.pk}/").content.decode()
+    assert "13800138000" in detail  # the unit that must call sees the number
+    client.post(f"/console/dispatches/{ticket.pk}/sign/")
+    early = client.post(f"/console/dispatches/{ticket.pk}/resolve/", {"answer": "done"}, follow=True,
+                        HTTP_ACCEPT_LANGUAGE="en")
+    assert "before resolving" in early.content.decode()
+    client.post(f"/console/dispatches/{ticket.pk}/respond/", {"note": "called"})
+    client.post(f"/console/dispatches/{ticket.pk}/resolve/", {"answer": "修好了"})
+    ticket.refresh_from_db()
+    assert ticket.state == Dispatch.State.RESOLVED and ticket.answer == "修好了"
+
+
+def test_the_supervisor_sees_every_ticket_with_the_contact_masked(client, officers, two_tickets):
+    client.force_login(officers["supervisor"].user)
+    page = client.get("/console/queue/").content.decode()
+    assert all(t.appeal.number in page for t in two_tickets)
+    detail = client.get(f"/console/dispatches/{two_tickets[0].pk}/").content.decode()
+    assert "13800138000" not in detail and "138****8000" in detail
+
+
+def test_the_operator_dispatches_from_the_manual_queue_page(client, officers, city):
+    appeal = submit_appeal(text="不清楚类别", contact_phone="13800138000").appeal
+    services.route_appeal(appeal_id=appeal.pk)
+    client.force_login(officers["operator"].user)
+    assert appeal.number in client.get("/console/triage/").content.decode()
+    response = client.post(f"/console/triage/{appeal.pk}/", {"dispatch": "1", "unit": city.water.code,
+                                                            "category": city.water_outage.code})
+    assert response.status_code == 302
+    assert Dispatch.objects.get(appeal=appeal).unit == city.water

@@ -1,0 +1,64 @@
+"""Tracking: number + code show status, unit and timeline; a wrong code reveals nothing."""
+import pytest
+from django.urls import reverse
+
+from appeals.services import submit_appeal
+from dispatch import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resolved(city, officers):
+    submitted = submit_appeal(text="路面坑洼", category_code=city.noise.code, latitude=39.95, longitude=116.05,
+                              contact_name="赵六", contact_phone="13700137000")
+    dispatch = services.route_appeal(appeal_id=submitted.appeal.pk)
+    officer = officers["officer_a1"]
+    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="internal: called at 9:00")
+    services.add_progress_note(dispatch_id=dispatch.pk, officer=officer, note="internal: crew booked")
+    services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="坑已填平")
+    return submitted
+
+
+def test_the_api_shows_status_unit_answer_and_public_timeline(api_as, resolved, city):
+    response = api_as(None).get("/api/v1/appeals/track/", {"number": resolved.appeal.number,
+                                                            "code": resolved.access_code.lower()})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "resolved"
+    assert body["unit"] == city.street_a1.name
+    assert body["answer"] == "坑已填平"
+    assert [entry["kind"] for entry in body["timeline"]] == ["received", "dispatched", "responded", "resolved"]
+    text = response.content.decode()
+    assert "internal" not in text and "赵六" not in text and "13700137000" not in text
+
+
+@pytest.mark.parametrize("code", ["WRONGCOD", "", "x" * 50])
+def test_a_wrong_code_reveals_nothing(api_as, resolved, code):
+    response = api_as(None).get("/api/v1/appeals/track/", {"number": resolved.appeal.number, "code": code})
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail"}
+
+
+def test_the_tracking_page_shows_the_same_and_keeps_the_code_out_of_the_url(client, resolved, city):
+    page = client.post(reverse("appeals:track"), {"number": resolved.appeal.number, "code": resolved.access_code},
+                       HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "坑已填平" in html and city.street_a1.name_en in html
+    assert "internal" not in html and "13700137000" not in html
+    wrong = client.post(reverse("appeals:track"), {"number": resolved.appeal.number, "code": "WRONG123"},
+                        HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong.status_code == 404
+    assert "坑已填平" not in wrong.content.decode()
+
+
+def test_a_declined_appeal_shows_the_reason(api_as, city, officers):
+    submitted = submit_appeal(text="邻居吵架要求判决", contact_phone="13800138000")
+    services.route_appeal(appeal_id=submitted.appeal.pk)
+    services.decline_appeal(appeal_id=submitted.appeal.pk, reason="legal", operator=officers["operator"])
+    body = api_as(None).get("/api/v1/appeals/track/", {"number": submitted.appeal.number,
+                                                        "code": submitted.access_code},
+                            HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["status"] == "rejected"
+    assert "courts" in body["declined_reason"]

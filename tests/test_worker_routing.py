@@ -1,0 +1,57 @@
+"""End to end through a real Celery worker on the real Redis: an appeal posted through the web
+form is routed by the worker into the right street's queue with the right deadlines."""
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from appeals.models import Appeal, AppealEvent
+from dispatch.models import Dispatch
+from dispatch.tasks import route_appeal_task
+
+from .helpers import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def post_form(client: Client, **fields) -> str:
+    """Fill the public form as a browser would (CSRF token included); return the tracking number."""
+    form_page = client.get("/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page.content.decode()).group(1)
+    data = {"csrfmiddlewaretoken": token, "kind": "complaint", "urgency": "ordinary", **fields}
+    response = client.post("/", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return re.search(r'id="tracking-number"[^>]*>([^<]+)<', response.content.decode()).group(1)
+
+
+def test_a_form_appeal_reaches_the_right_streets_queue_through_the_worker(celery_worker, city, officers, api_as):
+    number = post_form(
+        Client(enforce_csrf_checks=True),
+        text="小区门口占道经营，噪声很大", category=city.noise.code, latitude="39.95", longitude="116.15",
+        contact_name="钱七", contact_phone="13600136000",
+    )
+    appeal = Appeal.objects.get(number=number)
+    dispatch = wait_for(lambda: Dispatch.objects.filter(appeal=appeal).first())
+    assert dispatch.unit == city.street_a2
+    assert dispatch.district == city.district_a
+    assert dispatch.response_due - dispatch.dispatched_at == timedelta(hours=24)
+    assert dispatch.resolve_due - dispatch.dispatched_at == timedelta(days=7)
+    queue = api_as(officers["officer_a2"]).get("/api/v1/dispatches/").json()["results"]
+    assert [row["appeal_number"] for row in queue] == [number]
+    assert api_as(officers["officer_a1"]).get("/api/v1/dispatches/").json()["results"] == []
+
+
+def test_the_worker_routes_a_task_delivered_twice_only_once(celery_worker, city):
+    number = post_form(Client(), text="停水", category=city.water_outage.code, address="南桥路1号",
+                       contact_phone="13600136000")
+    appeal = Appeal.objects.get(number=number)
+    wait_for(lambda: Appeal.objects.get(pk=appeal.pk).routed_at)
+    for _ in range(3):  # a redelivered message after a worker crash, a sweep racing the task...
+        route_appeal_task.delay(appeal.pk)
+    marker = Appeal.objects.create(number="MARKER-1", text="marker", access_code_hash="x")
+    route_appeal_task.delay(marker.pk)  # queued after the duplicates: once it is routed, they ran
+    wait_for(lambda: Appeal.objects.get(pk=marker.pk).routed_at)
+    assert Dispatch.objects.filter(appeal=appeal).count() == 1
+    assert AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.DISPATCHED).count() == 1
+    assert Dispatch.objects.get(appeal=appeal).unit == city.water
