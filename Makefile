@@ -1,0 +1,61 @@
+# Two commands for a newcomer:  make run  (the whole system with demo data)  and  make test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+RUN_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+
+.PHONY: run test lint browser clean help
+
+help:
+	@echo "make run   - install, migrate, load the demo city, start web + Celery worker + beat on :$(PORT)"
+	@echo "make test  - install test requirements and run the whole suite (lint, migrations check, pytest)"
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed tests/requirements.txt
+	$(PIP) install -q --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+run: $(VENV)/.installed
+	@export DEBUG=$${DEBUG:-1} REDIS_URL=$(RUN_REDIS_URL); \
+	if ! $(PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then \
+	  if command -v redis-server >/dev/null; then \
+	    port=$$($(PY) -c "import os; from urllib.parse import urlparse; print(urlparse(os.environ['REDIS_URL']).port or 6379)"); \
+	    echo "Starting a local redis-server on port $$port"; mkdir -p var; \
+	    redis-server --daemonize yes --bind 127.0.0.1 --port $$port --save "" --appendonly no --dir "$$PWD/var" --logfile "$$PWD/var/redis.log"; \
+	    sleep 1; \
+	  else \
+	    echo "Redis is not answering at $$REDIS_URL: install it (apt-get install redis-server) or set REDIS_URL."; exit 1; \
+	  fi; \
+	fi; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_demo_city && \
+	trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
+	echo ""; echo "  Open http://127.0.0.1:$(PORT)/  (staff console: http://127.0.0.1:$(PORT)/console/)"; echo ""; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test: $(VENV)/.test-installed browser lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,82 @@
+"""A resident files an appeal in a real browser (Debian's Chromium driven by Playwright), reads the
+tracking number on the confirmation page, and follows it once the worker has routed it."""
+import os
+import re
+import shutil
+
+import pytest
+
+from appeals.models import Appeal
+
+from .helpers import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} but REQUIRE_BROWSER is set")
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+
+
+def test_a_resident_files_an_appeal_and_follows_it(browser_page, live_server, celery_worker, city):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.select_option("#language", "en")  # the resident chooses English
+    page.wait_for_selector("text=Tell us about a problem")
+
+    page.fill("#id_text", "The street lamp outside building 3 has been dark for a week.")
+    page.select_option("#id_category", city.noise.code)
+    page.fill("#id_address", "Xiliu Road 3")
+    page.fill("#id_latitude", "39.95")
+    page.fill("#id_longitude", "116.15")
+    page.fill("#id_contact_name", "Li Si")
+    page.fill("#id_contact_phone", "13900139000")
+    page.click("button[type=submit].primary")
+
+    page.wait_for_selector("#tracking-number")
+    number = page.inner_text("#tracking-number").strip()
+    code = page.inner_text("#access-code").strip()
+    assert re.fullmatch(r"\d{6}-[2-9A-Z]{6}", number)
+    page.screenshot(path=os.path.join(os.environ.get("VAR_DIR", "var"), "browser-confirmation.png"))
+    appeal = Appeal.objects.get(number=number)
+    assert appeal.contact_phone == "13900139000" and appeal.language == "en"
+
+    wait_for(lambda: Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.DISPATCHED)
+    page.click("text=Follow this appeal")
+    assert page.input_value("#id_number") == number
+    page.fill("#id_code", code)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#status-heading")
+    assert "Dispatched" in page.inner_text("#status-heading")
+    assert city.street_a2.name_en in page.inner_text("main")
+
+
+def test_a_resident_sees_clear_errors_for_an_empty_form(browser_page, live_server, city):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".error")
+    assert page.locator("#id_text-error").is_visible()
+    assert page.locator("#id_contact_phone-error").is_visible()
+    assert Appeal.objects.count() == 0
