@@ -8,10 +8,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from streets.i18n import localized_name
+from streets.i18n import LocalizedNameMixin
 
 
-class Category(models.Model):
+class Category(LocalizedNameMixin, models.Model):
     """A node of the three-level taxonomy; only leaves are chosen on appeals."""
 
     class Tier(models.TextChoices):
@@ -35,13 +35,6 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return localized_name(self)
 
 
 class Appeal(models.Model):

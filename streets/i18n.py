@@ -8,3 +8,14 @@ def localized_name(obj) -> str:
     if language.startswith("en") and getattr(obj, "name_en", ""):
         return obj.name_en
     return obj.name
+
+
+class LocalizedNameMixin:
+    """For models with `name` and `name_en`: shows the name in the resident's language."""
+
+    @property
+    def display_name(self) -> str:
+        return localized_name(self)
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .i18n import localized_name
+from .i18n import LocalizedNameMixin
 
 
-class Unit(models.Model):
+class Unit(LocalizedNameMixin, models.Model):
     class Kind(models.TextChoices):
         CENTER = "center", _("Hotline center")
         DISTRICT = "district", _("District")
@@ -49,13 +49,6 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["code"]
         indexes = [models.Index(fields=["kind", "active"], name="unit_kind_active")]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return localized_name(self)
 
 
 class UnitKindManager(models.Manager):
@@ -104,7 +97,7 @@ class Department(Unit):
         verbose_name_plural = _("departments")
 
 
-class Community(models.Model):
+class Community(LocalizedNameMixin, models.Model):
     street = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="communities")
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=100)
@@ -114,9 +107,6 @@ class Community(models.Model):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["code"]
-
-    def __str__(self) -> str:
-        return localized_name(self)
 
 
 class Officer(models.Model):
