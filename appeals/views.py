@@ -12,29 +12,36 @@ from .services import submit_appeal
 SESSION_KEY = "submitted_appeal"
 
 
+def submit_form(form: AppealForm, *, channel: str, submitted_by=None):
+    """Hand a valid form to the intake service; its field errors land on the form (None returned)."""
+    data = form.cleaned_data
+    try:
+        return submit_appeal(
+            text=data["text"],
+            channel=channel,
+            kind=data["kind"],
+            urgency=data["urgency"],
+            category_code=data["category"] or None,
+            address=data["address"],
+            latitude=data["latitude"] or None,
+            longitude=data["longitude"] or None,
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            anonymous=data["anonymous"],
+            photos=data["photos"],
+            submitted_by=submitted_by,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def appeal_form(request):
     form = AppealForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            submitted = submit_appeal(
-                text=data["text"],
-                channel=Appeal.Channel.WEB,
-                kind=data["kind"],
-                urgency=data["urgency"],
-                category_code=data["category"] or None,
-                address=data["address"],
-                latitude=data["latitude"] or None,
-                longitude=data["longitude"] or None,
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                anonymous=data["anonymous"],
-                photos=data["photos"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        submitted = submit_form(form, channel=Appeal.Channel.WEB)
+        if submitted is not None:
             # Post/redirect/get: the code lives only in this resident's session, shown once.
             request.session[SESSION_KEY] = {"number": submitted.appeal.number, "code": submitted.access_code}
             return redirect("appeals:submitted")

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from appeals.models import AppealPhoto, Category
+from appeals.forms import AppealForm
+from appeals.models import Appeal, AppealPhoto, Category
 from appeals.privacy import contact_for
+from appeals.views import submit_form
 from streets.models import Officer
 from streets.roles import officer_of
 
@@ -173,3 +175,21 @@ def photo(request, pk: int):
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+@login_required
+def phone_intake(request):
+    """An operator types in a phone caller's appeal; the number and code are read back to them."""
+    officer = _operator_or_403(request)
+    form = AppealForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        submitted = submit_form(form, channel=Appeal.Channel.PHONE, submitted_by=officer.user)
+        if submitted is not None:
+            messages.success(
+                request,
+                _("Appeal %(number)s filed. Read the access code to the caller: %(code)s")
+                % {"number": submitted.appeal.number, "code": submitted.access_code},
+            )
+            return redirect("console:phone-intake")
+    return render(request, "dispatch/phone_intake.html", {"officer": officer, "form": form},
+                  status=400 if form.is_bound and form.errors else 200)

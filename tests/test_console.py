@@ -71,3 +71,24 @@ def test_the_operator_dispatches_from_the_manual_queue_page(client, officers, ci
                                                             "category": city.water_outage.code})
     assert response.status_code == 302
     assert Dispatch.objects.get(appeal=appeal).unit == city.water
+
+
+def test_an_operator_files_a_phone_appeal_and_reads_the_code_to_the_caller(client, officers, city):
+    from appeals.models import Appeal
+    from appeals.tracking import access_code_matches
+
+    client.force_login(officers["operator"].user)
+    response = client.post("/console/phone/", {
+        "text": "来电反映停水", "kind": "help", "urgency": "ordinary", "category": city.water_outage.code,
+        "contact_name": "孙八", "contact_phone": "13500135000",
+    }, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    appeal = Appeal.objects.get()
+    assert appeal.channel == Appeal.Channel.PHONE and appeal.submitted_by == officers["operator"].user
+    message = next(str(m) for m in response.context["messages"])
+    code = message.rsplit(": ", 1)[1]
+    assert appeal.number in message and access_code_matches(appeal.number, code, appeal.access_code_hash)
+
+
+def test_only_operators_open_the_phone_intake(client, officers):
+    client.force_login(officers["officer_a1"].user)
+    assert client.get("/console/phone/").status_code == 403
