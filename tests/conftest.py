@@ -124,3 +124,4 @@ def celery_worker(django_db_setup, django_db_blocker, redis_client):
         worker = running.__enter__()
     yield worker
     running.__exit__(None, None, None)
+

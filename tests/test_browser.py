@@ -5,6 +5,7 @@ import re
 import shutil
 
 import pytest
+from django.db import connections
 
 from appeals.models import Appeal
 
@@ -36,6 +37,7 @@ def browser_page(monkeypatch):
         page.set_default_timeout(15000)
         yield page
         browser.close()
+        connections.close_all()  # ORM reads made while Playwright ran used their own connection
 
 
 def test_a_resident_files_an_appeal_and_follows_it(browser_page, live_server, celery_worker, city):
