@@ -192,3 +192,16 @@ class AppealEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Appeal events are append-only.")
+
+    @property
+    def from_label(self) -> str:
+        return status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return status_label(self.to_status)
+
+
+def status_label(code: str) -> str:
+    """The translated name of an appeal status code, or the code itself if unknown."""
+    return Appeal.Status(code).label if code in Appeal.Status.values else code

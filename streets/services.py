@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from .geo import get_locator
 from .models import Duty, Unit
 
@@ -11,7 +13,7 @@ from .models import Duty, Unit
 @dataclass(frozen=True)
 class Handler:
     unit: Unit | None
-    reason: str  # why this unit, or why none: shown to operators in the manual queue
+    reason: str  # why this unit, or why none: kept on the event for operators (translated at write time)
 
 
 def is_inside_city(*, latitude: Decimal | float, longitude: Decimal | float) -> bool:
@@ -36,15 +38,15 @@ def find_handler(
     """Apply the duty list: a department-level category goes to its department; a street-level one
     to the street where it happened. No unit means the operators must decide."""
     if category_id is None:
-        return Handler(None, "no category")
+        return Handler(None, _("No category"))
     duty = Duty.objects.select_related("department").filter(category_id=category_id).first()
     if duty is None:
-        return Handler(None, "category has no duty mapping")
+        return Handler(None, _("Category has no duty mapping"))
     if duty.handler == Duty.Handler.DEPARTMENT:
         if not duty.department.active:
-            return Handler(None, "department inactive")
-        return Handler(duty.department, "duty list: department")
+            return Handler(None, _("Department inactive"))
+        return Handler(duty.department, _("Duty list: department"))
     street_id = street_for_place(latitude=latitude, longitude=longitude, address=address)
     if street_id is None:
-        return Handler(None, "no location matches a street")
-    return Handler(Unit.objects.get(pk=street_id), "duty list: street at the location")
+        return Handler(None, _("No location matches a street"))
+    return Handler(Unit.objects.get(pk=street_id), _("Duty list: street at the location"))

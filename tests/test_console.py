@@ -92,3 +92,16 @@ def test_an_operator_files_a_phone_appeal_and_reads_the_code_to_the_caller(clien
 def test_only_operators_open_the_phone_intake(client, officers):
     client.force_login(officers["officer_a1"].user)
     assert client.get("/console/phone/").status_code == 403
+
+
+def test_the_overdue_filter_splits_late_from_on_time(api_as, officers, two_tickets):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late, on_time = two_tickets
+    Dispatch.objects.filter(pk=late.pk).update(response_due=timezone.now() - timedelta(minutes=1))
+    client = api_as(officers["officer_a1"])
+    assert [r["id"] for r in client.get("/api/v1/dispatches/", {"overdue": "yes"}).json()["results"]] == [late.pk]
+    assert [r["id"] for r in client.get("/api/v1/dispatches/", {"overdue": "no"}).json()["results"]] == [on_time.pk]
+    assert client.get("/api/v1/dispatches/", {"overdue": "yes"}).json()["results"][0]["overdue"] is True
