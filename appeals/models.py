@@ -157,12 +157,25 @@ class AppealEvent(models.Model):
         NOTE = "note", _("Progress note")
         RESOLVED = "resolved", _("Resolved")
         REJECTED = "rejected", _("Declined")
+        DEADLINE_WARNING = "deadline_warning", _("Deadline approaching")
+        OVERDUE = "overdue", _("Deadline missed")
+        DEADLINES_RECOUNTED = "deadlines_recounted", _("Deadlines recounted on the published calendar")
+        RETURN_REQUESTED = "return_requested", _("The unit asked to return the appeal")
+        RETURN_APPROVED = "return_approved", _("Return approved")
+        RETURN_REFUSED = "return_refused", _("Return refused")
+        WHISTLE = "whistle", _("Departments summoned to help")
+        REPORTED = "reported", _("A summoned department reported its part")
+        EXTENSION_REQUESTED = "extension_requested", _("More time requested")
+        EXTENSION_APPROVED = "extension_approved", _("Deadline extended")
+        EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+        SUPERVISION_OPENED = "supervision_opened", _("Supervision order opened")
+        SUPERVISION_REPLIED = "supervision_replied", _("Supervision order answered")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     dispatch = models.ForeignKey(
         "dispatch.Dispatch", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
-    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     actor = models.ForeignKey(

@@ -8,6 +8,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -167,10 +169,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.sweep_unrouted",
         "schedule": timedelta(minutes=1),
     },
+    "sweep-deadlines": {
+        "task": "dispatch.tasks.sweep_deadlines",
+        "schedule": timedelta(minutes=1),
+    },
+    "recount-provisional-deadlines": {
+        "task": "dispatch.tasks.recount_provisional_deadlines",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # How long an appeal may sit unrouted before the sweep routes it itself.
 ROUTING_GRACE_SECONDS = int(os.environ.get("ROUTING_GRACE_SECONDS", "60"))
+
+# Deadlines (see dispatch/time_limits.py for the limits themselves, editable in the admin).
+# Warn when only this share of the time allowed is left.
+DEADLINE_WARNING_SHARE = float(os.environ.get("DEADLINE_WARNING_SHARE", "0.2"))
+# A unit may ask to return a misrouted ticket within this many hours of dispatch.
+RETURN_WINDOW_HOURS = int(os.environ.get("RETURN_WINDOW_HOURS", "24"))
+# An extension may move the resolve deadline by at most this many days.
+EXTENSION_MAX_DAYS = int(os.environ.get("EXTENSION_MAX_DAYS", "60"))
+# A unit's head answers a supervision order within this many working days.
+SUPERVISION_REPLY_WORKING_DAYS = int(os.environ.get("SUPERVISION_REPLY_WORKING_DAYS", "2"))
 
 # Intake limits.
 APPEAL_TEXT_MAX_LENGTH = 5000

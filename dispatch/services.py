@@ -17,8 +17,15 @@ from streets.models import Officer, Unit
 from streets.services import find_handler
 
 from .deadlines import deadlines_for
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .models import Dispatch
+from .exceptions import ActionNotAllowed
+from .guards import (
+    advance,
+    check_dispatch_target,
+    lock_own_dispatch,
+    refuse_while_return_pending,
+    require_role,
+)
+from .models import Dispatch, Whistle
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +58,7 @@ def route_appeal(*, appeal_id: int) -> Dispatch | None:
                 note=handler.reason, public=False, extra_fields={"routed_at": now},
             )
             return None
-        return _create_dispatch(appeal=appeal, unit=handler.unit, actor=None, now=now, note=handler.reason)
+        return create_dispatch(appeal=appeal, unit=handler.unit, actor=None, now=now, note=handler.reason)
 
 
 def current_dispatch(appeal: Appeal) -> Dispatch | None:
@@ -62,17 +69,28 @@ def current_dispatch(appeal: Appeal) -> Dispatch | None:
     )
 
 
-def _create_dispatch(*, appeal: Appeal, unit: Unit, actor, now, note: str = "", extra_fields=None) -> Dispatch:
-    response_due, resolve_due = deadlines_for(appeal, now)
+def create_dispatch(
+    *, appeal: Appeal, unit: Unit, actor, now, note: str = "", extra_fields=None,
+    whistle: Whistle | None = None,
+) -> Dispatch:
+    """Assign the appeal to a unit with freshly counted deadlines and write its event.
+
+    A primary dispatch moves the appeal to "dispatched"; a co-handling one (a whistle) leaves the
+    appeal's status to the responsible street."""
+    cohandling = whistle is not None
+    deadlines = deadlines_for(appeal, now, cohandling=cohandling)
     dispatch = Dispatch.objects.create(
         appeal=appeal,
         unit=unit,
         district_id=unit.parent_id if unit.kind == Unit.Kind.STREET else None,
+        role=Dispatch.Role.COHANDLER if cohandling else Dispatch.Role.PRIMARY,
+        whistle=whistle,
         dispatched_at=now,
         dispatched_by=actor,
-        response_due=response_due,
-        resolve_due=resolve_due,
+        **deadlines.as_fields(),
     )
+    if cohandling:
+        return dispatch
     record_transition(
         appeal=appeal, kind=AppealEvent.Kind.DISPATCHED, to_status=Appeal.Status.DISPATCHED,
         actor=actor, unit=unit, dispatch=dispatch, note=note, public=True,
@@ -95,23 +113,22 @@ def dispatch_manually(
     *, appeal_id: int, unit: Unit, operator: Officer, category: Category | None = None, note: str = ""
 ) -> Dispatch:
     """An operator sends an appeal that routing could not place; may fix its category too."""
-    _require_operator(operator)
-    if unit.kind not in (Unit.Kind.STREET, Unit.Kind.DEPARTMENT) or not unit.active:
-        raise ActionNotAllowed(_("Appeals are dispatched to an active street or department."))
+    require_role(operator, Officer.Role.OPERATOR)
+    check_dispatch_target(unit)
     with transaction.atomic():
         appeal = _lock_triage_appeal(appeal_id)
         extra = {}
         if category is not None and category.pk != appeal.category_id:
             extra["category"] = category
             appeal.category = category
-        return _create_dispatch(
+        return create_dispatch(
             appeal=appeal, unit=unit, actor=operator.user, now=timezone.now(), note=note, extra_fields=extra
         )
 
 
 def decline_appeal(*, appeal_id: int, reason: str, operator: Officer, note: str = "") -> Appeal:
     """An operator declines an appeal with a reason from the fixed list, which the resident sees."""
-    _require_operator(operator)
+    require_role(operator, Officer.Role.OPERATOR)
     if reason not in Appeal.RejectionReason.values:
         raise ActionNotAllowed(_("Choose a reason from the list."))
     with transaction.atomic():
@@ -124,40 +141,13 @@ def decline_appeal(*, appeal_id: int, reason: str, operator: Officer, note: str 
         return appeal
 
 
-def _require_operator(officer: Officer | None) -> None:
-    if officer is None or officer.role != Officer.Role.OPERATOR:
-        raise NotYourTicket(_("Only hotline operators can do this."))
-
-
 # --- the officer's actions on a dispatch -------------------------------------------------------
-
-
-def _lock_own_dispatch(dispatch_id: int, officer: Officer) -> Dispatch:
-    """Lock a dispatch of the officer's own unit; anything else is 'not found'."""
-    dispatch = (
-        Dispatch.objects.select_for_update(of=("self",))
-        .select_related("appeal", "unit")
-        .filter(pk=dispatch_id, unit_id=officer.unit_id, is_current=True)
-        .first()
-    )
-    if dispatch is None or officer.role != Officer.Role.OFFICER:
-        raise NotYourTicket(_("No such ticket in your unit's queue."))
-    return dispatch
-
-
-def _advance(dispatch: Dispatch, *, allowed: tuple[str, ...], refusal: str, **changes) -> None:
-    """Conditional UPDATE: only one of two racing officers finds the state it expects."""
-    updated = Dispatch.objects.filter(pk=dispatch.pk, state__in=allowed).update(**changes)
-    if updated != 1:
-        raise ActionNotAllowed(refusal)
-    for field, value in changes.items():
-        setattr(dispatch, field, value)
 
 
 def sign_dispatch(*, dispatch_id: int, officer: Officer) -> Dispatch:
     with transaction.atomic():
-        dispatch = _lock_own_dispatch(dispatch_id, officer)
-        _advance(
+        dispatch = lock_own_dispatch(dispatch_id, officer)
+        advance(
             dispatch, allowed=(State.PENDING,), refusal=_("This ticket has already been signed for."),
             state=State.SIGNED, signed_at=timezone.now(),
         )
@@ -171,9 +161,10 @@ def sign_dispatch(*, dispatch_id: int, officer: Officer) -> Dispatch:
 def respond_dispatch(*, dispatch_id: int, officer: Officer, note: str = "") -> Dispatch:
     """Record the unit's first contact with the resident (the response)."""
     with transaction.atomic():
-        dispatch = _lock_own_dispatch(dispatch_id, officer)
+        dispatch = lock_own_dispatch(dispatch_id, officer)
+        refuse_while_return_pending(dispatch)
         now = timezone.now()
-        _advance(
+        advance(
             dispatch, allowed=(State.PENDING, State.SIGNED),
             refusal=_("The response has already been recorded."),
             state=State.RESPONDED, responded_at=now, signed_at=dispatch.signed_at or now,
@@ -192,7 +183,7 @@ def add_progress_note(*, dispatch_id: int, officer: Officer, note: str) -> Appea
     if not note:
         raise ActionNotAllowed(_("Write the note first."))
     with transaction.atomic():
-        dispatch = _lock_own_dispatch(dispatch_id, officer)
+        dispatch = lock_own_dispatch(dispatch_id, officer)
         if not dispatch.is_open:
             raise ActionNotAllowed(_("This ticket is closed."))
         return record_transition(
@@ -202,23 +193,42 @@ def add_progress_note(*, dispatch_id: int, officer: Officer, note: str) -> Appea
 
 
 def resolve_dispatch(*, dispatch_id: int, officer: Officer, answer: str) -> Dispatch:
-    """Close the unit's work with an answer to the resident; the callback follows."""
-    answer = (answer or "").strip()
-    if not answer:
-        raise ActionNotAllowed(_("Write the answer to the resident."))
-    if len(answer) > ANSWER_MAX_LENGTH:
-        raise ActionNotAllowed(_("The answer is too long."))
+    """Close the responsible unit's work with an answer to the resident; the callback follows."""
+    return _finish(dispatch_id=dispatch_id, officer=officer, text=answer, role=Dispatch.Role.PRIMARY)
+
+
+def report_cohandling(*, dispatch_id: int, officer: Officer, report: str) -> Dispatch:
+    """A summoned department records its part of the work; the street still answers the resident."""
+    return _finish(dispatch_id=dispatch_id, officer=officer, text=report, role=Dispatch.Role.COHANDLER)
+
+
+def _finish(*, dispatch_id: int, officer: Officer, text: str, role: str) -> Dispatch:
+    text = (text or "").strip()
+    primary = role == Dispatch.Role.PRIMARY
+    if not text:
+        raise ActionNotAllowed(_("Write the answer to the resident.") if primary else _("Write your report."))
+    if len(text) > ANSWER_MAX_LENGTH:
+        raise ActionNotAllowed(_("The text is too long."))
     with transaction.atomic():
-        dispatch = _lock_own_dispatch(dispatch_id, officer)
-        if dispatch.state in (State.PENDING, State.SIGNED):
-            raise ActionNotAllowed(_("Contact the resident (record the response) before resolving."))
-        _advance(
+        dispatch = lock_own_dispatch(dispatch_id, officer)
+        if dispatch.role != role:
+            raise ActionNotAllowed(
+                _("A summoned department reports its part; the responsible unit answers the resident.")
+                if dispatch.is_cohandling else _("Only a summoned department reports; resolve the ticket instead.")
+            )
+        if dispatch.state in Dispatch.UNRESPONDED_STATES:
+            raise ActionNotAllowed(
+                _("Contact the resident (record the response) before resolving.") if primary
+                else _("Record that you have reported for duty (the response) first.")
+            )
+        advance(
             dispatch, allowed=(State.RESPONDED,), refusal=_("This ticket is already resolved."),
-            state=State.RESOLVED, resolved_at=timezone.now(), answer=answer,
+            state=State.RESOLVED, resolved_at=timezone.now(), answer=text,
         )
         record_transition(
-            appeal=dispatch.appeal, kind=AppealEvent.Kind.RESOLVED,
-            to_status=Appeal.Status.RESOLVED if dispatch.role == Dispatch.Role.PRIMARY else None,
-            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=answer,
+            appeal=dispatch.appeal,
+            kind=AppealEvent.Kind.RESOLVED if primary else AppealEvent.Kind.REPORTED,
+            to_status=Appeal.Status.RESOLVED if primary else None,
+            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=text, public=primary,
         )
         return dispatch

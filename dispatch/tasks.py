@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 
-from . import services
+from . import deadlines, services, sweeps
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +46,16 @@ def sweep_unrouted(limit: int = 500) -> int:
     if ids:
         logger.info("sweep_unrouted routed %d appeals", len(ids))
     return len(ids)
+
+
+@shared_task(name="dispatch.tasks.sweep_deadlines", acks_late=True)
+def sweep_deadlines_task() -> dict:
+    """Every minute: warnings, overdue marks and supervision orders (idempotent, see sweeps)."""
+    result = sweeps.sweep_deadlines()
+    return {"warned": result.warned, "overdue": result.overdue, "orders": result.orders}
+
+
+@shared_task(name="dispatch.tasks.recount_provisional_deadlines", acks_late=True)
+def recount_provisional_deadlines() -> int:
+    """Daily, and after the calendar is edited: recount deadlines counted on an unknown year."""
+    return deadlines.recount_provisional()

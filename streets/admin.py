@@ -25,8 +25,8 @@ class CommunityAdmin(admin.ModelAdmin):
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):
-    list_display = ["user", "unit", "role"]
-    list_filter = ["role"]
+    list_display = ["user", "unit", "role", "is_head"]
+    list_filter = ["role", "is_head"]
     search_fields = ["user__username", "unit__name"]
     autocomplete_fields = ["unit"]
 

@@ -1,18 +1,18 @@
 """Where an appeal happened: point-in-polygon and address aliases for streets.
 
-Street boundaries are indexed once per process in a shapely STRtree; the index is rebuilt when a
-unit changes in this process (signal) or, for other processes, when the streets' version stamp
-(count and latest update) moves, checked at most every LOCATOR_RECHECK_SECONDS.
+Street boundaries are indexed once per process in a shapely STRtree (a VersionedCache): rebuilt
+when a unit changes in this process (signal) or, for other processes, when the streets' version
+stamp (count and latest update) moves, checked at most every LOCATOR_RECHECK_SECONDS.
 """
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 import shapely
 from django.db.models import Count, Max
 from shapely.geometry import Point, shape
+
+from config.process_cache import VersionedCache
 
 LOCATOR_RECHECK_SECONDS = 30.0
 
@@ -22,7 +22,6 @@ class StreetLocator:
     street_ids: tuple[int, ...]
     tree: shapely.STRtree
     aliases: tuple[tuple[str, int], ...]  # longest alias first
-    version: tuple
 
     def street_at(self, latitude: float, longitude: float) -> int | None:
         """The street containing the point; a point on a shared edge goes to the first by code."""
@@ -41,10 +40,6 @@ class StreetLocator:
         return None
 
 
-_lock = threading.Lock()
-_state: dict = {"locator": None, "checked_at": 0.0}
-
-
 def _streets_version() -> tuple:
     from .models import Unit
 
@@ -54,7 +49,7 @@ def _streets_version() -> tuple:
     return (stamp["n"], stamp["latest"])
 
 
-def _build(version: tuple) -> StreetLocator:
+def _build() -> StreetLocator:
     from .models import Unit
 
     rows = list(
@@ -73,26 +68,15 @@ def _build(version: tuple) -> StreetLocator:
         street_ids=tuple(row[0] for row in rows),
         tree=shapely.STRtree(geoms),
         aliases=tuple(aliases),
-        version=version,
     )
 
 
+_locator = VersionedCache(version=_streets_version, build=_build, recheck_seconds=LOCATOR_RECHECK_SECONDS)
+
+
 def get_locator() -> StreetLocator:
-    now = time.monotonic()
-    locator = _state["locator"]
-    if locator is not None and now - _state["checked_at"] < LOCATOR_RECHECK_SECONDS:
-        return locator
-    with _lock:
-        version = _streets_version()
-        locator = _state["locator"]
-        if locator is None or locator.version != version:
-            locator = _build(version)
-            _state["locator"] = locator
-        _state["checked_at"] = now
-        return locator
+    return _locator.get()
 
 
 def reset_locator() -> None:
-    with _lock:
-        _state["locator"] = None
-        _state["checked_at"] = 0.0
+    _locator.reset()

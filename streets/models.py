@@ -121,6 +121,10 @@ class Officer(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="officers")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICER)
     phone = models.CharField(_("work phone"), max_length=32, blank=True)
+    is_head = models.BooleanField(
+        _("head of the unit"), default=False,
+        help_text=_("Sees and answers the supervision orders on the unit's tickets."),
+    )
 
     class Meta:
         verbose_name = _("officer")

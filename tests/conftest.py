@@ -8,6 +8,7 @@ import redis
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from dispatch import time_limits, workdays
 from streets import geo
 from streets.models import Duty, Officer, Unit
 
@@ -40,6 +41,13 @@ def test_settings(settings, tmp_path):
     """Uploaded photos go to a throw-away folder; passwords hash fast (security is not under test)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """A rolled-back test sends no delete signals, so drop the per-process caches between tests."""
+    for reset in (geo.reset_locator, workdays.reset_calendar, time_limits.reset_rules):
+        reset()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """Small helpers the tests share."""
 import io
 import time
+from datetime import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 
@@ -21,3 +23,8 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """An aware datetime in the city's time zone (settings.TIME_ZONE)."""
+    return timezone.make_aware(datetime(year, month, day, hour, minute, second))

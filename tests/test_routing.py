@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -10,6 +11,8 @@ from appeals.services import submit_appeal
 from dispatch.models import Dispatch
 from dispatch.services import route_appeal
 from dispatch.tasks import sweep_unrouted
+
+from .helpers import local
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +34,13 @@ def test_a_street_matter_goes_to_the_street_containing_the_point_with_a_copy_to_
     assert [e.kind for e in appeal.events.all()] == ["received", "dispatched"]
 
 
-def test_ordinary_deadlines_are_24_hours_to_respond_and_7_days_to_resolve(city):
-    dispatch = route_appeal(appeal_id=new_appeal(city, latitude=39.95, longitude=116.05).pk)
-    assert dispatch.response_due - dispatch.dispatched_at == timedelta(hours=24)
-    assert dispatch.resolve_due - dispatch.dispatched_at == timedelta(days=7)
+def test_ordinary_appeals_respond_within_24_working_hours_and_resolve_within_7_working_days(city):
+    with time_machine.travel(local(2026, 11, 16, 10, 0), tick=False):  # a Monday
+        dispatch = route_appeal(appeal_id=new_appeal(city, latitude=39.95, longitude=116.05).pk)
+    assert dispatch.response_due == local(2026, 11, 17, 10, 0)
+    assert dispatch.resolve_due == local(2026, 11, 25, 23, 59, 59)  # Tue..Fri, Mon..Wed
+    assert (dispatch.respond_limit, dispatch.resolve_limit) == ("24wh", "7wd")
+    assert not dispatch.deadlines_provisional
 
 
 def test_urgent_appeals_have_2_hours_to_respond_and_24_to_resolve(city):
@@ -44,11 +50,12 @@ def test_urgent_appeals_have_2_hours_to_respond_and_24_to_resolve(city):
     assert dispatch.resolve_due - dispatch.dispatched_at == timedelta(hours=24)
 
 
-def test_complex_categories_get_15_days(city):
+def test_complex_categories_get_15_working_days(city):
     appeal = new_appeal(city, category_code=city.title_dispute.code, latitude=39.95, longitude=116.25)
-    dispatch = route_appeal(appeal_id=appeal.pk)
+    with time_machine.travel(local(2026, 11, 16, 10, 0), tick=False):
+        dispatch = route_appeal(appeal_id=appeal.pk)
     assert dispatch.unit == city.street_b1
-    assert dispatch.resolve_due - dispatch.dispatched_at == timedelta(days=15)
+    assert dispatch.resolve_due == local(2026, 12, 7, 23, 59, 59)
 
 
 def test_a_written_address_matches_a_street_alias(city):
