@@ -4,10 +4,14 @@ from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
 from dispatch.api import DispatchViewSet, TriageViewSet
+from dispatch.api_decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
 
 router = SimpleRouter()
 router.register("dispatches", DispatchViewSet, basename="dispatch")
 router.register("triage", TriageViewSet, basename="triage")
+router.register("returns", ReturnRequestViewSet, basename="return")
+router.register("extensions", ExtensionRequestViewSet, basename="extension")
+router.register("supervision-orders", SupervisionOrderViewSet, basename="supervision-order")
 
 urlpatterns = [
     path("appeals/", AppealIntakeView.as_view(), name="appeal-intake"),

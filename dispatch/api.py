@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -16,26 +15,18 @@ from appeals.privacy import contact_for
 from streets.models import Unit
 from streets.roles import officer_of
 
-from . import services
-from .exceptions import ActionNotAllowed, NotYourTicket
+from . import extensions, returns, services, supervision, whistles
+from .api_decisions import (
+    ExtensionRequestSerializer,
+    ReturnRequestSerializer,
+    SupervisionOrderSerializer,
+    WhistleSerializer,
+)
+from .api_errors import run_action
 from .filters import DispatchFilter
-from .models import Dispatch
+from .models import Dispatch, ReturnRequest
 from .permissions import IsOperator, IsStaffMember
-from .selectors import can_act_on, dispatches_visible_to, triage_queue
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def run_action(action_fn, **kwargs):
-    try:
-        return action_fn(**kwargs)
-    except NotYourTicket as exc:
-        raise NotFound(exc.message) from exc
-    except ActionNotAllowed as exc:
-        raise Conflict(exc.message) from exc
+from .selectors import can_see_contact, dispatches_visible_to, triage_queue
 
 
 class DispatchSerializer(serializers.ModelSerializer):
@@ -51,20 +42,23 @@ class DispatchSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.display_name")
     contact = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue")
+    due_soon = serializers.BooleanField(source="is_due_soon")
 
     class Meta:
         model = Dispatch
         fields = [
             "id", "appeal_number", "text", "kind", "urgency", "category", "address", "latitude",
             "longitude", "unit", "unit_name", "role", "state", "dispatched_at", "response_due",
-            "resolve_due", "signed_at", "responded_at", "resolved_at", "answer", "overdue", "contact",
+            "resolve_due", "respond_limit", "resolve_limit", "deadlines_provisional", "resolve_extended",
+            "response_overdue_at", "resolve_overdue_at", "signed_at", "responded_at", "resolved_at", "returned_at",
+            "answer", "overdue", "due_soon", "contact",
         ]
 
     def get_category(self, obj) -> str | None:
         return obj.appeal.category.code if obj.appeal.category_id else None
 
     def get_contact(self, obj) -> dict:
-        contact = contact_for(obj.appeal, reveal=can_act_on(self.context.get("officer"), obj))
+        contact = contact_for(obj.appeal, reveal=can_see_contact(self.context.get("officer"), obj))
         return {"name": contact.name, "phone": contact.phone, "masked": contact.masked}
 
 
@@ -74,6 +68,39 @@ class NoteSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class ReportSerializer(serializers.Serializer):
+    report = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+def active_units(*kinds: str):
+    return Unit.objects.filter(kind__in=kinds or [Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True)
+
+
+class ReturnRequestInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
+    note = serializers.CharField(max_length=2000)
+    suggested_unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=active_units(), required=False, allow_null=True
+    )
+
+
+class WhistleInputSerializer(serializers.Serializer):
+    departments = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=active_units(Unit.Kind.DEPARTMENT)),
+        min_length=1, max_length=10,
+    )
+    note = serializers.CharField(max_length=2000)
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    proposed_day = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class SuperviseInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
 
 
 class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
@@ -116,6 +143,46 @@ class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(request, services.resolve_dispatch, answer=data.validated_data["answer"])
+
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """A summoned department records its part."""
+        data = ReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, services.report_cohandling, report=data.validated_data["report"])
+
+    def _request(self, request, serializer_class, action_fn, result_serializer, **extra):
+        dispatch = self.get_object()
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = run_action(
+            action_fn, dispatch_id=dispatch.pk, **extra, **data.validated_data
+        )
+        return Response(result_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_center(self, request, pk=None):
+        """Ask the operators to take a misrouted ticket back (before responding, within the window)."""
+        return self._request(request, ReturnRequestInputSerializer, returns.request_return,
+                             ReturnRequestSerializer, officer=officer_of(request.user))
+
+    @action(detail=True, methods=["post"])
+    def whistle(self, request, pk=None):
+        """A street summons departments to co-handle the appeal."""
+        return self._request(request, WhistleInputSerializer, whistles.blow_whistle, WhistleSerializer,
+                             officer=officer_of(request.user))
+
+    @action(detail=True, methods=["post"])
+    def extension(self, request, pk=None):
+        """Ask a supervisor for a later resolve deadline."""
+        return self._request(request, ExtensionInputSerializer, extensions.request_extension,
+                             ExtensionRequestSerializer, officer=officer_of(request.user))
+
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        """A supervisor opens a supervision order on the ticket."""
+        return self._request(request, SuperviseInputSerializer, supervision.open_manual_order,
+                             SupervisionOrderSerializer, supervisor=officer_of(request.user))
 
 
 class TriageAppealSerializer(serializers.ModelSerializer):

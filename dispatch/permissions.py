@@ -16,3 +16,9 @@ class IsOperator(BasePermission):
     def has_permission(self, request, view) -> bool:
         officer = officer_of(request.user)
         return officer is not None and officer.role == Officer.Role.OPERATOR
+
+
+class IsSupervisor(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        officer = officer_of(request.user)
+        return officer is not None and officer.role == Officer.Role.SUPERVISOR

@@ -11,7 +11,7 @@ from django.utils import timezone
 from appeals.models import Appeal
 from streets.models import Officer, Unit
 
-from .models import Dispatch
+from .models import Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
 
 
 def _with_joins(queryset: QuerySet) -> QuerySet:
@@ -36,7 +36,13 @@ def can_act_on(officer: Officer | None, dispatch: Dispatch) -> bool:
         and officer.role == Officer.Role.OFFICER
         and dispatch.unit_id == officer.unit_id
         and dispatch.is_current
+        and dispatch.state != Dispatch.State.RETURNED
     )
+
+
+def can_see_contact(officer: Officer | None, dispatch: Dispatch) -> bool:
+    """Only the responsible unit calls the resident; summoned departments work through the street."""
+    return can_act_on(officer, dispatch) and dispatch.role == Dispatch.Role.PRIMARY
 
 
 def overdue_q(now=None) -> Q:
@@ -52,3 +58,52 @@ def triage_queue() -> QuerySet[Appeal]:
 def dispatch_timeline(dispatch: Dispatch):
     """Every event of the dispatch's appeal, for staff (public and internal)."""
     return dispatch.appeal.events.select_related("actor", "unit").order_by("created_at", "id")
+
+
+def _request_joins(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "dispatch", "dispatch__appeal", "dispatch__appeal__category", "dispatch__unit", "requested_by", "decided_by"
+    )
+
+
+def pending_returns() -> QuerySet[ReturnRequest]:
+    """The operators' queue of return requests, oldest first."""
+    return _request_joins(
+        ReturnRequest.objects.filter(state=ReturnRequest.Decision.PENDING).select_related("suggested_unit")
+    ).order_by("requested_at", "id")
+
+
+def pending_extensions() -> QuerySet[ExtensionRequest]:
+    """The supervisors' queue of extension requests, oldest first."""
+    return _request_joins(ExtensionRequest.objects.filter(state=ExtensionRequest.Decision.PENDING)).order_by(
+        "requested_at", "id"
+    )
+
+
+def can_see_supervision_orders(officer: Officer | None) -> bool:
+    return officer is not None and (officer.role == Officer.Role.SUPERVISOR or officer.is_head)
+
+
+def supervision_orders_visible_to(officer: Officer | None) -> QuerySet[SupervisionOrder]:
+    """Supervisors see every order; a unit's head sees the orders on the unit's tickets."""
+    if not can_see_supervision_orders(officer):
+        return SupervisionOrder.objects.none()
+    orders = SupervisionOrder.objects.select_related(
+        "dispatch", "dispatch__appeal", "unit", "opened_by", "replied_by"
+    ).order_by("state", "reply_due", "id")
+    if officer.role == Officer.Role.SUPERVISOR:
+        return orders
+    return orders.filter(unit_id=officer.unit_id)
+
+
+def dispatch_dossier(dispatch: Dispatch) -> dict:
+    """What the detail page shows beside the ticket: co-handlers, requests and orders on it."""
+    return {
+        "cohandlers": list(
+            Dispatch.objects.filter(appeal_id=dispatch.appeal_id, role=Dispatch.Role.COHANDLER)
+            .select_related("unit").order_by("dispatched_at", "id")
+        ),
+        "returns": list(dispatch.returns.select_related("requested_by", "decided_by").order_by("requested_at")),
+        "extensions": list(dispatch.extensions.select_related("requested_by", "decided_by").order_by("requested_at")),
+        "orders": list(dispatch.supervision_orders.select_related("opened_by", "replied_by").order_by("opened_at")),
+    }

@@ -29,7 +29,9 @@ def reply_due_from(now: datetime) -> datetime:
     return get_calendar().add_working_days(now, settings.SUPERVISION_REPLY_WORKING_DAYS).at
 
 
-def open_order(*, dispatch: Dispatch, reason: str, now: datetime, actor=None, note: str = "") -> SupervisionOrder | None:
+def open_order(
+    *, dispatch: Dispatch, reason: str, now: datetime, actor=None, note: str = ""
+) -> SupervisionOrder | None:
     """Open an order on a locked dispatch and write its event; None if the sweep already opened it.
 
     Must run inside the caller's transaction (the sweep's or open_manual_order's)."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from appeals.forms import AppealForm
-from appeals.models import Appeal, AppealPhoto, Category
+from appeals.models import Appeal, AppealPhoto
 from appeals.privacy import contact_for
 from appeals.views import submit_form
 from streets.models import Officer
@@ -138,12 +138,7 @@ def triage_detail(request, pk: int):
     decline_form = DeclineForm(request.POST if "decline" in request.POST else None)
     try:
         if dispatch_form.is_bound and dispatch_form.is_valid():
-            code = dispatch_form.cleaned_data["category"]
-            services.dispatch_manually(
-                appeal_id=appeal.pk, unit=dispatch_form.cleaned_data["unit"], operator=officer,
-                category=Category.objects.get(code=code) if code else None,
-                note=dispatch_form.cleaned_data["note"],
-            )
+            services.dispatch_manually(appeal_id=appeal.pk, operator=officer, **dispatch_form.cleaned_data)
             messages.success(request, _("Appeal %(number)s dispatched.") % {"number": appeal.number})
             return redirect("console:triage")
         if decline_form.is_bound and decline_form.is_valid():

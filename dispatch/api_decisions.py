@@ -1,0 +1,162 @@
+"""REST API for what the center decides: return requests (operators), extension requests
+(supervisors) and supervision orders (supervisors, and each unit's head for its own)."""
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from appeals.models import Category
+from streets.models import Unit
+from streets.roles import officer_of
+
+from . import extensions, returns, supervision
+from .api_errors import run_action
+from .models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
+from .permissions import IsOperator, IsSupervisor
+from .selectors import can_see_supervision_orders, pending_extensions, pending_returns, supervision_orders_visible_to
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    dispatch = serializers.IntegerField(source="dispatch_id", read_only=True)
+    appeal_number = serializers.CharField(source="dispatch.appeal.number", read_only=True)
+    unit = serializers.CharField(source="dispatch.unit.code", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
+
+    common_fields = ["id", "dispatch", "appeal_number", "unit", "requested_by", "requested_at", "state",
+                     "decided_at", "decision_note"]
+
+
+class ReturnRequestSerializer(RequestSerializer):
+    suggested_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    new_dispatch = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ReturnRequest
+        fields = [*RequestSerializer.common_fields, "reason", "note", "suggested_unit", "new_dispatch"]
+
+
+class ExtensionRequestSerializer(RequestSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = [*RequestSerializer.common_fields, "reason", "previous_due", "proposed_due"]
+
+
+class WhistleSerializer(serializers.ModelSerializer):
+    departments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Whistle
+        fields = ["id", "dispatch", "blown_at", "note", "departments"]
+
+    def get_departments(self, obj) -> list[dict]:
+        return [
+            {"dispatch": d.pk, "unit": d.unit.code, "response_due": d.response_due, "report_due": d.resolve_due}
+            for d in obj.dispatches.select_related("unit").order_by("unit__code")
+        ]
+
+
+class SupervisionOrderSerializer(serializers.ModelSerializer):
+    appeal_number = serializers.CharField(source="dispatch.appeal.number", read_only=True)
+    unit = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = SupervisionOrder
+        fields = ["id", "dispatch", "appeal_number", "unit", "reason", "note", "opened_at", "reply_due", "state",
+                  "reply", "replied_at"]
+
+
+class ApproveReturnSerializer(serializers.Serializer):
+    unit = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True),
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
+        allow_null=True,
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DecisionNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ReplySerializer(serializers.Serializer):
+    reply = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
+
+    def _decide(self, request, input_serializer, action_fn, **kwargs):
+        target = self.get_object()  # 404 outside the viewer's queue
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run_action(action_fn, **{self.id_argument: target.pk}, **kwargs, **data.validated_data)
+        target.refresh_from_db()
+        return Response(self.get_serializer(target).data)
+
+
+class ReturnRequestViewSet(DecisionViewSet):
+    """/api/v1/returns/ : return requests waiting for the operators."""
+
+    serializer_class = ReturnRequestSerializer
+    permission_classes = [IsAuthenticated, IsOperator]
+    id_argument = "return_id"
+
+    def get_queryset(self):
+        return pending_returns()
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Re-dispatch to another unit; the returning unit's dispatch closes as returned."""
+        return self._decide(request, ApproveReturnSerializer, returns.approve_return, operator=officer_of(request.user))
+
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        """The ticket stays with the unit; its clock never stopped."""
+        return self._decide(request, DecisionNoteSerializer, returns.refuse_return, operator=officer_of(request.user))
+
+
+class ExtensionRequestViewSet(DecisionViewSet):
+    """/api/v1/extensions/ : extension requests waiting for a supervisor."""
+
+    serializer_class = ExtensionRequestSerializer
+    permission_classes = [IsAuthenticated, IsSupervisor]
+    id_argument = "extension_id"
+
+    def get_queryset(self):
+        return pending_extensions()
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(
+            request, DecisionNoteSerializer, extensions.approve_extension, supervisor=officer_of(request.user)
+        )
+
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._decide(
+            request, DecisionNoteSerializer, extensions.refuse_extension, supervisor=officer_of(request.user)
+        )
+
+
+class SeesSupervisionOrders(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return can_see_supervision_orders(officer_of(request.user))
+
+
+class SupervisionOrderViewSet(DecisionViewSet):
+    """/api/v1/supervision-orders/ : every order for supervisors, the unit's own for its head."""
+
+    serializer_class = SupervisionOrderSerializer
+    permission_classes = [IsAuthenticated, SeesSupervisionOrders]
+    id_argument = "order_id"
+
+    def get_queryset(self):
+        return supervision_orders_visible_to(officer_of(self.request.user))
+
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """The unit's head answers the order."""
+        return self._decide(request, ReplySerializer, supervision.reply_to_order, officer=officer_of(request.user))
