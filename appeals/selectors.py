@@ -11,8 +11,12 @@ from datetime import datetime
 from .models import Appeal, AppealEvent
 from .tracking import access_code_matches, hash_access_code, normalize
 
-# Events whose note is written for the resident (the answer, the reason for declining).
-RESIDENT_NOTE_KINDS = {AppealEvent.Kind.RESOLVED, AppealEvent.Kind.REJECTED}
+# Events whose note is written for the resident: the answer, the reason for declining, the new
+# deadline of an approved extension, the departments summoned to help.
+RESIDENT_NOTE_KINDS = {
+    AppealEvent.Kind.RESOLVED, AppealEvent.Kind.REJECTED, AppealEvent.Kind.EXTENSION_APPROVED,
+    AppealEvent.Kind.WHISTLE,
+}
 
 
 def appeal_for_tracking(*, number: str, code: str) -> Appeal | None:

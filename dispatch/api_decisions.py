@@ -1,7 +1,9 @@
 """REST API for what the center decides: return requests (operators), extension requests
 (supervisors) and supervision orders (supervisors, and each unit's head for its own)."""
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -13,7 +15,12 @@ from . import extensions, returns, supervision
 from .api_errors import run_action
 from .models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
 from .permissions import IsOperator, IsSupervisor
-from .selectors import can_see_supervision_orders, pending_extensions, pending_returns, supervision_orders_visible_to
+from .selectors import (
+    can_see_supervision_orders,
+    extension_requests,
+    return_requests,
+    supervision_orders_visible_to,
+)
 
 
 class RequestSerializer(serializers.ModelSerializer):
@@ -86,7 +93,17 @@ class ReplySerializer(serializers.Serializer):
 
 
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A queue of requests: the list shows those waiting (`?state=approved|refused|all` for the
+    rest); any request can be read, and deciding one twice is a 409, not a 404."""
+
     lookup_value_regex = r"\d+"
+    selector = None
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state", "pending") if self.action == "list" else "all"
+        if state not in {"pending", "approved", "refused", "all"}:
+            raise ValidationError({"state": _("Choose pending, approved, refused or all.")})
+        return type(self).selector(state=None if state == "all" else state)
 
     def _decide(self, request, input_serializer, action_fn, **kwargs):
         target = self.get_object()  # 404 outside the viewer's queue
@@ -103,9 +120,7 @@ class ReturnRequestViewSet(DecisionViewSet):
     serializer_class = ReturnRequestSerializer
     permission_classes = [IsAuthenticated, IsOperator]
     id_argument = "return_id"
-
-    def get_queryset(self):
-        return pending_returns()
+    selector = staticmethod(return_requests)
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -124,9 +139,7 @@ class ExtensionRequestViewSet(DecisionViewSet):
     serializer_class = ExtensionRequestSerializer
     permission_classes = [IsAuthenticated, IsSupervisor]
     id_argument = "extension_id"
-
-    def get_queryset(self):
-        return pending_extensions()
+    selector = staticmethod(extension_requests)
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

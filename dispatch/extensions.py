@@ -100,7 +100,7 @@ def approve_extension(*, extension_id: int, supervisor: Officer, note: str = "")
         return dispatch
 
 
-def refuse_extension(*, extension_id: int, supervisor: Officer, note: str) -> ExtensionRequest:
+def refuse_extension(*, extension_id: int, supervisor: Officer, note: str = "") -> ExtensionRequest:
     require_role(supervisor, Officer.Role.SUPERVISOR)
     note = (note or "").strip()[:TEXT_MAX_LENGTH]
     if not note:

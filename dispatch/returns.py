@@ -101,7 +101,7 @@ def approve_return(
         return new
 
 
-def refuse_return(*, return_id: int, operator: Officer, note: str) -> ReturnRequest:
+def refuse_return(*, return_id: int, operator: Officer, note: str = "") -> ReturnRequest:
     """Send the ticket back to the unit: it was theirs, and their clock never stopped."""
     require_role(operator, Officer.Role.OPERATOR)
     note = (note or "").strip()[:NOTE_MAX_LENGTH]

@@ -66,18 +66,16 @@ def _request_joins(queryset: QuerySet) -> QuerySet:
     )
 
 
-def pending_returns() -> QuerySet[ReturnRequest]:
-    """The operators' queue of return requests, oldest first."""
-    return _request_joins(
-        ReturnRequest.objects.filter(state=ReturnRequest.Decision.PENDING).select_related("suggested_unit")
-    ).order_by("requested_at", "id")
+def return_requests(*, state: str | None = ReturnRequest.Decision.PENDING) -> QuerySet[ReturnRequest]:
+    """Return requests for the operators, oldest first; by default those waiting for a decision."""
+    queryset = _request_joins(ReturnRequest.objects.select_related("suggested_unit"))
+    return (queryset.filter(state=state) if state else queryset).order_by("requested_at", "id")
 
 
-def pending_extensions() -> QuerySet[ExtensionRequest]:
-    """The supervisors' queue of extension requests, oldest first."""
-    return _request_joins(ExtensionRequest.objects.filter(state=ExtensionRequest.Decision.PENDING)).order_by(
-        "requested_at", "id"
-    )
+def extension_requests(*, state: str | None = ExtensionRequest.Decision.PENDING) -> QuerySet[ExtensionRequest]:
+    """Extension requests for the supervisors, oldest first; by default those waiting for a decision."""
+    queryset = _request_joins(ExtensionRequest.objects.all())
+    return (queryset.filter(state=state) if state else queryset).order_by("requested_at", "id")
 
 
 def can_see_supervision_orders(officer: Officer | None) -> bool:

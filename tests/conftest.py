@@ -28,6 +28,7 @@ class City:
     water_outage: object  # department-duty category (utility tier)
     title_dispute: object  # street-duty, complex tier
     no_duty: object  # a leaf with no duty mapping
+    housing: Unit  # a second department, for whistles
 
     # A point inside each street.
     POINT_A1 = (39.95, 116.05)
@@ -75,13 +76,14 @@ def city(db) -> City:
     ).category
     title_dispute = DutyFactory(category=CategoryFactory(code="HOU-TITLE", name="产权纠纷", tier="complex")).category
     no_duty = CategoryFactory(code="MISC-ORPHAN", name="无主")
+    housing = UnitFactory(code="DEP-HOUSING", kind=Unit.Kind.DEPARTMENT, name="住房城乡建设委", name_en="Housing")
     geo.reset_locator()
     return City(center, district_a, district_b, street_a1, street_a2, street_b1, water, noise, water_outage,
-                title_dispute, no_duty)
+                title_dispute, no_duty, housing)
 
 
-def _officer(unit: Unit, username: str, role=Officer.Role.OFFICER) -> Officer:
-    return OfficerFactory(user=UserFactory(username=username), unit=unit, role=role)
+def _officer(unit: Unit, username: str, role=Officer.Role.OFFICER, is_head: bool = False) -> Officer:
+    return OfficerFactory(user=UserFactory(username=username), unit=unit, role=role, is_head=is_head)
 
 
 @pytest.fixture
@@ -92,6 +94,9 @@ def officers(city) -> dict[str, Officer]:
         "officer_a2": _officer(city.street_a2, "officer_a2"),
         "district_a": _officer(city.district_a, "district_a"),
         "water": _officer(city.water, "water"),
+        "housing": _officer(city.housing, "housing"),
+        "head_a1": _officer(city.street_a1, "head_a1", is_head=True),
+        "head_a2": _officer(city.street_a2, "head_a2", is_head=True),
         "operator": _officer(city.center, "operator", Officer.Role.OPERATOR),
         "supervisor": _officer(city.center, "supervisor", Officer.Role.SUPERVISOR),
     }
@@ -133,3 +138,14 @@ def celery_worker(django_db_setup, django_db_blocker, redis_client):
     yield worker
     running.__exit__(None, None, None)
 
+
+
+@pytest.fixture
+def ticket(city):
+    """A noise appeal from inside street A1, routed there (a pending dispatch)."""
+    from appeals.services import submit_appeal
+    from dispatch.services import route_appeal
+
+    appeal = submit_appeal(text="楼下烧烤店油烟噪声扰民", category_code=city.noise.code, latitude=39.95,
+                           longitude=116.05, contact_name="张三", contact_phone="13800138000").appeal
+    return route_appeal(appeal_id=appeal.pk)

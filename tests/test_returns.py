@@ -1,0 +1,126 @@
+"""Returns end to end through the API: a unit asks, the operators approve (re-dispatch with a fresh
+clock, the returning unit not charged) or refuse (the clock never stopped)."""
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from appeals.models import Appeal, AppealEvent
+from dispatch.models import Dispatch, ReturnRequest
+from dispatch.sweeps import sweep_deadlines
+
+pytestmark = pytest.mark.django_db
+
+
+def ask_return(api_as, officer, ticket, **overrides):
+    body = {"reason": "place", "note": "该地址属于南桥街道", **overrides}
+    return api_as(officer).post(f"/api/v1/dispatches/{ticket.pk}/return/", body, format="json")
+
+
+def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_dispatch(ticket, officers, api_as, city):
+    response = ask_return(api_as, officers["officer_a1"], ticket, suggested_unit=city.street_b1.code)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["state"], body["reason"], body["suggested_unit"]) == ("pending", "place", "DB-S1")
+    requested = AppealEvent.objects.get(dispatch=ticket, kind=AppealEvent.Kind.RETURN_REQUESTED)
+    assert not requested.public
+
+    operator = api_as(officers["operator"])
+    assert [row["id"] for row in operator.get("/api/v1/returns/").json()["results"]] == [body["id"]]
+    later = timezone.now() + timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        approved = operator.post(f"/api/v1/returns/{body['id']}/approve/", {"unit": "DB-S1", "note": "改派"},
+                                 format="json")
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["state"] == "approved"
+
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.is_current) == (Dispatch.State.RETURNED, False)
+    new = Dispatch.objects.get(appeal=ticket.appeal, is_current=True)
+    assert new.unit == city.street_b1 and new.district == city.district_b
+    assert new.dispatched_at == later  # the new unit's clock starts at its own dispatch
+    assert new.response_due > ticket.response_due
+    assert approved.json()["new_dispatch"] == new.pk
+    appeal = Appeal.objects.get(pk=ticket.appeal_id)
+    assert appeal.status == Appeal.Status.DISPATCHED
+    assert list(appeal.events.values_list("kind", flat=True))[-2:] == ["return_approved", "dispatched"]
+    assert operator.get("/api/v1/returns/").json()["results"] == []
+
+    # The returning unit is not charged: its old dispatch is never marked overdue.
+    sweep_deadlines(now=timezone.now() + timedelta(days=30))
+    ticket.refresh_from_db()
+    assert ticket.response_overdue_at is None and ticket.resolve_overdue_at is None
+    assert not ticket.is_overdue
+
+    # The old unit can no longer act on it, and is told why.
+    refused = api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/respond/", {}, format="json")
+    assert refused.status_code == 409 and "returned" in refused.json()["detail"]
+    # Deciding twice is refused with a clear error.
+    twice = operator.post(f"/api/v1/returns/{body['id']}/approve/", {"unit": "DA-S2"}, format="json")
+    assert twice.status_code == 409 and "already been decided" in twice.json()["detail"]
+
+
+def test_a_refused_return_leaves_the_clock_running(ticket, officers, api_as):
+    request_id = ask_return(api_as, officers["officer_a1"], ticket).json()["id"]
+    blocked = api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/respond/", {}, format="json")
+    assert blocked.status_code == 409  # wait for the decision
+    before = (ticket.response_due, ticket.resolve_due)
+    refused = api_as(officers["operator"]).post(f"/api/v1/returns/{request_id}/refuse/",
+                                                {"note": "按属地原则由本街道办理"}, format="json")
+    assert refused.status_code == 200 and refused.json()["state"] == "refused"
+    ticket.refresh_from_db()
+    assert (ticket.response_due, ticket.resolve_due) == before
+    assert (ticket.state, ticket.is_current) == (Dispatch.State.PENDING, True)
+    assert api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/respond/", {},
+                                               format="json").status_code == 200
+    assert api_as(officers["operator"]).get("/api/v1/returns/?state=refused").json()["results"][0]["id"] == request_id
+
+
+def test_a_refusal_needs_a_reason(ticket, officers, api_as):
+    request_id = ask_return(api_as, officers["officer_a1"], ticket).json()["id"]
+    response = api_as(officers["operator"]).post(f"/api/v1/returns/{request_id}/refuse/", {}, format="json")
+    assert response.status_code == 409
+    assert ReturnRequest.objects.get(pk=request_id).is_pending
+
+
+def test_no_return_after_responding_or_after_the_window(ticket, officers, api_as, settings, city):
+    settings.RETURN_WINDOW_HOURS = 2
+    with time_machine.travel(ticket.dispatched_at + timedelta(hours=3), tick=False):
+        late = ask_return(api_as, officers["officer_a1"], ticket)
+    assert late.status_code == 409 and "2 hours" in late.json()["detail"]
+    api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/respond/", {}, format="json")
+    responded = ask_return(api_as, officers["officer_a1"], ticket)
+    assert responded.status_code == 409
+    assert not ReturnRequest.objects.exists()
+
+
+def test_bad_input_is_a_clear_400_and_changes_nothing(ticket, officers, api_as):
+    response = ask_return(api_as, officers["officer_a1"], ticket, reason="bored", note="")
+    assert response.status_code == 400
+    assert set(response.json()) == {"reason", "note"}
+    assert not ReturnRequest.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["officer_a2", "water", "district_a", "operator", "supervisor"])
+def test_only_the_units_officers_can_ask_to_return(ticket, officers, api_as, who):
+    response = ask_return(api_as, officers[who], ticket)
+    assert response.status_code in (403, 404)
+    assert not ReturnRequest.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["officer_a1", "supervisor", "water", None])
+def test_only_operators_see_and_decide_returns(ticket, officers, api_as, who):
+    request_id = ask_return(api_as, officers["officer_a1"], ticket).json()["id"]
+    client = api_as(officers[who] if who else None)
+    assert client.get("/api/v1/returns/").status_code in (401, 403)
+    assert client.post(f"/api/v1/returns/{request_id}/approve/", {"unit": "DB-S1"}, format="json").status_code in (
+        401, 403)
+    assert ReturnRequest.objects.get(pk=request_id).is_pending
+
+
+def test_an_operator_cannot_send_it_back_to_the_unit_that_returned_it(ticket, officers, api_as):
+    request_id = ask_return(api_as, officers["officer_a1"], ticket).json()["id"]
+    response = api_as(officers["operator"]).post(f"/api/v1/returns/{request_id}/approve/", {"unit": "DA-S1"},
+                                                 format="json")
+    assert response.status_code == 409

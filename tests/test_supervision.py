@@ -1,0 +1,50 @@
+"""Supervision orders: opened by a supervisor (or the sweep), seen and answered by the unit's head."""
+import pytest
+
+from appeals.models import AppealEvent
+from dispatch.models import SupervisionOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def supervise(api_as, officer, dispatch, note="群众反映强烈，请加快处理并回报"):
+    return api_as(officer).post(f"/api/v1/dispatches/{dispatch.pk}/supervise/", {"note": note}, format="json")
+
+
+def test_a_supervisor_opens_an_order_and_the_units_head_answers_it(ticket, officers, api_as, city):
+    response = supervise(api_as, officers["supervisor"], ticket)
+    assert response.status_code == 201, response.json()
+    order_id = response.json()["id"]
+    assert (response.json()["reason"], response.json()["unit"], response.json()["state"]) == ("manual", "DA-S1", "open")
+
+    head = api_as(officers["head_a1"])
+    assert [row["id"] for row in head.get("/api/v1/supervision-orders/").json()["results"]] == [order_id]
+    assert api_as(officers["head_a2"]).get("/api/v1/supervision-orders/").json()["results"] == []
+    assert api_as(officers["head_a2"]).post(f"/api/v1/supervision-orders/{order_id}/reply/", {"reply": "x"},
+                                            format="json").status_code == 404
+    empty = head.post(f"/api/v1/supervision-orders/{order_id}/reply/", {"reply": ""}, format="json")
+    assert empty.status_code == 409
+    replied = head.post(f"/api/v1/supervision-orders/{order_id}/reply/", {"reply": "已约谈商户，明日整改"},
+                        format="json")
+    assert replied.status_code == 200 and replied.json()["state"] == "replied"
+    assert head.post(f"/api/v1/supervision-orders/{order_id}/reply/", {"reply": "again"},
+                     format="json").status_code == 409
+    kinds = list(AppealEvent.objects.filter(dispatch=ticket).values_list("kind", "public"))
+    assert ("supervision_opened", False) in kinds and ("supervision_replied", False) in kinds
+    assert api_as(officers["supervisor"]).get("/api/v1/supervision-orders/").json()["results"][0]["state"] == "replied"
+
+
+@pytest.mark.parametrize("who", ["officer_a1", "operator", "water", "district_a"])
+def test_only_supervisors_open_orders(ticket, officers, api_as, who):
+    assert supervise(api_as, officers[who], ticket).status_code in (403, 404)
+    assert not SupervisionOrder.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["officer_a1", "operator", "water", None])
+def test_officers_who_are_not_heads_do_not_see_orders(ticket, officers, api_as, who):
+    supervise(api_as, officers["supervisor"], ticket)
+    assert api_as(officers[who] if who else None).get("/api/v1/supervision-orders/").status_code in (401, 403)
+
+
+def test_an_order_needs_instructions(ticket, officers, api_as):
+    assert supervise(api_as, officers["supervisor"], ticket, note="").status_code == 400
