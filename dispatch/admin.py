@@ -1,13 +1,78 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from appeals.admin import ReadOnlyAdminMixin
 
-from .models import Dispatch
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    Dispatch,
+    ExtensionRequest,
+    ReturnRequest,
+    SupervisionOrder,
+    TimeLimit,
+    Whistle,
+)
 
 
 @admin.register(Dispatch)
 class DispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["appeal", "unit", "role", "state", "dispatched_at", "response_due", "resolve_due"]
-    list_filter = ["state", "role"]
+    list_display = ["appeal", "unit", "role", "state", "dispatched_at", "response_due", "resolve_due",
+                    "deadlines_provisional"]
+    list_filter = ["state", "role", "deadlines_provisional", "resolve_extended"]
     list_select_related = ["appeal", "unit"]
     search_fields = ["appeal__number"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The city's corrections to the official calendar; saving recounts provisional deadlines."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "complete", "updated_at"]
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(admin.ModelAdmin):
+    """New rules are added with a future start; a rule already in force is history and stays as it is."""
+
+    list_display = ["__str__", "tier", "category", "effective_from", "note"]
+    list_filter = ["tier"]
+    autocomplete_fields = ["category"]
+    list_select_related = ["category"]
+
+    def has_change_permission(self, request, obj=None):
+        in_force = obj is not None and obj.effective_from <= timezone.now()
+        return not in_force and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReturnRequest, ExtensionRequest)
+class DecidedRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["dispatch", "requested_by", "requested_at", "state", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    list_select_related = ["dispatch", "requested_by", "decided_by"]
+    search_fields = ["dispatch__appeal__number"]
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["dispatch", "unit", "reason", "state", "opened_at", "reply_due"]
+    list_filter = ["state", "reason"]
+    list_select_related = ["dispatch", "unit"]
+    search_fields = ["dispatch__appeal__number", "unit__name"]
+
+
+@admin.register(Whistle)
+class WhistleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["dispatch", "blown_by", "blown_at"]
+    list_select_related = ["dispatch", "blown_by"]

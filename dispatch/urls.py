@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_center
 
 app_name = "console"
 urlpatterns = [
@@ -12,4 +12,13 @@ urlpatterns = [
     path("phone/", views.phone_intake, name="phone-intake"),
     path("triage/", views.triage, name="triage"),
     path("triage/<int:pk>/", views.triage_detail, name="triage-detail"),
+    path("returns/", views_center.return_queue, name="returns"),
+    path("returns/<int:pk>/", views_center.return_detail, name="return-detail"),
+    path("extensions/", views_center.extension_queue, name="extensions"),
+    path("extensions/<int:pk>/approve/", views_center.extension_decide, {"decision": "approve"},
+         name="extension-approve"),
+    path("extensions/<int:pk>/refuse/", views_center.extension_decide, {"decision": "refuse"},
+         name="extension-refuse"),
+    path("supervision/", views_center.supervision_orders, name="supervision"),
+    path("supervision/<int:pk>/reply/", views_center.supervision_reply, name="supervision-reply"),
 ]

@@ -3,6 +3,10 @@
 Views only pick the queryset from a selector, parse a form and call one service; refusals come
 back as messages on the same page.
 """
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,19 +21,37 @@ from appeals.forms import AppealForm
 from appeals.models import Appeal, AppealPhoto
 from appeals.privacy import contact_for
 from appeals.views import submit_form
-from streets.models import Officer
+from streets.models import Officer, Unit
 from streets.roles import officer_of
 
-from . import services
+from . import extensions, returns, services, supervision, whistles
 from .exceptions import ActionNotAllowed, NotYourTicket
 from .filters import DispatchFilter
-from .forms import AnswerForm, DeclineForm, ManualDispatchForm, NoteForm
-from .selectors import can_act_on, dispatch_timeline, dispatches_visible_to, triage_queue
+from .forms import (
+    AnswerForm,
+    DeclineForm,
+    ExtensionForm,
+    ManualDispatchForm,
+    NoteForm,
+    ReportForm,
+    ReturnForm,
+    SuperviseForm,
+    WhistleForm,
+)
+from .models import Dispatch
+from .selectors import (
+    can_act_on,
+    can_see_contact,
+    dispatch_dossier,
+    dispatch_timeline,
+    dispatches_visible_to,
+    triage_queue,
+)
 
 PAGE_SIZE = 50
 
 
-def _officer_or_403(request) -> Officer:
+def officer_or_403(request) -> Officer:
     officer = officer_of(request.user)
     if officer is None:
         raise PermissionDenied
@@ -38,7 +60,7 @@ def _officer_or_403(request) -> Officer:
 
 @login_required
 def home(request):
-    officer = _officer_or_403(request)
+    officer = officer_or_403(request)
     if officer.role == Officer.Role.OPERATOR:
         return redirect("console:triage")
     return redirect("console:queue")
@@ -46,7 +68,7 @@ def home(request):
 
 @login_required
 def queue(request):
-    officer = _officer_or_403(request)
+    officer = officer_or_403(request)
     if officer.role == Officer.Role.OPERATOR:
         return redirect("console:triage")
     params = request.GET.copy()
@@ -60,9 +82,9 @@ def queue(request):
 
 @login_required
 def dispatch_detail(request, pk: int):
-    officer = _officer_or_403(request)
+    officer = officer_or_403(request)
     dispatch = get_object_or_404(dispatches_visible_to(officer), pk=pk)
-    can_act = can_act_on(officer, dispatch)
+    can_act = can_act_on(officer, dispatch) and dispatch.is_open
     return render(
         request,
         "dispatch/detail.html",
@@ -70,22 +92,45 @@ def dispatch_detail(request, pk: int):
             "officer": officer,
             "dispatch": dispatch,
             "appeal": dispatch.appeal,
-            "contact": contact_for(dispatch.appeal, reveal=can_act),
+            "contact": contact_for(dispatch.appeal, reveal=can_see_contact(officer, dispatch)),
             "can_act": can_act,
+            "can_whistle": can_act and dispatch.unit.kind == Unit.Kind.STREET and not dispatch.is_cohandling,
+            "can_supervise": officer.role == Officer.Role.SUPERVISOR and dispatch.state != Dispatch.State.RETURNED,
             "events": dispatch_timeline(dispatch),
             "photos": dispatch.appeal.photos.all(),
-            "note_form": NoteForm(),
-            "answer_form": AnswerForm(),
+            "forms": {
+                name: spec.form(auto_id=f"id_{name}_%s") for name, spec in ACTIONS.items() if spec.form is not None
+            },
+            **dispatch_dossier(dispatch),
         },
     )
 
 
+@dataclass(frozen=True)
+class ConsoleAction:
+    service: Callable
+    form: type[forms.Form] | None
+    done: str
+    actor: str = "officer"  # the service's keyword for the acting Officer
+
+
 ACTIONS = {
-    "sign": (services.sign_dispatch, None, gettext_lazy("Signed for.")),
-    "respond": (services.respond_dispatch, NoteForm, gettext_lazy("Response recorded.")),
-    "note": (services.add_progress_note, NoteForm, gettext_lazy("Note added.")),
-    "resolve": (
+    "sign": ConsoleAction(services.sign_dispatch, None, gettext_lazy("Signed for.")),
+    "respond": ConsoleAction(services.respond_dispatch, NoteForm, gettext_lazy("Response recorded.")),
+    "note": ConsoleAction(services.add_progress_note, NoteForm, gettext_lazy("Note added.")),
+    "resolve": ConsoleAction(
         services.resolve_dispatch, AnswerForm, gettext_lazy("Resolved; the resident will be asked for feedback.")
+    ),
+    "report": ConsoleAction(services.report_cohandling, ReportForm, gettext_lazy("Your report is recorded.")),
+    "return": ConsoleAction(
+        returns.request_return, ReturnForm, gettext_lazy("Return requested; the operators will decide.")
+    ),
+    "whistle": ConsoleAction(whistles.blow_whistle, WhistleForm, gettext_lazy("The departments have been summoned.")),
+    "extension": ConsoleAction(
+        extensions.request_extension, ExtensionForm, gettext_lazy("Extension requested; a supervisor will decide.")
+    ),
+    "supervise": ConsoleAction(
+        supervision.open_manual_order, SuperviseForm, gettext_lazy("Supervision order opened."), actor="supervisor"
     ),
 }
 
@@ -93,33 +138,45 @@ ACTIONS = {
 @login_required
 @require_POST
 def dispatch_action(request, pk: int, action: str):
-    officer = _officer_or_403(request)
+    officer = officer_or_403(request)
     if action not in ACTIONS:
         raise Http404
-    action_fn, form_class, done = ACTIONS[action]
+    spec = ACTIONS[action]
     kwargs = {}
-    if form_class is not None:
-        form = form_class(request.POST)
+    if spec.form is not None:
+        form = spec.form(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            messages.error(request, form_errors(form))
             return redirect("console:dispatch", pk=pk)
         kwargs = form.cleaned_data
     try:
-        action_fn(dispatch_id=pk, officer=officer, **kwargs)
+        spec.service(dispatch_id=pk, **{spec.actor: officer}, **kwargs)
     except NotYourTicket as exc:
         raise Http404 from exc
     except ActionNotAllowed as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, str(done))
+        messages.success(request, str(spec.done))
     return redirect("console:dispatch", pk=pk)
 
 
-def _operator_or_403(request) -> Officer:
-    officer = _officer_or_403(request)
-    if officer.role != Officer.Role.OPERATOR:
+def form_errors(form: forms.Form) -> str:
+    """All of a form's errors as one message, each with its field's label."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items() for error in errors
+    )
+
+
+def role_or_403(request, role: str) -> Officer:
+    officer = officer_or_403(request)
+    if officer.role != role:
         raise PermissionDenied
     return officer
+
+
+def _operator_or_403(request) -> Officer:
+    return role_or_403(request, Officer.Role.OPERATOR)
 
 
 @login_required
@@ -158,7 +215,7 @@ def triage_detail(request, pk: int):
 @login_required
 def photo(request, pk: int):
     """A resident's photo, served only to staff who can see its appeal (never a public URL)."""
-    officer = _officer_or_403(request)
+    officer = officer_or_403(request)
     photo = get_object_or_404(AppealPhoto.objects.select_related("appeal"), pk=pk)
     visible = (
         officer.role == Officer.Role.OPERATOR

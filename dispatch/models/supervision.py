@@ -51,3 +51,7 @@ class SupervisionOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+    @property
+    def is_reply_overdue(self) -> bool:
+        return self.is_open and self.reply_due < timezone.now()
