@@ -1,10 +1,13 @@
 """The consoles for deadlines: a street returns, whistles and asks for time through its pages; the
 operators decide returns, the supervisors extensions, and the unit's head answers orders."""
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dispatch.models import Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
+from dispatch.workdays import get_calendar
 
 from .helpers import local
 
@@ -56,8 +59,11 @@ def test_a_street_summons_a_department_which_reports_through_its_console(client,
 
 def test_an_extension_is_asked_for_on_the_ticket_and_approved_in_the_supervisors_queue(client, officers, ticket):
     client.force_login(officers["officer_a1"].user)
+    day = timezone.localtime(ticket.resolve_due).date() + timedelta(days=14)
+    while not get_calendar().is_workday(day):
+        day += timedelta(days=1)
     response = client.post(f"/console/dispatches/{ticket.pk}/extension/",
-                           {"proposed_day": "2027-01-15", "reason": "需协调多个部门"}, follow=True,
+                           {"proposed_day": day.isoformat(), "reason": "需协调多个部门"}, follow=True,
                            HTTP_ACCEPT_LANGUAGE="en")
     assert "Extension requested" in response.content.decode()
     extension = ExtensionRequest.objects.get(dispatch=ticket)
@@ -66,7 +72,7 @@ def test_an_extension_is_asked_for_on_the_ticket_and_approved_in_the_supervisors
     assert ticket.appeal.number in page(client, "/console/extensions/")
     client.post(f"/console/extensions/{extension.pk}/approve/", {"note": ""})
     ticket.refresh_from_db()
-    assert ticket.resolve_due == local(2027, 1, 15, 23, 59, 59) and ticket.resolve_extended
+    assert ticket.resolve_due == local(day.year, day.month, day.day, 23, 59, 59) and ticket.resolve_extended
 
 
 def test_a_bad_extension_day_is_explained_on_the_page(client, officers, ticket):
