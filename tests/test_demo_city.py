@@ -202,7 +202,9 @@ def test_demo_accounts_sign_in_with_their_roles_and_units(demo, client):
             assert user.is_superuser and user.is_staff
             assert not Officer.objects.filter(user=user).exists()
         else:
-            assert (user.officer.role, user.officer.unit.code) == (account.role, account.unit_code)
+            officer = user.officer
+            assert (officer.role, officer.unit.code) == (account.role, account.unit_code)
+            assert officer.is_head == account.is_head
     assert Unit.objects.get(code="DEP-WATER").is_utility
     assert Unit.objects.get(code="D01").kind == Unit.Kind.DISTRICT
 

@@ -56,3 +56,31 @@ def test_the_worker_routes_a_task_delivered_twice_only_once(celery_worker, city)
     assert Dispatch.objects.filter(appeal=appeal).count() == 1
     assert AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.DISPATCHED).count() == 1
     assert Dispatch.objects.get(appeal=appeal).unit == city.water
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows(celery_worker):
+    from django.conf import settings
+
+    from config.celery import app
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry
+
+
+def test_the_deadline_sweep_runs_on_the_worker_and_opens_a_supervision_order(celery_worker, city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appeals.services import submit_appeal
+    from dispatch.models import SupervisionOrder
+    from dispatch.services import route_appeal
+    from dispatch.tasks import sweep_deadlines_task
+
+    appeal = submit_appeal(text="路灯不亮", category_code=city.noise.code, latitude=39.95, longitude=116.05,
+                           contact_phone="13600136000").appeal
+    dispatch = route_appeal(appeal_id=appeal.pk)
+    Dispatch.objects.filter(pk=dispatch.pk).update(response_due=timezone.now() - timedelta(minutes=1))
+    sweep_deadlines_task.delay()
+    order = wait_for(lambda: SupervisionOrder.objects.filter(dispatch=dispatch).first())
+    assert order.reason == SupervisionOrder.Reason.RESPONSE_OVERDUE

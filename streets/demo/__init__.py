@@ -18,12 +18,14 @@ class DemoAccount(NamedTuple):
     role: str | None  # streets.Officer role; None for the superuser (no Officer row)
     unit_code: str | None
     description: str
+    is_head: bool = False  # head of the unit: sees and answers supervision orders
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("operator", "operator", "CENTER", "Hotline operator at the 12345 center"),
     DemoAccount("supervisor", "supervisor", "CENTER", "Supervisor at the 12345 center"),
     DemoAccount("officer", "officer", DEMO_STREET_CODE, "Officer of 东华门街道 (contains DEMO_POINT)"),
+    DemoAccount("head", "officer", DEMO_STREET_CODE, "Head of 东华门街道: answers supervision orders", True),
     DemoAccount("officer2", "officer", "D04-S009", "Officer of 中关村街道, 海淀区"),
     DemoAccount("water", "officer", "DEP-WATER", "Officer of 北京市自来水集团 (water utility)"),
     DemoAccount("district", "officer", "D01", "Officer of 东城区 (district level)"),

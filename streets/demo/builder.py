@@ -132,7 +132,8 @@ def _load_accounts(units: dict[str, Unit]) -> int:
             user.save(update_fields=["is_staff", "is_superuser", "is_active"])
         if not superuser:
             Officer.objects.update_or_create(
-                user=user, defaults={"unit": units[account.unit_code], "role": account.role}
+                user=user,
+                defaults={"unit": units[account.unit_code], "role": account.role, "is_head": account.is_head},
             )
     return created
 
