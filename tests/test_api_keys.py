@@ -89,7 +89,7 @@ def test_the_command_creates_lists_and_revokes_keys():
 
 
 def test_the_command_refuses_bad_input():
-    with pytest.raises(CommandError, match="per period"):
+    with pytest.raises(CommandError, match="60/min"):
         call_command("apikey", "create", "--name", "x", "--owner", "y", "--rate", "lots", stdout=StringIO())
     with pytest.raises(CommandError, match="No API key"):
         call_command("apikey", "revoke", "00000000", stdout=StringIO())

@@ -462,3 +462,20 @@ def test_the_appeal_page_shows_staff_the_answers_and_the_media_link(client, city
     assert "<dt>At what hours?</dt><dd>Night, Day</dd>" in html
     assert 'href="https://img.example.org/3.jpg" rel="noopener noreferrer nofollow"' in html
     assert Dispatch.objects.filter(pk=dispatch.pk).exists()
+
+
+def test_listing_requests_costs_the_same_few_queries_however_many_there_are(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{V2}/requests.json").status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        dispatch_services.route_appeal(appeal_id=web_appeal(city).pk)
+    few = queries_for_list()
+    for _ in range(8):
+        dispatch_services.route_appeal(appeal_id=web_appeal(city).pk)
+    assert queries_for_list() == few <= 3

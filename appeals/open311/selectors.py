@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
-from ..models import Appeal, Category, CategoryAttribute
+from ..models import Appeal, AppealEvent, Category, CategoryAttribute
 from ..selectors import with_primary_dispatch
 from .representation import CLOSED_STATUSES
 
@@ -40,11 +40,13 @@ def changeset() -> datetime | None:
 
 def _requests() -> QuerySet[Appeal]:
     """Appeals with a category (an appeal without one belongs to no service until an operator
-    classifies it), with what a GeoReport request shows."""
+    classifies it), with what a GeoReport request shows. The last public event is a correlated
+    subquery (on the appeal/time index), computed only for the rows returned, not the window."""
+    last_event = AppealEvent.objects.filter(appeal=OuterRef("pk"), public=True).order_by("-created_at", "-id")
     return with_primary_dispatch(
         Appeal.objects.filter(category__isnull=False)
         .select_related("category")
-        .annotate(last_event_at=Max("events__created_at", filter=Q(events__public=True)))
+        .annotate(last_event_at=Subquery(last_event.values("created_at")[:1]))
     )
 
 
