@@ -1,6 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from .models import Appeal, AppealEvent, Category
+from .models import ApiKey, Appeal, AppealEvent, Category, CategoryAttribute
+from .open311.keys import issue_key, revoke_api_key
+
+
+class CategoryAttributeInline(admin.TabularInline):
+    """The category's extra questions (Open311 service definition attributes)."""
+
+    model = CategoryAttribute
+    fields = ["order", "code", "datatype", "required", "variable", "description", "description_en", "values"]
+    extra = 0
 
 
 @admin.register(Category)
@@ -8,6 +19,41 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "level", "tier", "is_leaf", "active"]
     list_filter = ["level", "tier", "is_leaf", "active"]
     search_fields = ["code", "name", "name_en"]
+    inlines = [CategoryAttributeInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created here (the key is shown once, in a message) and revoked, never deleted."""
+
+    list_display = ["name", "owner", "prefix", "rate_limit", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "owner", "prefix"]
+    fields = ["name", "owner", "rate_limit", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        raw = issue_key(obj)
+        messages.warning(
+            request,
+            _("The API key for %(name)s is %(key)s. Copy it now: it is stored only as a hash and will not be "
+              "shown again.") % {"name": obj.name, "key": raw},
+        )
+
+    @admin.action(description=gettext_lazy("Revoke the selected API keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = sum(revoke_api_key(api_key=api_key) for api_key in queryset)
+        self.message_user(
+            request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", revoked) % {"n": revoked},
+            messages.SUCCESS,
+        )
 
 
 class ReadOnlyAdminMixin:

@@ -8,12 +8,14 @@ from dataclasses import asdict
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import errors
 from streets.models import Officer
 from streets.roles import officer_of
 
@@ -35,6 +37,13 @@ class AppealIntakeSerializer(serializers.Serializer):
     anonymous = serializers.BooleanField(required=False, default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
+
+
+class AppealReceiptSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="The tracking number.")
+    access_code = serializers.CharField(help_text="The private code; shown only here, only once.")
+    status = serializers.ChoiceField(choices=Appeal.Status.choices)
+    tracking_url = serializers.URLField()
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -72,6 +81,17 @@ class AppealIntakeView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="appeals_create",
+        description=(
+            "File an appeal. **Permissions:** open to anyone, signed in or not (a signed-in session must send "
+            "its CSRF token). Only hotline operators may set `channel` to `phone`; everything else is filed "
+            "on the `api` channel. Send JSON, or multipart with up to 5 `photos`. Returns the tracking number "
+            "and the private access code, shown only in this response."
+        ),
+        request=AppealIntakeSerializer,
+        responses={201: AppealReceiptSerializer, **errors(400, 403)},
+    )
     def post(self, request):
         serializer = AppealIntakeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -95,16 +115,13 @@ class AppealIntakeView(APIView):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         appeal = submitted.appeal
-        return Response(
-            {
-                "number": appeal.number,
-                "access_code": submitted.access_code,
-                "status": appeal.status,
-                "tracking_url": request.build_absolute_uri(reverse("appeals:track"))
-                + f"?number={appeal.number}",
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        receipt = {
+            "number": appeal.number,
+            "access_code": submitted.access_code,
+            "status": appeal.status,
+            "tracking_url": request.build_absolute_uri(reverse("appeals:track")) + f"?number={appeal.number}",
+        }
+        return Response(AppealReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
 
 
 class AppealTrackView(APIView):
@@ -112,6 +129,19 @@ class AppealTrackView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="appeals_track",
+        description=(
+            "The public view of one appeal: status, handling unit, deadlines, the answer and the public "
+            "timeline (never the resident's contact). **Permissions:** anyone holding the number and its "
+            "access code; a wrong pair is a 404, the same as an unknown number."
+        ),
+        parameters=[
+            OpenApiParameter("number", str, OpenApiParameter.QUERY, required=True, description="Tracking number."),
+            OpenApiParameter("code", str, OpenApiParameter.QUERY, required=True, description="Private access code."),
+        ],
+        responses={200: TrackingSerializer, **errors(404)},
+    )
     def get(self, request):
         appeal = appeal_for_tracking(
             number=request.query_params.get("number", ""), code=request.query_params.get("code", "")

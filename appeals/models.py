@@ -4,11 +4,15 @@ The appeal's `status` is a cache of the latest event, written in the same transa
 timeline, the audit trail and (later) the metrics read the events.
 """
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from streets.i18n import LocalizedNameMixin
+from streets.i18n import LocalizedNameMixin, localized_text
+
+from .open311.rates import validate_rate
 
 
 class Category(LocalizedNameMixin, models.Model):
@@ -30,11 +34,127 @@ class Category(LocalizedNameMixin, models.Model):
     is_leaf = models.BooleanField(_("leaf"), default=False)
     tier = models.CharField(_("time-limit tier"), max_length=16, choices=Tier.choices, default=Tier.ORDINARY)
     active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["code"]
+
+
+class CategoryAttribute(models.Model):
+    """An extra question a leaf category asks (which floor, which bus line): an Open311 service
+    definition attribute. Answers are checked by intake and kept on the appeal."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Short text (one line)")
+        NUMBER = "number", _("Number")
+        DATETIME = "datetime", _("Date and time")
+        TEXT = "text", _("Text (may have several lines)")
+        SINGLEVALUELIST = "singlevaluelist", _("One choice from a list")
+        MULTIVALUELIST = "multivaluelist", _("Several choices from a list")
+
+    LIST_DATATYPES = (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST)
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="attributes", verbose_name=_("category"),
+        limit_choices_to={"is_leaf": True},
+    )
+    code = models.CharField(
+        _("code"), max_length=32,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Letters, digits, - and _ only."))],
+    )
+    datatype = models.CharField(_("datatype"), max_length=16, choices=Datatype.choices)
+    required = models.BooleanField(_("required"), default=False)
+    variable = models.BooleanField(
+        _("asks for input"), default=True,
+        help_text=_("Off: the attribute only informs the resident; nothing is asked."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("question (Chinese)"), max_length=255)
+    description_en = models.CharField(_("question (English)"), max_length=255, blank=True)
+    values = models.JSONField(
+        _("values"), default=list, blank=True,
+        help_text=_('Lists only: [{"key": "up", "name": "上行", "name_en": "Up"}, ...]'),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("category attribute")
+        verbose_name_plural = _("category attributes")
+        ordering = ["category", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="category_attribute_code"),
+            models.UniqueConstraint(fields=["category", "order"], name="category_attribute_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}:{self.code}"
+
+    @property
+    def display_description(self) -> str:
+        return localized_text(self.description, self.description_en)
+
+    @property
+    def is_list(self) -> bool:
+        return self.datatype in self.LIST_DATATYPES
+
+    def value_keys(self) -> list[str]:
+        return [str(value["key"]) for value in self.values or []]
+
+    def value_name(self, key: str) -> str:
+        for value in self.values or []:
+            if str(value["key"]) == key:
+                return localized_text(value.get("name", key), value.get("name_en", ""))
+        return key
+
+    def clean(self):
+        values = self.values or []
+        if not self.is_list:
+            if values:
+                raise ValidationError({"values": _("Only list datatypes have values.")})
+            return
+        well_formed = isinstance(values, list) and values and all(
+            isinstance(value, dict) and str(value.get("key", "")).strip() and str(value.get("name", "")).strip()
+            for value in values
+        )
+        if not well_formed:
+            raise ValidationError({"values": _('Give a list of {"key": …, "name": …} entries.')})
+        keys = [str(value["key"]) for value in values]
+        if len(set(keys)) != len(keys):
+            raise ValidationError({"values": _("Each value needs its own key.")})
+
+
+class ApiKey(models.Model):
+    """A third-party app's key for filing through Open311. Only a hash of the key is kept; the
+    key itself is shown once, when it is created. Keys are revoked, never deleted (appeals
+    filed with a key keep pointing at it)."""
+
+    name = models.CharField(_("app name"), max_length=100)
+    owner = models.CharField(
+        _("owner"), max_length=200, help_text=_("Who answers for the app: organisation and contact.")
+    )
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    rate_limit = models.CharField(
+        _("rate limit"), max_length=16, default="60/min", validators=[validate_rate],
+        help_text=_("Requests allowed per period, e.g. 60/min, 1000/hour."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class Appeal(models.Model):
@@ -79,6 +199,11 @@ class Appeal(models.Model):
         verbose_name=_("category"),
     )
     text = models.TextField(_("what happened"))
+    attributes = models.JSONField(
+        _("answers to the category's questions"), default=dict, blank=True,
+        help_text=_("Attribute code -> value (a list for multiple choices)."),
+    )
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -95,6 +220,10 @@ class Appeal(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text=_("The operator who entered a phone appeal."),
+    )
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals",
+        verbose_name=_("API key"), help_text=_("The third-party app that filed it through Open311."),
     )
     created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     routed_at = models.DateTimeField(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Prefetch, QuerySet
+
 from .models import Appeal, AppealEvent
 from .tracking import access_code_matches, hash_access_code, normalize
 
@@ -53,15 +55,32 @@ class TrackingSummary:
     timeline: list[TimelineEntry]
 
 
+def with_primary_dispatch(appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    """Fetch each appeal's current primary dispatch (and its unit) in one more query, for lists."""
+    from dispatch.models import Dispatch
+
+    return appeals.prefetch_related(
+        Prefetch(
+            "dispatches",
+            queryset=Dispatch.objects.filter(role=Dispatch.Role.PRIMARY, is_current=True).select_related("unit"),
+            to_attr="current_primary_dispatches",
+        )
+    )
+
+
+def primary_dispatch(appeal: Appeal):
+    """The dispatch now answering for the appeal (the unit handling it), or None."""
+    dispatches = getattr(appeal, "current_primary_dispatches", None)
+    if dispatches is None:
+        dispatches = with_primary_dispatch(Appeal.objects.filter(pk=appeal.pk)).get().current_primary_dispatches
+    return dispatches[0] if dispatches else None
+
+
 def tracking_summary(appeal: Appeal) -> TrackingSummary:
     events = list(
         AppealEvent.objects.filter(appeal=appeal, public=True).select_related("unit").order_by("created_at", "id")
     )
-    dispatch = next(
-        (d for d in appeal.dispatches.select_related("unit").order_by("-dispatched_at")
-         if d.is_current and d.role == "primary"),
-        None,
-    )
+    dispatch = primary_dispatch(appeal)
     timeline = [
         TimelineEntry(
             at=event.created_at,
@@ -85,3 +104,19 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
         declined_reason=appeal.get_rejection_reason_display() if appeal.rejection_reason else "",
         timeline=timeline,
     )
+
+
+def attribute_answers(appeal: Appeal) -> list[tuple[str, str]]:
+    """The resident's answers to the category's questions as (question, answer) in the active
+    language, in the category's order; answers to questions since removed keep their code."""
+    if not appeal.attributes:
+        return []
+    questions = {q.code: q for q in appeal.category.attributes.all()} if appeal.category_id else {}
+    order = {code: (q.order if (q := questions.get(code)) else 10_000) for code in appeal.attributes}
+    answers = []
+    for code, value in sorted(appeal.attributes.items(), key=lambda item: order[item[0]]):
+        question = questions.get(code)
+        values = value if isinstance(value, list) else [value]
+        names = [question.value_name(str(v)) if question else str(v) for v in values]
+        answers.append((question.display_description if question else code, ", ".join(names)))
+    return answers

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,14 +52,21 @@ def submit_appeal(
     photos: Iterable = (),
     language: str | None = None,
     submitted_by=None,
+    attributes: Mapping[str, str | list[str]] | None = None,
+    media_url: str = "",
+    api_key=None,
 ) -> SubmittedAppeal:
     """Validate, store and commit the appeal, then queue its routing after commit.
 
-    Raises ValidationError (keyed by field, all problems at once) and stores nothing on bad input.
+    `attributes` answers the category's questions (None: this channel does not ask them);
+    `api_key` is the third-party app filing through Open311. Raises ValidationError (keyed by
+    field, all problems at once) and stores nothing on bad input.
     """
     errors: dict[str, list[str]] = {}
     clean_text = _collect(errors, validation.clean_text, text)
     category = _collect(errors, validation.clean_category, category_code)
+    answers = {} if "category" in errors else _collect(errors, validation.clean_attributes, category, attributes)
+    media_url = _collect(errors, validation.clean_media_url, media_url)
     location = _collect(errors, validation.clean_location, latitude, longitude) or (None, None)
     contact = _collect(
         errors, validation.clean_contact, anonymous=anonymous, name=contact_name, phone=contact_phone
@@ -85,6 +92,9 @@ def submit_appeal(
             urgency=urgency,
             category=category,
             text=clean_text,
+            attributes=answers or {},
+            media_url=media_url or "",
+            api_key=api_key,
             address=address,
             latitude=location[0],
             longitude=location[1],

@@ -6,16 +6,20 @@ shows it next to the field and the API returns it under the field name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from streets.services import is_inside_city
 
-from .models import Category
+from .models import Category, CategoryAttribute
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
@@ -113,3 +117,118 @@ def clean_choice(field: str, value: str | None, choices, default: str) -> str:
     if value not in choices.values:
         raise ValidationError({field: _("Choose one of the listed options.")})
     return value
+
+
+MEDIA_URL_MAX_LENGTH = 500
+ATTRIBUTE_STRING_MAX_LENGTH = 255
+ATTRIBUTE_TEXT_MAX_LENGTH = 4000
+Datatype = CategoryAttribute.Datatype
+
+
+def clean_media_url(url: str | None) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        if len(url) > MEDIA_URL_MAX_LENGTH:
+            raise ValidationError("too long")
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"media_url": _("Give a web address (http or https) of at most %(n)d characters.")
+             % {"n": MEDIA_URL_MAX_LENGTH}}
+        ) from exc
+    return url
+
+
+def clean_attributes(category: Category | None, answers: Mapping | None) -> dict:
+    """Check answers to the category's questions (its attributes) and return them normalised.
+
+    `answers` maps attribute codes to a string, or a list of strings for several choices. None
+    means the channel does not ask these questions (the web form): nothing is checked or kept.
+    Errors are keyed "attribute[CODE]", one per question at fault.
+    """
+    if answers is None:
+        return {}
+    questions = {a.code: a for a in category.attributes.all() if a.variable} if category else {}
+    errors: dict[str, list[str]] = {}
+    for code in answers:
+        if code not in questions:
+            errors[f"attribute[{code}]"] = [_("This service asks no question %(code)s.") % {"code": code}]
+    cleaned = {}
+    for code, question in sorted(questions.items(), key=lambda item: item[1].order):
+        try:
+            value = _clean_answer(question, answers.get(code))
+        except ValidationError as exc:
+            errors[f"attribute[{code}]"] = exc.messages
+            continue
+        if value is not None:
+            cleaned[code] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_answer(question: CategoryAttribute, raw):
+    values = [CONTROL_CHARS_RE.sub("", str(item)).strip() for item in (raw if isinstance(raw, list | tuple) else [raw])
+              if item is not None]
+    values = [value for value in values if value]
+    label = {"question": question.display_description, "code": question.code}
+    if not values:
+        if question.required:
+            raise ValidationError(_("Please answer: %(question)s") % label)
+        return None
+    if question.datatype == Datatype.MULTIVALUELIST:
+        unknown = [value for value in values if value not in question.value_keys()]
+        if unknown:
+            raise ValidationError(_choose_from(question, label))
+        return list(dict.fromkeys(values))
+    if len(values) > 1:
+        raise ValidationError(_("%(question)s: give one answer only.") % label)
+    value = values[0]
+    if question.datatype == Datatype.SINGLEVALUELIST:
+        if value not in question.value_keys():
+            raise ValidationError(_choose_from(question, label))
+        return value
+    if question.datatype == Datatype.NUMBER:
+        return _number(value, label)
+    if question.datatype == Datatype.DATETIME:
+        return _datetime(value, label)
+    is_text = question.datatype == Datatype.TEXT
+    if not is_text and ("\n" in value or "\r" in value):
+        raise ValidationError(_("%(question)s: one line only.") % label)
+    limit = ATTRIBUTE_TEXT_MAX_LENGTH if is_text else ATTRIBUTE_STRING_MAX_LENGTH
+    if len(value) > limit:
+        raise ValidationError(_("%(question)s: at most %(limit)d characters.") % {**label, "limit": limit})
+    return value
+
+
+def _choose_from(question: CategoryAttribute, label: dict) -> str:
+    return _("%(question)s: choose from %(keys)s.") % {**label, "keys": ", ".join(question.value_keys())}
+
+
+def _number(value: str, label: dict) -> int | float:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1e15"):
+        raise ValidationError(_("%(question)s: give a number.") % label)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _datetime(value: str, label: dict) -> str:
+    try:
+        moment = parse_datetime(value)
+        day = None if moment else parse_date(value)
+    except ValueError:
+        moment = day = None
+    if moment is None and day is None:
+        raise ValidationError(
+            _("%(question)s: give a date and time such as 2024-05-01T08:30:00+08:00.") % label
+        )
+    if day is not None:
+        return day.isoformat()
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment).isoformat()

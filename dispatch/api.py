@@ -5,6 +5,7 @@ state are 409 with a readable message.
 """
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +24,7 @@ from .api_decisions import (
     WhistleSerializer,
 )
 from .api_errors import run_action
+from .api_schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
 from .filters import DispatchFilter
 from .models import Dispatch, ReturnRequest
 from .permissions import IsOperator, IsStaffMember
@@ -36,8 +38,8 @@ class DispatchSerializer(serializers.ModelSerializer):
     urgency = serializers.CharField(source="appeal.urgency")
     category = serializers.SerializerMethodField()
     address = serializers.CharField(source="appeal.address")
-    latitude = serializers.DecimalField(source="appeal.latitude", max_digits=9, decimal_places=6)
-    longitude = serializers.DecimalField(source="appeal.longitude", max_digits=9, decimal_places=6)
+    latitude = serializers.DecimalField(source="appeal.latitude", max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(source="appeal.longitude", max_digits=9, decimal_places=6, allow_null=True)
     unit = serializers.CharField(source="unit.code")
     unit_name = serializers.CharField(source="unit.display_name")
     contact = serializers.SerializerMethodField()
@@ -57,6 +59,7 @@ class DispatchSerializer(serializers.ModelSerializer):
     def get_category(self, obj) -> str | None:
         return obj.appeal.category.code if obj.appeal.category_id else None
 
+    @contact_field
     def get_contact(self, obj) -> dict:
         contact = contact_for(obj.appeal, reveal=can_see_contact(self.context.get("officer"), obj))
         return {"name": contact.name, "phone": contact.phone, "masked": contact.masked}
@@ -103,6 +106,10 @@ class SuperviseInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
+@extend_schema_view(
+    list=doc("dispatch-list", response=DispatchSerializer, fails=(400, 403, 404)),
+    retrieve=doc("dispatch-detail", response=DispatchSerializer, fails=(403, 404)),
+)
 class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
     """/api/v1/dispatches/ : the signed-in officer's queue (supervisors: all)."""
 
@@ -122,28 +129,33 @@ class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
         run_action(action_fn, dispatch_id=dispatch.pk, officer=officer_of(request.user), **kwargs)
         return Response(self.get_serializer(self.get_object()).data)
 
+    @doc("sign", response=DispatchSerializer, fails=(403, 404, 409))
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         return self._act(request, services.sign_dispatch)
 
+    @doc("respond", request=NoteSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(request, services.respond_dispatch, note=data.validated_data.get("note", ""))
 
+    @doc("notes", request=NoteSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(request, services.add_progress_note, note=data.validated_data.get("note", ""))
 
+    @doc("resolve", request=AnswerSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(request, services.resolve_dispatch, answer=data.validated_data["answer"])
 
+    @doc("report", request=ReportSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """A summoned department records its part."""
@@ -160,24 +172,28 @@ class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(result_serializer(created).data, status=status.HTTP_201_CREATED)
 
+    @doc("return_to_center", request=ReturnRequestInputSerializer, response=ReturnRequestSerializer, status=201)
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_center(self, request, pk=None):
         """Ask the operators to take a misrouted ticket back (before responding, within the window)."""
         return self._request(request, ReturnRequestInputSerializer, returns.request_return,
                              ReturnRequestSerializer, officer=officer_of(request.user))
 
+    @doc("whistle", request=WhistleInputSerializer, response=WhistleSerializer, status=201)
     @action(detail=True, methods=["post"])
     def whistle(self, request, pk=None):
         """A street summons departments to co-handle the appeal."""
         return self._request(request, WhistleInputSerializer, whistles.blow_whistle, WhistleSerializer,
                              officer=officer_of(request.user))
 
+    @doc("extension", request=ExtensionInputSerializer, response=ExtensionRequestSerializer, status=201)
     @action(detail=True, methods=["post"])
     def extension(self, request, pk=None):
         """Ask a supervisor for a later resolve deadline."""
         return self._request(request, ExtensionInputSerializer, extensions.request_extension,
                              ExtensionRequestSerializer, officer=officer_of(request.user))
 
+    @doc("supervise", request=SuperviseInputSerializer, response=SupervisionOrderSerializer, status=201)
     @action(detail=True, methods=["post"])
     def supervise(self, request, pk=None):
         """A supervisor opens a supervision order on the ticket."""
@@ -211,6 +227,10 @@ class DeclineSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+@extend_schema_view(
+    list=doc("triage-list", response=TriageAppealSerializer, fails=(403, 404)),
+    retrieve=doc("triage-detail", response=TriageAppealSerializer, fails=(403, 404)),
+)
 class TriageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """/api/v1/triage/ : appeals routing could not place; operators dispatch or decline them."""
 
@@ -221,6 +241,7 @@ class TriageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return triage_queue()
 
+    @doc("triage-dispatch", request=ManualDispatchSerializer, response=ManualDispatchResultSerializer, status=201)
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_to(self, request, pk=None):
         appeal = get_object_or_404(self.get_queryset(), pk=pk)
@@ -237,6 +258,7 @@ class TriageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             status=status.HTTP_201_CREATED,
         )
 
+    @doc("triage-decline", request=DeclineSerializer, response=DeclineResultSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         appeal = get_object_or_404(self.get_queryset(), pk=pk)

@@ -1,6 +1,7 @@
 """REST API for what the center decides: return requests (operators), extension requests
 (supervisors) and supervision orders (supervisors, and each unit's head for its own)."""
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,6 +14,7 @@ from streets.roles import officer_of
 
 from . import extensions, returns, supervision
 from .api_errors import run_action
+from .api_schema import doc
 from .models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
 from .permissions import IsOperator, IsSupervisor
 from .selectors import (
@@ -114,6 +116,10 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(self.get_serializer(target).data)
 
 
+@extend_schema_view(
+    list=doc("return-list", response=ReturnRequestSerializer, fails=(400, 403, 404)),
+    retrieve=doc("return-detail", response=ReturnRequestSerializer, fails=(403, 404)),
+)
 class ReturnRequestViewSet(DecisionViewSet):
     """/api/v1/returns/ : return requests waiting for the operators."""
 
@@ -122,17 +128,23 @@ class ReturnRequestViewSet(DecisionViewSet):
     id_argument = "return_id"
     selector = staticmethod(return_requests)
 
+    @doc("return-approve", request=ApproveReturnSerializer, response=ReturnRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Re-dispatch to another unit; the returning unit's dispatch closes as returned."""
         return self._decide(request, ApproveReturnSerializer, returns.approve_return, operator=officer_of(request.user))
 
+    @doc("return-refuse", request=DecisionNoteSerializer, response=ReturnRequestSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
         """The ticket stays with the unit; its clock never stopped."""
         return self._decide(request, DecisionNoteSerializer, returns.refuse_return, operator=officer_of(request.user))
 
 
+@extend_schema_view(
+    list=doc("extension-list", response=ExtensionRequestSerializer, fails=(400, 403, 404)),
+    retrieve=doc("extension-detail", response=ExtensionRequestSerializer, fails=(403, 404)),
+)
 class ExtensionRequestViewSet(DecisionViewSet):
     """/api/v1/extensions/ : extension requests waiting for a supervisor."""
 
@@ -141,12 +153,14 @@ class ExtensionRequestViewSet(DecisionViewSet):
     id_argument = "extension_id"
     selector = staticmethod(extension_requests)
 
+    @doc("extension-approve", request=DecisionNoteSerializer, response=ExtensionRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(
             request, DecisionNoteSerializer, extensions.approve_extension, supervisor=officer_of(request.user)
         )
 
+    @doc("extension-refuse", request=DecisionNoteSerializer, response=ExtensionRequestSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
         return self._decide(
@@ -159,6 +173,10 @@ class SeesSupervisionOrders(BasePermission):
         return can_see_supervision_orders(officer_of(request.user))
 
 
+@extend_schema_view(
+    list=doc("order-list", response=SupervisionOrderSerializer, fails=(403, 404)),
+    retrieve=doc("order-detail", response=SupervisionOrderSerializer, fails=(403, 404)),
+)
 class SupervisionOrderViewSet(DecisionViewSet):
     """/api/v1/supervision-orders/ : every order for supervisors, the unit's own for its head."""
 
@@ -169,6 +187,7 @@ class SupervisionOrderViewSet(DecisionViewSet):
     def get_queryset(self):
         return supervision_orders_visible_to(officer_of(self.request.user))
 
+    @doc("order-reply", request=ReplySerializer, response=SupervisionOrderSerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         """The unit's head answers the order."""

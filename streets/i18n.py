@@ -4,10 +4,7 @@ from django.utils.translation import get_language
 
 def localized_name(obj) -> str:
     """Return the row's name in the active language, falling back to the Chinese name."""
-    language = (get_language() or "zh-hans").lower()
-    if language.startswith("en") and getattr(obj, "name_en", ""):
-        return obj.name_en
-    return obj.name
+    return localized_text(obj.name, getattr(obj, "name_en", ""))
 
 
 class LocalizedNameMixin:
@@ -19,3 +16,9 @@ class LocalizedNameMixin:
 
     def __str__(self) -> str:
         return self.display_name
+
+
+def localized_text(chinese: str, english: str) -> str:
+    """A pair of texts (Chinese, English) in the active language, falling back to Chinese."""
+    language = (get_language() or "zh-hans").lower()
+    return english if language.startswith("en") and english else chinese

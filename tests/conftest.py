@@ -104,10 +104,14 @@ def officers(city) -> dict[str, Officer]:
 
 @pytest.fixture
 def api_as():
-    """api_as(officer) -> an APIClient signed in as that officer (None: anonymous)."""
+    """api_as(officer) -> an APIClient signed in as that officer (None: anonymous).
 
-    def make(officer: Officer | None) -> APIClient:
+    `language="en"` asks for English messages (the default is the site's Chinese)."""
+
+    def make(officer: Officer | None, language: str | None = None) -> APIClient:
         client = APIClient()
+        if language:
+            client.credentials(HTTP_ACCEPT_LANGUAGE=language)
         if officer is not None:
             client.force_authenticate(officer.user)
         return client
@@ -149,3 +153,36 @@ def ticket(city):
     appeal = submit_appeal(text="楼下烧烤店油烟噪声扰民", category_code=city.noise.code, latitude=39.95,
                            longitude=116.05, contact_name="张三", contact_phone="13800138000").appeal
     return route_appeal(appeal_id=appeal.pk)
+
+
+@pytest.fixture
+def api_key(db):
+    """An active Open311 API key: (the row, the raw key an app would send)."""
+    from appeals.open311.keys import create_api_key
+
+    return create_api_key(name="Civic map", owner="Open Data Lab, lab@example.org", rate_limit="100/min")
+
+
+@pytest.fixture
+def questions(city):
+    """Attributes (extra questions) on two of the small city's services."""
+    from appeals.models import CategoryAttribute
+
+    Datatype = CategoryAttribute.Datatype
+    make = CategoryAttribute.objects.create
+    return {
+        "scope": make(category=city.water_outage, code="scope", datatype=Datatype.SINGLEVALUELIST, required=True,
+                      order=1, description="停水范围", description_en="How far does it reach?",
+                      values=[{"key": "home", "name": "仅我家", "name_en": "My home"},
+                              {"key": "building", "name": "整栋楼", "name_en": "The building"}]),
+        "since": make(category=city.water_outage, code="since", datatype=Datatype.DATETIME, order=2,
+                      description="何时开始", description_en="Since when?"),
+        "floor": make(category=city.noise, code="floor", datatype=Datatype.NUMBER, order=1,
+                      description="几楼", description_en="Which floor?"),
+        "hours": make(category=city.noise, code="hours", datatype=Datatype.MULTIVALUELIST, order=2,
+                      description="什么时段", description_en="At what hours?",
+                      values=[{"key": "night", "name": "夜间", "name_en": "Night"},
+                              {"key": "day", "name": "白天", "name_en": "Day"}]),
+        "source": make(category=city.noise, code="source", datatype=Datatype.STRING, order=3,
+                       description="噪声来源", description_en="What makes the noise?"),
+    }

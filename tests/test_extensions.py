@@ -28,7 +28,7 @@ def complex_ticket(city):
 
 def ask(api_as, officer, dispatch, day="2026-12-21", reason="需要等待不动产登记中心出具意见"):
     with time_machine.travel(local(2026, 11, 20, 9, 0), tick=False):
-        return api_as(officer).post(f"/api/v1/dispatches/{dispatch.pk}/extension/",
+        return api_as(officer, "en").post(f"/api/v1/dispatches/{dispatch.pk}/extension/",
                                     {"proposed_day": day, "reason": reason}, format="json")
 
 

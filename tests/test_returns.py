@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def ask_return(api_as, officer, ticket, **overrides):
     body = {"reason": "place", "note": "该地址属于南桥街道", **overrides}
-    return api_as(officer).post(f"/api/v1/dispatches/{ticket.pk}/return/", body, format="json")
+    return api_as(officer, "en").post(f"/api/v1/dispatches/{ticket.pk}/return/", body, format="json")
 
 
 def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_dispatch(ticket, officers, api_as, city):
@@ -26,7 +26,7 @@ def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_d
     requested = AppealEvent.objects.get(dispatch=ticket, kind=AppealEvent.Kind.RETURN_REQUESTED)
     assert not requested.public
 
-    operator = api_as(officers["operator"])
+    operator = api_as(officers["operator"], "en")
     assert [row["id"] for row in operator.get("/api/v1/returns/").json()["results"]] == [body["id"]]
     later = timezone.now() + timedelta(hours=3)
     with time_machine.travel(later, tick=False):
@@ -54,7 +54,8 @@ def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_d
     assert not ticket.is_overdue
 
     # The old unit can no longer act on it, and is told why.
-    refused = api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/respond/", {}, format="json")
+    refused = api_as(officers["officer_a1"], "en").post(f"/api/v1/dispatches/{ticket.pk}/respond/", {},
+                                                        format="json")
     assert refused.status_code == 409 and "returned" in refused.json()["detail"]
     # Deciding twice is refused with a clear error.
     twice = operator.post(f"/api/v1/returns/{body['id']}/approve/", {"unit": "DA-S2"}, format="json")

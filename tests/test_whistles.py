@@ -42,7 +42,7 @@ def test_summoned_departments_get_their_own_dispatch_deadline_and_queue(ticket, 
 def test_a_department_reports_for_duty_then_reports_its_part(ticket, officers, api_as, city):
     whistle(api_as, officers["officer_a1"], ticket)
     water = Dispatch.objects.get(appeal=ticket.appeal, unit=city.water)
-    client = api_as(officers["water"])
+    client = api_as(officers["water"], "en")
     early = client.post(f"/api/v1/dispatches/{water.pk}/report/", {"report": "已检修管道"}, format="json")
     assert early.status_code == 409
     assert client.post(f"/api/v1/dispatches/{water.pk}/respond/", {"note": "已到场"}, format="json").status_code == 200

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0003_event_kinds_for_deadlines'),
+        ('appeals', '0004_event_kinds_for_deadlines'),
         ('dispatch', '0001_initial'),
         ('streets', '0002_officer_is_head'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

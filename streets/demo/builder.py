@@ -11,30 +11,37 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.models import Category
+from appeals.models import Category, CategoryAttribute
 from streets import geo
 from streets.models import Community, Duty, Officer, Unit
 
 from . import DEMO_ACCOUNTS, DEMO_PASSWORD
-from .categories import STREET, categories
+from .categories import STREET, attributes, categories
 from .departments import DEPARTMENTS
 from .districts import DISTRICTS, streets
 
 CENTER = {"code": "CENTER", "name": "12345市民服务热线中心", "name_en": "12345 Citizen Service Hotline Center"}
 
 
-def _sync(model, rows: list[dict], *, key: str = "code") -> tuple[dict, int]:
-    """Upsert rows (dicts of field attnames) on `key`; returns ({key: instance}, rows created)."""
-    existing = model.objects.in_bulk([row[key] for row in rows], field_name=key)
+def _sync(model, rows: list[dict], *, key: str | tuple[str, ...] = "code") -> tuple[dict, int]:
+    """Upsert rows (dicts of field attnames) on `key` (a field, or a tuple of fields for a
+    composite natural key); returns ({key value: instance}, rows created)."""
+    keys = key if isinstance(key, tuple) else (key,)
+
+    def natural(item) -> tuple:
+        return tuple(item[name] if isinstance(item, dict) else getattr(item, name) for name in keys)
+
+    candidates = model.objects.filter(**{f"{keys[0]}__in": {row[keys[0]] for row in rows}})
+    existing = {natural(obj): obj for obj in candidates}
     new, changed = [], []
-    fields = [name for name in rows[0] if name != key]
+    fields = [name for name in rows[0] if name not in keys]
     stamp = any(field.name == "updated_at" for field in model._meta.fields)
     for row in rows:
-        obj = existing.get(row[key])
+        obj = existing.get(natural(row))
         if obj is None:
             obj = model(**row)
             new.append(obj)
-            existing[row[key]] = obj
+            existing[natural(row)] = obj
         elif any(getattr(obj, name) != row[name] for name in fields):
             for name in fields:
                 setattr(obj, name, row[name])
@@ -44,7 +51,7 @@ def _sync(model, rows: list[dict], *, key: str = "code") -> tuple[dict, int]:
     model.objects.bulk_create(new, batch_size=500)
     if changed:
         model.objects.bulk_update(changed, fields + (["updated_at"] if stamp else []), batch_size=500)
-    return {row[key]: existing[row[key]] for row in rows}, len(new)
+    return {(natural(row) if len(keys) > 1 else row[key]): existing[natural(row)] for row in rows}, len(new)
 
 
 def _unit(code: str, kind: str, name: str, name_en: str, **extra) -> dict:
@@ -110,6 +117,13 @@ def _load_categories(units: dict[str, Unit]) -> dict[str, int]:
         for c in specs if c.is_leaf
     ]
     _, created["duties"] = _sync(Duty, rows, key="category_id")
+    rows = [
+        {"category_id": saved[a.category_code].pk, "code": a.code, "datatype": a.datatype, "required": a.required,
+         "variable": True, "order": a.order, "description": a.description, "description_en": a.description_en,
+         "values": [{"key": key, "name": name, "name_en": name_en} for key, name, name_en in a.values]}
+        for a in attributes()
+    ]
+    _, created["attributes"] = _sync(CategoryAttribute, rows, key=("category_id", "code"))
     return created
 
 
@@ -155,6 +169,7 @@ def load_demo_city(*, stdout=None) -> dict:
         "categories": len(specs),
         "leaf_categories": sum(c.is_leaf for c in specs),
         "duties": sum(c.is_leaf for c in specs),
+        "attributes": len(list(attributes())),
         "accounts": len(DEMO_ACCOUNTS),
         "created": sum(created.values()),
     }

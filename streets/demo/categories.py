@@ -334,3 +334,56 @@ def categories() -> Iterator[CategorySpec]:
                     f"{code1}-{code2}-{code3}", f"{code1}-{code2}", 3, name3, en3,
                     tier=tier[0] if tier else ORDINARY, handler=handler,
                 )
+
+
+# Extra questions some services ask (Open311 service definition attributes), by leaf code:
+# (code, datatype, required, Chinese question, English question, values) where values, for the
+# list datatypes, are (key, Chinese, English).
+ATTRIBUTES = {
+    "HOU-PM-LIFT": (
+        ("floor", "number", True, "电梯停在哪一层？", "Which floor is the lift stopped at?", ()),
+        ("building", "string", False, "楼号和单元", "Building and entrance", ()),
+        ("trapped", "singlevaluelist", True, "有人被困在电梯里吗？", "Is anyone trapped inside?",
+         (("no", "没有", "No"), ("yes", "有人被困", "Yes, someone is trapped"))),
+    ),
+    "PTR-BUS-WAIT": (
+        ("line", "string", True, "哪条公交线路？", "Which bus line?", ()),
+        ("direction", "singlevaluelist", False, "方向", "Direction",
+         (("outbound", "上行", "Outbound"), ("inbound", "下行", "Inbound"))),
+        ("stop", "string", False, "在哪一站等车？", "At which stop?", ()),
+    ),
+    "PTR-BUS-DRIVER": (
+        ("line", "string", True, "哪条公交线路？", "Which bus line?", ()),
+        ("plate", "string", False, "车牌号", "The bus's number plate", ()),
+        ("when", "datetime", False, "什么时候发生的？", "When did it happen?", ()),
+    ),
+    "UTL-WATER-OUT": (
+        ("scope", "singlevaluelist", True, "停水范围", "How far does the outage reach?",
+         (("home", "仅我家", "My home only"), ("building", "整栋楼", "The whole building"),
+          ("estate", "整个小区", "The whole estate"))),
+        ("since", "datetime", False, "什么时候开始停水？", "Since when?", ()),
+    ),
+    "NOI-CONS-NIGHT": (
+        ("hours", "multivaluelist", False, "通常在哪些时段施工？", "At what hours of the night?",
+         (("22-24", "22点至24点", "10 pm to midnight"), ("0-2", "0点至2点", "Midnight to 2 am"),
+          ("2-6", "2点至6点", "2 am to 6 am"))),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    category_code: str
+    code: str
+    datatype: str
+    required: bool
+    order: int
+    description: str
+    description_en: str
+    values: tuple = ()
+
+
+def attributes() -> Iterator[AttributeSpec]:
+    for category_code, questions in ATTRIBUTES.items():
+        for order, (code, datatype, required, question, question_en, values) in enumerate(questions, start=1):
+            yield AttributeSpec(category_code, code, datatype, required, order, question, question_en, values)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0002_initial'),
+        ('appeals', '0003_open311'),
     ]
 
     operations = [

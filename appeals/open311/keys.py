@@ -1,0 +1,98 @@
+"""API keys for third-party apps: issue, revoke, authenticate, and the per-key rate limit.
+
+A key reads "<prefix>.<secret>". The prefix finds the row; the whole key is compared with the
+stored SHA-256 (keys are 256-bit random, so a plain hash is as good as a slow one and costs
+nothing per request). The raw key exists only in the return value of `create_api_key` and in
+the message an administrator sees once.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import NamedTuple
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import ApiKey
+from .rates import parse_rate
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used_at at most once a minute per key
+
+
+class KeyMaterial(NamedTuple):
+    prefix: str
+    raw: str
+    hash: str
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_key_material() -> KeyMaterial:
+    prefix = secrets.token_hex(4)
+    raw = f"{prefix}.{secrets.token_urlsafe(32)}"
+    return KeyMaterial(prefix, raw, hash_key(raw))
+
+
+def issue_key(api_key: ApiKey) -> str:
+    """Give an unsaved key row fresh key material, save it, and return the raw key (shown once)."""
+    for _attempt in range(5):
+        material = new_key_material()
+        api_key.prefix, api_key.key_hash = material.prefix, material.hash
+        try:
+            with transaction.atomic():
+                api_key.save()
+            return material.raw
+        except IntegrityError:  # a prefix collision: draw again
+            api_key.pk = None
+    raise RuntimeError("could not draw a unique API key prefix")
+
+
+def create_api_key(*, name: str, owner: str, rate_limit: str = "60/min") -> tuple[ApiKey, str]:
+    api_key = ApiKey(name=name, owner=owner, rate_limit=rate_limit)
+    api_key.full_clean(exclude=["prefix", "key_hash"])
+    return api_key, issue_key(api_key)
+
+
+def revoke_api_key(*, api_key: ApiKey) -> bool:
+    """Revoke the key from now on; False when it was already revoked (the first date stays)."""
+    updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db(fields=["revoked_at"])
+    return updated == 1
+
+
+def authenticate_api_key(raw: str | None) -> ApiKey | None:
+    """The active key matching `raw`, or None (unknown, malformed or revoked)."""
+    prefix, dot, _secret = (raw or "").strip().partition(".")
+    if not dot or not prefix or len(raw) > 200:
+        return None
+    api_key = ApiKey.objects.filter(prefix=prefix).first()
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_key(raw.strip())):
+        return None
+    if not api_key.is_active:
+        return None
+    now = timezone.now()
+    ApiKey.objects.filter(pk=api_key.pk).exclude(last_used_at__gte=now - LAST_USED_RESOLUTION).update(
+        last_used_at=now
+    )
+    return api_key
+
+
+def within_rate_limit(api_key: ApiKey) -> bool:
+    """Count this request against the key's limit in the shared cache (Redis, so every web
+    process counts together). The window opens with the first request and lasts one period."""
+    rate = parse_rate(api_key.rate_limit)
+    counter = f"open311:rate:{api_key.prefix}"
+    if cache.add(counter, 1, timeout=rate.seconds):
+        return True
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # the window expired between add and incr: this request opens a new one
+        cache.add(counter, 1, timeout=rate.seconds)
+        return True
+    return count <= rate.count

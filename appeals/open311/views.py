@@ -1,0 +1,203 @@
+"""GeoReport v2 endpoints: parse, call a selector or the intake service, render JSON or XML.
+
+Every failure leaves as a GeoReport error body in the requested format. POST is authenticated
+by api_key alone (no cookies), so it is exempt from CSRF.
+"""
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from ..models import Appeal
+from ..services import submit_appeal
+from . import params, representation, selectors
+from .errors import Open311Error, bad_request, forbidden, not_found
+from .keys import authenticate_api_key, within_rate_limit
+from .rates import parse_rate
+from .rendering import MIME_TYPES, render
+
+DESCRIPTION_MAX_LENGTH = 4000  # the standard's limit for description
+# Intake's field names -> the GeoReport parameter a developer sent.
+PARAMETER_NAMES = {
+    "text": "description", "category": "service_code", "latitude": "lat", "longitude": "long",
+    "address": "address_string", "contact_phone": "phone", "contact_name": "first_name",
+}
+
+
+def endpoint(*methods: str, root: str):
+    """Allow `methods`, render the view's data under `root`, and turn Open311Error into its body."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, *args, fmt: str = "xml", **kwargs):
+            allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
+            try:
+                if request.method not in allowed:
+                    raise Open311Error(
+                        405, _("This resource accepts %(methods)s only.") % {"methods": ", ".join(methods)},
+                        headers={"Allow": ", ".join(sorted(allowed))},
+                    )
+                _check_jurisdiction(request)
+                status, data = view(request, *args, **kwargs)
+                response = render(data, root=root, fmt=fmt, status=status)
+            except Open311Error as error:
+                response = render(error.as_data(), root="errors", fmt=fmt, status=error.status,
+                                  headers=error.headers)
+            if request.method in ("GET", "HEAD"):
+                response["Access-Control-Allow-Origin"] = "*"  # public, cookie-less data for web maps
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _check_jurisdiction(request) -> None:
+    """One jurisdiction is served; a client naming another one gets the standard's 404."""
+    wanted = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
+    if wanted and settings.OPEN311_JURISDICTION_ID and wanted != settings.OPEN311_JURISDICTION_ID:
+        raise not_found(_("jurisdiction_id %(id)s was not found.") % {"id": wanted})
+
+
+@endpoint("GET", root="discovery")
+def discovery(request):
+    stamp = selectors.changeset()
+    changeset = stamp.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else ""
+    return 200, {
+        "changeset": changeset,
+        "contact": settings.OPEN311_CONTACT or _("Call the 12345 hotline, or write to its administrators."),
+        "key_service": settings.OPEN311_KEY_SERVICE
+        or _("API keys for filing requests are issued by the hotline's administrators on request."),
+        "endpoints": [
+            {
+                "specification": representation.SPECIFICATION,
+                "url": request.build_absolute_uri(reverse("open311:root")).rstrip("/"),
+                "changeset": changeset,
+                "type": "production",
+                "formats": MIME_TYPES,
+            }
+        ],
+    }
+
+
+@endpoint("GET", root="services")
+def services(request):
+    return 200, [representation.service(category) for category in selectors.services()]
+
+
+@endpoint("GET", root="service_definition")
+def service_definition(request, service_code: str):
+    category = selectors.service(service_code)
+    if category is None:
+        raise not_found(_("service_code %(code)s was not found.") % {"code": service_code})
+    return 200, representation.service_definition(category)
+
+
+@endpoint("GET", "POST", root="service_requests")
+def service_requests(request):
+    if request.method == "POST":
+        return 201, [representation.created_request(_create(request))]
+    query = params.request_query(request.GET)
+    unknown = sorted(set(query.codes) - selectors.known_service_codes(query.codes))
+    if unknown:
+        raise bad_request(_("Unknown service_code: %(codes)s.") % {"codes": ", ".join(unknown)})
+    appeals = selectors.service_requests(
+        numbers=query.numbers, codes=query.codes, start=query.start, end=query.end, statuses=query.statuses,
+        limit=params.MAX_RESULTS,
+    )
+    return 200, [representation.service_request(appeal) for appeal in appeals]
+
+
+@endpoint("GET", root="service_requests")
+def service_request(request, service_request_id: str):
+    appeal = selectors.service_request(service_request_id)
+    if appeal is None:
+        raise not_found(_("service_request_id %(id)s was not found.") % {"id": service_request_id})
+    return 200, [representation.service_request(appeal)]
+
+
+@endpoint("GET", root="service_requests")
+def token(request, token: str):
+    """Requests are created in real time, so the token of a request is its own id."""
+    if not selectors.filed_through_open311(token):
+        raise not_found(_("token %(token)s was not found.") % {"token": token})
+    return 200, [{"service_request_id": token, "token": token}]
+
+
+@endpoint("GET", "POST", root="errors")
+def unknown_resource(request, path: str = ""):
+    raise not_found(_("There is no such resource. Resources end in .xml or .json."))
+
+
+def _create(request) -> Appeal:
+    """POST requests: api_key, its rate limit, service_code, one location, then intake."""
+    form = request.POST
+    raw_key = form.get("api_key") or request.GET.get("api_key")
+    if not raw_key:
+        raise forbidden(_("api_key was not provided."))
+    api_key = authenticate_api_key(raw_key)
+    if api_key is None:
+        raise forbidden(_("Invalid api_key received: it is unknown or has been revoked."))
+    if not within_rate_limit(api_key):
+        raise Open311Error(
+            429, _("Too many requests for this api_key (limit %(rate)s). Try again later.")
+            % {"rate": api_key.rate_limit},
+            headers={"Retry-After": str(parse_rate(api_key.rate_limit).seconds)},
+        )
+    code = form.get("service_code", "").strip()
+    if not code:
+        raise bad_request(_("service_code was not provided."))
+    category = selectors.service(code)
+    if category is None:
+        raise not_found(_("service_code %(code)s was not found.") % {"code": code})
+    lat, lng, address = form.get("lat", "").strip(), form.get("long", "").strip(), form.get("address_string", "")
+    if not (lat or lng or address.strip()):
+        if form.get("address_id"):
+            raise bad_request(_("address_id is not supported here: send lat and long, or address_string."))
+        raise bad_request(_("A location is required: lat and long, or address_string."))
+    description = form.get("description", "")
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        raise bad_request(_("description is limited to %(n)d characters.") % {"n": DESCRIPTION_MAX_LENGTH})
+    phone = form.get("phone", "").strip()
+    try:
+        return submit_appeal(
+            text=description.strip() or category.name,
+            channel=Appeal.Channel.API,
+            category_code=category.code,
+            address=address,
+            latitude=lat or None,
+            longitude=lng or None,
+            # Without a phone the hotline cannot call back: the request is anonymous and keeps no
+            # name. E-mail, device_id and account_id are never stored.
+            anonymous=not phone,
+            contact_name=_full_name(form.get("first_name", ""), form.get("last_name", "")) if phone else "",
+            contact_phone=phone,
+            attributes=params.attribute_answers(form),
+            media_url=form.get("media_url", ""),
+            api_key=api_key,
+            language=get_language(),
+        ).appeal
+    except ValidationError as exc:
+        raise bad_request(*_describe(exc)) from exc
+
+
+def _full_name(first: str, last: str) -> str:
+    first, last = first.strip(), last.strip()
+    if (first + last).isascii():
+        return " ".join(part for part in (first, last) if part)
+    return last + first  # Chinese order: family name first, no space
+
+
+def _describe(exc: ValidationError) -> list[str]:
+    return [
+        f"{PARAMETER_NAMES.get(field, field)}: {message}"
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]

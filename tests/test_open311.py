@@ -1,0 +1,481 @@
+"""The Open311 GeoReport v2 server, method by method, in both formats: what a third-party app
+sees, what it may send, the errors it gets, and what it must never see (residents' data)."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from appeals.models import Appeal, Category
+from appeals.open311.keys import revoke_api_key
+from appeals.services import submit_appeal
+from dispatch import services as dispatch_services
+from dispatch.models import Dispatch
+
+from .factories import CategoryFactory
+from .open311 import fetch, fetch_both, validate_json
+
+pytestmark = pytest.mark.django_db
+
+V2 = "/open311/v2"
+FORMATS = ["json", "xml"]
+
+
+def file_request(client, raw_key: str, fmt: str = "json", *, status: int = 201, english: bool = False, **fields):
+    """POST requests.FORMAT with these form fields; `english` asks for English messages."""
+    data = {"api_key": raw_key, **fields}
+    headers = {"HTTP_ACCEPT_LANGUAGE": "en"} if english else {}
+    return fetch(client, f"{V2}/requests", fmt, "created_requests", status=status, method="post", data=data,
+                 **headers)
+
+
+def web_appeal(city, **overrides) -> Appeal:
+    fields = {
+        "text": "楼上每晚施工，王先生家 13900139000", "channel": Appeal.Channel.WEB,
+        "category_code": city.noise.code, "latitude": "39.951234", "longitude": "116.151234",
+        "address": "西柳路8号3单元", "contact_name": "王五", "contact_phone": "13900139000",
+    }
+    return submit_appeal(**{**fields, **overrides}).appeal
+
+
+def descriptions(errors: list) -> str:
+    return " | ".join(error["description"] for error in errors)
+
+
+# --- discovery and services --------------------------------------------------------------------
+
+
+def test_discovery_lists_the_production_endpoint_and_both_formats(client, city):
+    discovery = fetch_both(client, "/open311/discovery", "discovery")
+    (endpoint,) = discovery["endpoints"]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == "http://testserver/open311/v2"
+    assert endpoint["type"] == "production"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    assert discovery["changeset"] == endpoint["changeset"] != ""
+
+
+def test_services_are_the_active_leaf_categories_with_their_group(client, city, questions):
+    CategoryFactory(code="OLD-GONE", active=False)
+    parent = CategoryFactory(code="HOU", name="住房", name_en="Housing", level=1, is_leaf=False)
+    CategoryFactory(code="HOU-LIFT", name="电梯停运", name_en="Lift out of service", parent=parent)
+    services = fetch_both(client, f"{V2}/services", "services", HTTP_ACCEPT_LANGUAGE="en")
+    by_code = {service["service_code"]: service for service in services}
+    assert set(by_code) == {"ENV-NOISE-NB", "UTL-WATER-OUT", "HOU-TITLE", "MISC-ORPHAN", "HOU-LIFT"}
+    assert by_code["HOU-LIFT"] == {
+        "service_code": "HOU-LIFT", "service_name": "Lift out of service",
+        "description": "Housing › Lift out of service", "metadata": False, "type": "realtime",
+        "keywords": "电梯停运, Lift out of service, 住房, Housing", "group": "Housing",
+    }
+    assert by_code["UTL-WATER-OUT"]["metadata"] is True  # it asks questions: fetch its definition
+    assert by_code["HOU-TITLE"]["metadata"] is False
+
+
+def test_service_names_are_chinese_by_default(client, city):
+    services = fetch(client, f"{V2}/services", "json", "services")
+    assert {s["service_name"] for s in services} >= {"邻里噪声", "停水"}
+
+
+def test_a_service_definition_lists_its_attributes_in_order_with_their_values(client, city, questions):
+    definition = fetch_both(client, f"{V2}/services/{city.noise.code}", "service_definition",
+                            HTTP_ACCEPT_LANGUAGE="en")
+    assert definition["service_code"] == "ENV-NOISE-NB"
+    assert [(a["order"], a["code"], a["datatype"], a["required"]) for a in definition["attributes"]] == [
+        (1, "floor", "number", False), (2, "hours", "multivaluelist", False), (3, "source", "string", False),
+    ]
+    floor, hours, source = definition["attributes"]
+    assert floor["variable"] is True and floor["description"] == "Which floor?"
+    assert floor["datatype_description"] == "A number, e.g. 12."
+    assert hours["values"] == [{"key": "night", "name": "Night"}, {"key": "day", "name": "Day"}]
+    assert "attribute[hours][]" in hours["datatype_description"]
+    assert "values" not in source and source["datatype_description"] is None
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unknown_service_code_is_a_404(client, city, fmt):
+    errors = fetch(client, f"{V2}/services/NO-SUCH", fmt, "service_definition", status=404)
+    assert errors[0]["code"] in (404, "404") and "NO-SUCH" in errors[0]["description"]
+
+
+def test_the_demo_city_defines_questions_for_lifts_and_bus_lines(client, settings):
+    from streets.demo.builder import load_demo_city
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_demo_city()
+    services = fetch(client, f"{V2}/services", "json", "services")
+    assert len(services) == Category.objects.filter(is_leaf=True).count()
+    assert {s["service_code"] for s in services if s["metadata"]} >= {"HOU-PM-LIFT", "PTR-BUS-WAIT"}
+    lift = fetch_both(client, f"{V2}/services/HOU-PM-LIFT", "service_definition", HTTP_ACCEPT_LANGUAGE="en")
+    floor = next(a for a in lift["attributes"] if a["code"] == "floor")
+    assert floor["datatype"] == "number" and floor["required"] is True
+    bus = fetch(client, f"{V2}/services/PTR-BUS-WAIT", "json", "service_definition", HTTP_ACCEPT_LANGUAGE="en")
+    assert next(a for a in bus["attributes"] if a["code"] == "line")["description"] == "Which bus line?"
+
+
+# --- POST requests -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_posting_a_request_files_an_api_appeal_through_intake(client, city, questions, api_key, fmt):
+    key, raw = api_key
+    (created,) = file_request(
+        client, raw, fmt, service_code=city.noise.code, lat="39.95", long="116.15",
+        description="楼上夜间装修\n每天到凌晨", first_name="三", last_name="张", phone="13800138000",
+        email="zhang@example.org", device_id="dev-1", account_id="acc-9",
+        media_url="https://img.example.org/1.jpg", **{"attribute[floor]": "12", "attribute[hours][]": ["night", "day"],
+                                                       "attribute[source]": "电钻"},
+    )
+    appeal = Appeal.objects.get(number=created["service_request_id"])
+    assert appeal.channel == Appeal.Channel.API and appeal.api_key == key
+    assert appeal.category == city.noise and appeal.text == "楼上夜间装修\n每天到凌晨"
+    assert (appeal.latitude, appeal.longitude) == (Decimal("39.95"), Decimal("116.15"))
+    assert appeal.attributes == {"floor": 12, "hours": ["night", "day"], "source": "电钻"}
+    assert appeal.media_url == "https://img.example.org/1.jpg"
+    assert (appeal.contact_name, appeal.contact_phone, appeal.anonymous) == ("张三", "13800138000", False)
+    assert "service_notice" in created and "token" not in created
+    assert appeal.events.get().kind == "received"
+
+
+def test_without_a_phone_the_request_is_anonymous_and_keeps_no_name(client, city, api_key):
+    (created,) = file_request(client, api_key[1], service_code=city.noise.code, address_string="西柳路8号",
+                              first_name="John", last_name="Smith", email="john@example.org")
+    appeal = Appeal.objects.get(number=created["service_request_id"])
+    assert appeal.anonymous and appeal.contact_name == "" and appeal.contact_phone == ""
+    assert appeal.address == "西柳路8号" and appeal.text == city.noise.name  # no description: the service's name
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [(None, "api_key was not provided"), ("nope", "Invalid api_key"), ("abcd1234.forged", "Invalid api_key")],
+)
+def test_posting_without_a_valid_key_is_a_403(client, city, fmt, key, message):
+    data = {"service_code": city.noise.code, "lat": "39.95", "long": "116.15"}
+    if key:
+        data["api_key"] = key
+    errors = fetch(client, f"{V2}/requests", fmt, "created_requests", status=403, method="post", data=data,
+                   HTTP_ACCEPT_LANGUAGE="en")
+    assert message in descriptions(errors) and Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_revoked_key_is_a_403(client, city, api_key, fmt):
+    revoke_api_key(api_key=api_key[0])
+    errors = file_request(client, api_key[1], fmt, status=403, service_code=city.noise.code, lat="39.95",
+                          long="116.15")
+    assert errors[0]["code"] in (403, "403") and Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"lat": "39.95", "long": "116.15"}, 400, "service_code was not provided"),
+        ({"service_code": "NO-SUCH", "lat": "39.95", "long": "116.15"}, 404, "service_code NO-SUCH was not found"),
+        ({"service_code": "ENV-NOISE-NB"}, 400, "A location is required"),
+        ({"service_code": "ENV-NOISE-NB", "address_id": "5544"}, 400, "address_id is not supported"),
+        ({"service_code": "ENV-NOISE-NB", "lat": "39.95"}, 400, "lat: Give both latitude and longitude"),
+        ({"service_code": "ENV-NOISE-NB", "lat": "31.23", "long": "121.47"}, 400, "outside the city"),
+        ({"service_code": "ENV-NOISE-NB", "lat": "north", "long": "116.15"}, 400, "must be numbers"),
+        ({"service_code": "ENV-NOISE-NB", "address_string": "x", "description": "长" * 4001}, 400, "4000"),
+        ({"service_code": "ENV-NOISE-NB", "address_string": "x", "media_url": "javascript:alert(1)"}, 400,
+         "media_url: Give a web address"),
+        ({"service_code": "ENV-NOISE-NB", "address_string": "x", "phone": "call me"}, 400, "phone: "),
+    ],
+)
+def test_bad_requests_are_refused_in_the_standards_error_format(client, city, api_key, fmt, fields, status, message):
+    errors = file_request(client, api_key[1], fmt, status=status, english=True, **fields)
+    assert message in descriptions(errors)
+    assert Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bad_attributes_get_one_error_each_and_nothing_is_stored(client, city, questions, api_key, fmt):
+    errors = file_request(
+        client, api_key[1], fmt, status=400, english=True,
+        service_code=city.noise.code, address_string="西柳路8号",
+        **{"attribute[floor]": "tenth", "attribute[hours][]": ["night", "dusk"], "attribute[colour]": "red",
+           "attribute[source]": "line one\nline two"},
+    )
+    text = descriptions(errors)
+    assert len(errors) == 4
+    assert "Which floor?: give a number" in text
+    assert "At what hours?: choose from night, day" in text
+    assert "no question colour" in text
+    assert "one line only" in text
+    assert Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_required_attribute_must_be_answered_from_its_list(client, city, questions, api_key, fmt):
+    base = {"service_code": city.water_outage.code, "address_string": "南桥路1号"}
+    errors = file_request(client, api_key[1], fmt, status=400, english=True, **base)
+    assert descriptions(errors) == "attribute[scope]: Please answer: How far does it reach?"
+    errors = file_request(client, api_key[1], fmt, status=400, english=True,
+                          **base, **{"attribute[scope]": ["home", "building"]})
+    assert "give one answer only" in descriptions(errors)
+    (created,) = file_request(client, api_key[1], fmt, **base, **{"attribute[scope]": "building",
+                                                                  "attribute[since]": "2024-05-01T08:30:00Z"})
+    appeal = Appeal.objects.get(number=created["service_request_id"])
+    assert appeal.attributes == {"scope": "building", "since": "2024-05-01T16:30:00+08:00"}
+
+
+def test_the_web_form_does_not_ask_the_questions_but_the_api_must_answer_them(city, questions):
+    """attributes=None: the channel does not ask (web form, phone); any mapping is checked in full."""
+    fields = {"text": "停水了", "category_code": city.water_outage.code, "address": "南桥路1号", "anonymous": True}
+    assert submit_appeal(**fields).appeal.attributes == {}
+    with pytest.raises(Exception, match="scope"):
+        submit_appeal(**fields, attributes={})
+
+
+def test_each_key_has_its_own_rate_limit(client, city, api_key):
+    from appeals.open311.keys import create_api_key
+
+    _slow, slow_raw = create_api_key(name="Slow app", owner="someone", rate_limit="2/hour")
+    fields = {"service_code": city.noise.code, "address_string": "西柳路8号"}
+    file_request(client, slow_raw, **fields)
+    file_request(client, slow_raw, **fields)
+    for fmt in FORMATS:
+        errors = file_request(client, slow_raw, fmt, status=429, english=True, **fields)
+        assert "limit 2/hour" in descriptions(errors)
+    file_request(client, api_key[1], **fields)  # another key is not affected
+    assert Appeal.objects.count() == 3
+
+
+# --- GET requests ------------------------------------------------------------------------------
+
+
+def test_a_request_filed_through_open311_reads_back_as_the_app_sent_it(client, city, api_key):
+    (created,) = file_request(client, api_key[1], service_code=city.noise.code, lat="39.951234",
+                              long="116.151234", address_string="西柳路8号", description="夜间施工",
+                              phone="13800138000", first_name="Ming", last_name="Li", email="li@example.org",
+                              media_url="https://img.example.org/2.jpg")
+    number = created["service_request_id"]
+    (request,) = fetch_both(client, f"{V2}/requests/{number}", "service_requests")
+    appeal = Appeal.objects.get(number=number)
+    assert request == {
+        "service_request_id": number, "status": "open", "status_notes": None, "service_name": "邻里噪声",
+        "service_code": "ENV-NOISE-NB", "description": "夜间施工", "agency_responsible": None,
+        "service_notice": None, "requested_datetime": timezone.localtime(appeal.created_at).isoformat("T", "seconds"),
+        "updated_datetime": request["updated_datetime"], "expected_datetime": None, "address": "西柳路8号",
+        "lat": 39.951234, "long": 116.151234, "media_url": "https://img.example.org/2.jpg",
+    }
+    assert request["requested_datetime"].endswith("+08:00")
+
+
+def test_routing_sets_the_agency_and_the_expected_time_and_resolving_closes_it(client, city, officers, api_key):
+    (created,) = file_request(client, api_key[1], service_code=city.noise.code, lat="39.95", long="116.15")
+    appeal = Appeal.objects.get(number=created["service_request_id"])
+    dispatch = dispatch_services.route_appeal(appeal_id=appeal.pk)
+    (request,) = fetch_both(client, f"{V2}/requests/{appeal.number}", "service_requests", HTTP_ACCEPT_LANGUAGE="en")
+    assert request["agency_responsible"] == "Xiliu" and request["status"] == "open"
+    assert request["expected_datetime"] == timezone.localtime(dispatch.resolve_due).isoformat("T", "seconds")
+    dispatch_services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"])
+    dispatch_services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"],
+                                       answer="已责令施工方停止夜间施工。")
+    (request,) = fetch_both(client, f"{V2}/requests/{appeal.number}", "service_requests")
+    assert request["status"] == "closed" and request["status_notes"] == "已责令施工方停止夜间施工。"
+    resolved_at = appeal.events.get(kind="resolved").created_at
+    assert request["updated_datetime"] == timezone.localtime(resolved_at).isoformat("T", "seconds")
+
+
+def test_a_declined_request_is_closed_with_the_reason(client, city, officers):
+    appeal = web_appeal(city, category_code=city.no_duty.code)
+    dispatch_services.route_appeal(appeal_id=appeal.pk)
+    dispatch_services.decline_appeal(appeal_id=appeal.pk, reason=Appeal.RejectionReason.LEGAL,
+                                     operator=officers["operator"], note="请向法院起诉")
+    (request,) = fetch_both(client, f"{V2}/requests/{appeal.number}", "service_requests", HTTP_ACCEPT_LANGUAGE="en")
+    assert request["status"] == "closed"
+    assert request["status_notes"] == "A matter for the courts, arbitration or the petitions office"
+
+
+def test_appeals_not_filed_for_publication_show_no_text_address_media_answer_or_exact_point(client, city, officers):
+    appeal = web_appeal(city)
+    dispatch = dispatch_services.route_appeal(appeal_id=appeal.pk)
+    dispatch_services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"])
+    dispatch_services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"],
+                                       answer="王五先生：已处理。")
+    response = client.get(f"{V2}/requests/{appeal.number}.json")
+    (request,) = response.json()
+    assert request["status"] == "closed" and request["agency_responsible"] == "西柳街道"
+    assert request["description"] is None and request["address"] is None and request["media_url"] is None
+    assert request["status_notes"] is None
+    assert (request["lat"], request["long"]) == (39.951, 116.151)
+    body = response.content.decode() + client.get(f"{V2}/requests/{appeal.number}.xml").content.decode()
+    for private in ("王五", "13900139000", "西柳路8号", "施工"):
+        assert private not in body
+
+
+def test_get_responses_never_carry_personal_data(client, city, api_key):
+    file_request(client, api_key[1], service_code=city.noise.code, address_string="西柳路8号",
+                 first_name="Ming", last_name="Li", phone="13800138000", email="li@example.org",
+                 device_id="device-777", account_id="account-888")
+    web_appeal(city)
+    for fmt in FORMATS:
+        body = client.get(f"{V2}/requests.{fmt}").content.decode()
+        assert body.count("ENV-NOISE-NB") == 2
+        for private in ("Ming", "13800138000", "li@example.org", "device-777", "account-888", "王五", "13900139000"):
+            assert private not in body
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unknown_request_or_one_without_a_service_is_a_404(client, city, fmt):
+    fetch(client, f"{V2}/requests/200101-ZZZZZZ", fmt, "service_requests", status=404)
+    unclassified = web_appeal(city, category_code=None)
+    fetch(client, f"{V2}/requests/{unclassified.number}", fmt, "service_requests", status=404)
+
+
+def _aged(appeal: Appeal, days: float) -> Appeal:
+    Appeal.objects.filter(pk=appeal.pk).update(created_at=timezone.now() - timedelta(days=days))
+    return appeal
+
+
+def ids(requests: list) -> list[str]:
+    return [request["service_request_id"] for request in requests]
+
+
+def test_the_list_covers_the_last_90_days_newest_first_by_default(client, city):
+    recent, older, old = (_aged(web_appeal(city), days) for days in (1, 89, 91))
+    assert ids(fetch_both(client, f"{V2}/requests", "service_requests")) == [recent.number, older.number]
+    assert old.number not in ids(fetch(client, f"{V2}/requests", "json", "service_requests"))
+
+
+def test_the_list_filters_by_service_status_and_dates(client, city, officers):
+    noise, water = web_appeal(city), web_appeal(city, category_code=city.water_outage.code, attributes=None)
+    declined = web_appeal(city, category_code=city.no_duty.code)
+    dispatch_services.route_appeal(appeal_id=declined.pk)
+    dispatch_services.decline_appeal(appeal_id=declined.pk, reason="legal", operator=officers["operator"])
+    _aged(noise, 10)
+
+    def listed(**params) -> set[str]:
+        return set(ids(fetch_both(client, f"{V2}/requests", "service_requests", data=params)))
+
+    assert listed(service_code="ENV-NOISE-NB") == {noise.number}
+    assert listed(service_code="ENV-NOISE-NB,UTL-WATER-OUT") == {noise.number, water.number}
+    assert listed(status="closed") == {declined.number}
+    assert listed(status="open") == {noise.number, water.number}
+    assert listed(status="open,closed") == {noise.number, water.number, declined.number}
+    week_ago = (timezone.now() - timedelta(days=7)).isoformat()
+    assert listed(start_date=week_ago) == {water.number, declined.number}
+    assert listed(end_date=week_ago) == {noise.number}
+    assert listed(start_date="2020-01-01T00:00:00Z", end_date="2020-03-01T00:00:00+08:00") == set()
+
+
+def test_service_request_id_overrides_every_other_filter(client, city):
+    old, recent = _aged(web_appeal(city), 200), web_appeal(city)
+    listed = fetch_both(client, f"{V2}/requests", "service_requests",
+                        data={"service_request_id": f"{old.number},{recent.number}", "status": "closed",
+                              "service_code": "NO-SUCH", "start_date": "junk"})
+    assert set(ids(listed)) == {old.number, recent.number}
+
+
+def test_the_list_returns_at_most_1000_requests(client, city):
+    now = timezone.now()
+    Appeal.objects.bulk_create(
+        Appeal(number=f"LOAD-{n:05d}", access_code_hash="x", text="t", category=city.noise,
+               created_at=now - timedelta(minutes=n))
+        for n in range(1001)
+    )
+    listed = fetch(client, f"{V2}/requests", "json", "service_requests")
+    assert len(listed) == 1000
+    assert listed[0]["service_request_id"] == "LOAD-00000" and listed[-1]["service_request_id"] == "LOAD-00999"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"start_date": "2024-01-01T00:00:00Z", "end_date": "2024-06-01T00:00:00Z"}, "more than 90 days"),
+        ({"start_date": "2024-02-01T00:00:00Z", "end_date": "2024-01-01T00:00:00Z"}, "not be later"),
+        ({"start_date": "2024-01-01T00:00:00"}, "start_date must be a date and time with its time zone"),
+        ({"end_date": "yesterday"}, "end_date must be a date and time"),
+        ({"status": "pending"}, "status must be open, closed"),
+        ({"service_code": "ENV-NOISE-NB,NO-SUCH"}, "Unknown service_code: NO-SUCH"),
+    ],
+)
+def test_bad_list_queries_are_400s(client, city, fmt, params, message):
+    errors = fetch(client, f"{V2}/requests", fmt, "service_requests", status=400, data=params,
+                   HTTP_ACCEPT_LANGUAGE="en")
+    assert message in descriptions(errors)
+
+
+# --- tokens, unknown resources, methods, jurisdiction -------------------------------------------
+
+
+def test_a_token_is_the_id_of_a_request_filed_through_open311(client, city, api_key):
+    (created,) = file_request(client, api_key[1], service_code=city.noise.code, address_string="西柳路8号")
+    number = created["service_request_id"]
+    assert fetch_both(client, f"{V2}/tokens/{number}", "tokens") == [{"service_request_id": number, "token": number}]
+    for fmt in FORMATS:
+        fetch(client, f"{V2}/tokens/{web_appeal(city).number}", fmt, "tokens", status=404)
+        fetch(client, f"{V2}/tokens/NO-SUCH", fmt, "tokens", status=404)
+
+
+@pytest.mark.parametrize(("path", "fmt"), [(f"{V2}/nothing.json", "json"), (f"{V2}/services.csv", "xml"),
+                                           (f"{V2}/", "xml"), ("/open311/v3/services.json", "json")])
+def test_unknown_resources_are_404s_in_the_standards_format(client, path, fmt):
+    response = client.get(path)
+    assert response.status_code == 404
+    if fmt == "json":
+        validate_json("errors", response.json())
+    else:
+        assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>404')
+
+
+def test_a_wrong_method_is_a_405_in_the_standards_format(client, city):
+    response = client.delete(f"{V2}/services.json")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    validate_json("errors", response.json())
+    assert client.put(f"{V2}/requests.xml").status_code == 405
+
+
+def test_public_reads_allow_browser_apps_but_posts_do_not(client, city, api_key):
+    assert client.get(f"{V2}/services.json")["Access-Control-Allow-Origin"] == "*"
+    response = client.post(f"{V2}/requests.json", {"api_key": api_key[1], "service_code": city.noise.code,
+                                                    "address_string": "西柳路8号"})
+    assert response.status_code == 201 and not response.has_header("Access-Control-Allow-Origin")
+
+
+def test_another_jurisdiction_is_a_404_when_one_is_configured(client, city, settings):
+    settings.OPEN311_JURISDICTION_ID = "12345.example.gov.cn"
+    fetch(client, f"{V2}/services", "json", "services", data={"jurisdiction_id": "sfgov.org"}, status=404)
+    fetch(client, f"{V2}/services", "json", "services", data={"jurisdiction_id": "12345.example.gov.cn"})
+    fetch(client, f"{V2}/services", "xml", "services")  # optional: omitting it is fine
+
+
+def test_xml_bodies_drop_characters_xml_cannot_carry(client, city, api_key):
+    (created,) = file_request(client, api_key[1], service_code=city.noise.code, address_string="西柳路8号",
+                              description="bell\x07 and nul\x00 chars")
+    fetch_both(client, f"{V2}/requests/{created['service_request_id']}", "service_requests")
+
+
+def test_the_appeal_page_shows_staff_the_answers_and_the_media_link(client, city, officers, questions, api_key):
+    (created,) = file_request(client, api_key[1], service_code=city.noise.code, lat="39.95", long="116.15",
+                              media_url="https://img.example.org/3.jpg",
+                              **{"attribute[floor]": "7", "attribute[hours][]": ["night", "day"]})
+    dispatch = dispatch_services.route_appeal(
+        appeal_id=Appeal.objects.get(number=created["service_request_id"]).pk
+    )
+    client.force_login(officers["officer_a2"].user)
+    html = client.get(f"/console/dispatches/{dispatch.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<dt>Which floor?</dt><dd>7</dd>" in html
+    assert "<dt>At what hours?</dt><dd>Night, Day</dd>" in html
+    assert 'href="https://img.example.org/3.jpg" rel="noopener noreferrer nofollow"' in html
+    assert Dispatch.objects.filter(pk=dispatch.pk).exists()
+
+
+def test_listing_requests_costs_the_same_few_queries_however_many_there_are(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{V2}/requests.json").status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        dispatch_services.route_appeal(appeal_id=web_appeal(city).pk)
+    few = queries_for_list()
+    for _ in range(8):
+        dispatch_services.route_appeal(appeal_id=web_appeal(city).pk)
+    assert queries_for_list() == few <= 3
