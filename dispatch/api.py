@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from appeals.models import Appeal, Category
+from appeals.models import Appeal
 from appeals.privacy import contact_for
 from streets.models import Unit
 from streets.roles import officer_of
@@ -19,6 +19,7 @@ from streets.roles import officer_of
 from . import extensions, returns, services, supervision, whistles
 from .api_decisions import (
     ExtensionRequestSerializer,
+    ManualDispatchSerializer,
     ReturnRequestSerializer,
     SupervisionOrderSerializer,
     WhistleSerializer,
@@ -208,18 +209,6 @@ class TriageAppealSerializer(serializers.ModelSerializer):
         model = Appeal
         fields = ["id", "number", "created_at", "channel", "kind", "urgency", "category", "text",
                   "address", "latitude", "longitude"]
-
-
-class ManualDispatchSerializer(serializers.Serializer):
-    unit = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True),
-    )
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
-        allow_null=True,
-    )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class DeclineSerializer(serializers.Serializer):

@@ -74,7 +74,9 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
                   "reply", "replied_at"]
 
 
-class ApproveReturnSerializer(serializers.Serializer):
+class ManualDispatchSerializer(serializers.Serializer):
+    """Where an operator sends an appeal: from the manual queue, or on approving a return."""
+
     unit = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True),
@@ -128,11 +130,13 @@ class ReturnRequestViewSet(DecisionViewSet):
     id_argument = "return_id"
     selector = staticmethod(return_requests)
 
-    @doc("return-approve", request=ApproveReturnSerializer, response=ReturnRequestSerializer)
+    @doc("return-approve", request=ManualDispatchSerializer, response=ReturnRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Re-dispatch to another unit; the returning unit's dispatch closes as returned."""
-        return self._decide(request, ApproveReturnSerializer, returns.approve_return, operator=officer_of(request.user))
+        return self._decide(
+            request, ManualDispatchSerializer, returns.approve_return, operator=officer_of(request.user)
+        )
 
     @doc("return-refuse", request=DecisionNoteSerializer, response=ReturnRequestSerializer)
     @action(detail=True, methods=["post"])
