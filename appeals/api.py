@@ -34,6 +34,7 @@ class AppealIntakeSerializer(serializers.Serializer):
     longitude = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     contact_name = serializers.CharField(required=False, allow_blank=True)
     contact_phone = serializers.CharField(required=False, allow_blank=True)
+    contact_email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     anonymous = serializers.BooleanField(required=False, default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
@@ -66,6 +67,9 @@ class TrackingSerializer(serializers.Serializer):
     answer = serializers.CharField()
     declined_reason = serializers.CharField()
     timeline = TimelineEntrySerializer(many=True)
+    feedback_until = serializers.DateTimeField(
+        allow_null=True, help_text="While set, the resident may rate the handling (on the tracking page or the link)."
+    )
 
 
 def channel_for(request, requested: str | None) -> str:
@@ -108,6 +112,7 @@ class AppealIntakeView(APIView):
                 longitude=data.get("longitude"),
                 contact_name=data.get("contact_name", ""),
                 contact_phone=data.get("contact_phone", ""),
+                contact_email=data.get("contact_email", ""),
                 anonymous=data.get("anonymous", False),
                 photos=data.get("photos", []),
                 submitted_by=request.user,

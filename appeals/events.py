@@ -19,10 +19,13 @@ def record_transition(
     note: str = "",
     public: bool = True,
     extra_fields: dict | None = None,
+    data: dict | None = None,
 ) -> AppealEvent:
     """Append one event; when `to_status` is given, move the appeal's status with it.
 
     `extra_fields` are other Appeal columns that change with this transition (e.g. routed_at).
+    `data` holds the facts the metrics are recomputed from (deadlines set, a rating given), so
+    the event log alone reproduces every rate.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_transition must run inside a transaction")
@@ -44,5 +47,6 @@ def record_transition(
         unit=unit,
         note=note,
         public=public,
+        data=data or {},
         created_at=timezone.now(),
     )

@@ -69,6 +69,10 @@ class AppealForm(forms.Form):
         label=_("Phone for the callback"), required=False, max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+    contact_email = forms.CharField(
+        label=_("E-mail for the feedback link (optional)"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     anonymous = forms.BooleanField(
         label=_("File anonymously (no name or phone is kept; follow it with the tracking code)"), required=False
     )
@@ -81,3 +85,24 @@ class AppealForm(forms.Form):
 class TrackForm(forms.Form):
     number = forms.CharField(label=_("Tracking number"), max_length=20)
     code = forms.CharField(label=_("Access code"), max_length=20)
+
+
+class FeedbackForm(forms.Form):
+    """The callback survey: two questions and a comment."""
+
+    solved = forms.TypedChoiceField(
+        label=_("Was the problem solved?"), choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you with the handling?"), widget=forms.RadioSelect,
+        choices=[("satisfied", _("Satisfied")), ("basic", _("Basically satisfied")),
+                 ("dissatisfied", _("Dissatisfied"))],
+    )
+    comment = forms.CharField(label=_("Anything else? (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def answers(self):
+        from dispatch.callbacks import Answers
+
+        return Answers(**self.cleaned_data)

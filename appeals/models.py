@@ -5,6 +5,7 @@ timeline, the audit trail and (later) the metrics read the events.
 """
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -209,6 +210,9 @@ class Appeal(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"), blank=True, help_text=_("Where the feedback link is sent, if the resident left one."),
+    )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     status = models.CharField(
@@ -299,6 +303,11 @@ class AppealEvent(models.Model):
         EXTENSION_REFUSED = "extension_refused", _("Extension refused")
         SUPERVISION_OPENED = "supervision_opened", _("Supervision order opened")
         SUPERVISION_REPLIED = "supervision_replied", _("Supervision order answered")
+        CALLBACK_OPENED = "callback_opened", _("The resident is asked for feedback")
+        RATED = "rated", _("The resident gave feedback")
+        CALLBACK_EXPIRED = "callback_expired", _("No feedback within the time allowed")
+        REOPENED = "reopened", _("Sent back to the unit: not solved")
+        CLOSED = "closed", _("Closed")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
     dispatch = models.ForeignKey(
@@ -316,13 +325,19 @@ class AppealEvent(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     public = models.BooleanField(_("shown to the resident"), default=True)
+    data = models.JSONField(_("facts"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["appeal", "created_at"], name="event_appeal_time")]
+        indexes = [
+            models.Index(fields=["appeal", "created_at"], name="event_appeal_time"),
+            # The metrics ledger reads the log by kind and time, then by dispatch.
+            models.Index(fields=["kind", "created_at"], name="event_kind_time"),
+            models.Index(fields=["dispatch", "created_at"], name="event_dispatch_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

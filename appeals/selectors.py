@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from .models import Appeal, AppealEvent
 from .tracking import access_code_matches, hash_access_code, normalize
@@ -53,6 +54,7 @@ class TrackingSummary:
     answer: str
     declined_reason: str
     timeline: list[TimelineEntry]
+    feedback_until: datetime | None = None  # the callback survey is open until then
 
 
 def with_primary_dispatch(appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
@@ -103,6 +105,16 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
         answer=dispatch.answer if dispatch else "",
         declined_reason=appeal.get_rejection_reason_display() if appeal.rejection_reason else "",
         timeline=timeline,
+        feedback_until=_open_survey_until(appeal),
+    )
+
+
+def _open_survey_until(appeal: Appeal) -> datetime | None:
+    from dispatch.models import Callback
+
+    return (
+        Callback.objects.filter(dispatch__appeal=appeal, state=Callback.State.OPEN, closes_at__gt=timezone.now())
+        .values_list("closes_at", flat=True).first()
     )
 
 

@@ -48,6 +48,7 @@ def submit_appeal(
     longitude: Decimal | float | str | None = None,
     contact_name: str = "",
     contact_phone: str = "",
+    contact_email: str = "",
     anonymous: bool = False,
     photos: Iterable = (),
     language: str | None = None,
@@ -69,8 +70,9 @@ def submit_appeal(
     media_url = _collect(errors, validation.clean_media_url, media_url)
     location = _collect(errors, validation.clean_location, latitude, longitude) or (None, None)
     contact = _collect(
-        errors, validation.clean_contact, anonymous=anonymous, name=contact_name, phone=contact_phone
-    ) or ("", "")
+        errors, validation.clean_contact, anonymous=anonymous, name=contact_name, phone=contact_phone,
+        email=contact_email,
+    ) or ("", "", "")
     clean_photos = _collect(errors, validation.clean_photos, photos) or []
     channel = _collect(errors, validation.clean_choice, "channel", channel, Appeal.Channel, Appeal.Channel.WEB)
     kind = _collect(errors, validation.clean_choice, "kind", kind, Appeal.Kind, Appeal.Kind.COMPLAINT)
@@ -100,6 +102,7 @@ def submit_appeal(
             longitude=location[1],
             contact_name=contact[0],
             contact_phone=contact[1],
+            contact_email=contact[2],
             anonymous=anonymous,
             language=(language or get_language() or "zh-hans")[:10],
             submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.appeal_form, name="home"),
     path("submitted/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
+    path("callback/<str:token>/", views.callback, name="callback"),
 ]

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -72,11 +72,17 @@ def clean_location(latitude, longitude) -> tuple[Decimal | None, Decimal | None]
     return lat, lng
 
 
-def clean_contact(*, anonymous: bool, name: str, phone: str) -> tuple[str, str]:
-    """Anonymous appeals keep no contact details at all; others need a phone for the callback."""
+def clean_contact(*, anonymous: bool, name: str, phone: str, email: str = "") -> tuple[str, str, str]:
+    """Anonymous appeals keep no contact details at all; others need a phone for the callback and
+    may leave an e-mail address for the feedback link."""
     if anonymous:
-        return "", ""
-    name, phone = (name or "").strip(), (phone or "").strip()
+        return "", "", ""
+    name, phone, email = (name or "").strip(), (phone or "").strip(), (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"contact_email": _("Enter a valid e-mail address, or leave it empty.")}) from None
     if len(name) > 100:
         raise ValidationError({"contact_name": _("The name is too long.")})
     if not phone:
@@ -85,7 +91,7 @@ def clean_contact(*, anonymous: bool, name: str, phone: str) -> tuple[str, str]:
         )
     if not PHONE_RE.match(phone):
         raise ValidationError({"contact_phone": _("Enter a phone number of digits only, e.g. 13800138000.")})
-    return CONTROL_CHARS_RE.sub("", name), phone
+    return CONTROL_CHARS_RE.sub("", name), phone, email
 
 
 def clean_photos(photos) -> list:

@@ -1,10 +1,16 @@
 """Public pages for residents: the appeal form, the confirmation, the tracking page."""
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import AppealForm, TrackForm
+from dispatch.callbacks import callback_for_token, rate_by_token, rate_by_tracking
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+
+from .forms import AppealForm, FeedbackForm, TrackForm
 from .models import Appeal
 from .selectors import appeal_for_tracking, tracking_summary
 from .services import submit_appeal
@@ -27,6 +33,7 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None):
             longitude=data["longitude"] or None,
             contact_name=data["contact_name"],
             contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
             anonymous=data["anonymous"],
             photos=data["photos"],
             submitted_by=submitted_by,
@@ -59,17 +66,52 @@ def submitted(request):
 
 @require_http_methods(["GET", "POST"])
 def track(request):
-    """Lookup by number and code. POST keeps the code out of URLs, logs and browser history."""
+    """Lookup by number and code. POST keeps the code out of URLs, logs and browser history.
+
+    While the callback survey is open, the page carries it too (answered with the same number and
+    code); a rating is posted back here with "rate" set."""
     summary = None
     not_found = False
+    feedback = None
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:20]})
     if request.method == "POST" and form.is_valid():
         appeal = appeal_for_tracking(number=form.cleaned_data["number"], code=form.cleaned_data["code"])
         if appeal is None:
             not_found = True
         else:
+            feedback = FeedbackForm(request.POST if "rate" in request.POST else None)
+            if feedback.is_bound and feedback.is_valid():
+                _rate(request, rate_by_tracking, appeal=appeal, answers=feedback.answers())
+                feedback = FeedbackForm()
             summary = tracking_summary(appeal)
     return render(
-        request, "appeals/track.html", {"form": form, "summary": summary, "not_found": not_found},
-        status=404 if not_found else 200,
+        request, "appeals/track.html",
+        {"form": form, "summary": summary, "not_found": not_found, "feedback": feedback},
+        status=404 if not_found else 400 if feedback is not None and feedback.errors else 200,
     )
+
+
+def _rate(request, service, **kwargs) -> bool:
+    try:
+        service(**kwargs)
+    except (ActionNotAllowed, NotYourTicket) as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, _("Thank you: your feedback is recorded."))
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def callback(request, token: str):
+    """The survey behind the link sent to the resident; the token alone opens it (no code needed)."""
+    survey = callback_for_token(token)
+    if survey is None:
+        raise Http404
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _rate(request, rate_by_token, token=token,
+                                                               answers=form.answers()):
+        return redirect("appeals:callback", token=token)
+    survey.refresh_from_db()
+    return render(request, "appeals/callback.html",
+                  {"survey": survey, "dispatch": survey.dispatch, "appeal": survey.dispatch.appeal, "form": form},
+                  status=400 if form.errors else 200)

@@ -193,6 +193,21 @@ EXTENSION_MAX_DAYS = int(os.environ.get("EXTENSION_MAX_DAYS", "60"))
 # A unit's head answers a supervision order within this many working days.
 SUPERVISION_REPLY_WORKING_DAYS = int(os.environ.get("SUPERVISION_REPLY_WORKING_DAYS", "2"))
 
+# The callback survey: how long the resident may answer, and how the invitation is sent.
+CALLBACK_WINDOW_DAYS = int(os.environ.get("CALLBACK_WINDOW_DAYS", "7"))
+NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "appeals.notifications.EmailBackend")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "12345@localhost")
+
 # Intake limits.
 APPEAL_TEXT_MAX_LENGTH = 5000
 APPEAL_MAX_PHOTOS = 5

@@ -131,7 +131,7 @@ def _recount(dispatch: Dispatch, calendar: WorkCalendar) -> bool:
         return False
     record_transition(
         appeal=dispatch.appeal, kind=AppealEvent.Kind.DEADLINES_RECOUNTED, unit=dispatch.unit, dispatch=dispatch,
-        public=False,
+        public=False, data={"response_due": dispatch.response_due, "resolve_due": dispatch.resolve_due},
         note=_("Respond by %(response)s, resolve by %(resolve)s (were %(old_response)s, %(old_resolve)s).") % {
             "response": format_due(dispatch.response_due), "resolve": format_due(dispatch.resolve_due),
             "old_response": format_due(old[0]), "old_resolve": format_due(old[1]),

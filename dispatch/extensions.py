@@ -96,6 +96,7 @@ def approve_extension(*, extension_id: int, supervisor: Officer, note: str = "")
         record_transition(
             appeal=dispatch.appeal, kind=AppealEvent.Kind.EXTENSION_APPROVED, actor=supervisor.user,
             unit=dispatch.unit, dispatch=dispatch, public=True, note=format_due(new_due),
+            data={"resolve_due": new_due},
         )
         return dispatch
 

@@ -16,6 +16,7 @@ from appeals.models import Appeal, AppealEvent, Category
 from streets.models import Officer, Unit
 from streets.services import find_handler
 
+from . import callbacks
 from .deadlines import deadlines_for
 from .exceptions import ActionNotAllowed
 from .guards import (
@@ -71,12 +72,13 @@ def current_dispatch(appeal: Appeal) -> Dispatch | None:
 
 def create_dispatch(
     *, appeal: Appeal, unit: Unit, actor, now, note: str = "", extra_fields=None,
-    whistle: Whistle | None = None,
+    whistle: Whistle | None = None, reopened_from: Dispatch | None = None,
 ) -> Dispatch:
     """Assign the appeal to a unit with freshly counted deadlines and write its event.
 
     A primary dispatch moves the appeal to "dispatched"; a co-handling one (a whistle) leaves the
-    appeal's status to the responsible street."""
+    appeal's status to the responsible street. The event carries the deadlines, so the metrics can
+    be recomputed from the event log alone."""
     cohandling = whistle is not None
     deadlines = deadlines_for(appeal, now, cohandling=cohandling)
     dispatch = Dispatch.objects.create(
@@ -85,16 +87,17 @@ def create_dispatch(
         district_id=unit.parent_id if unit.kind == Unit.Kind.STREET else None,
         role=Dispatch.Role.COHANDLER if cohandling else Dispatch.Role.PRIMARY,
         whistle=whistle,
+        reopened_from=reopened_from,
         dispatched_at=now,
         dispatched_by=actor,
         **deadlines.as_fields(),
     )
-    if cohandling:
-        return dispatch
     record_transition(
-        appeal=appeal, kind=AppealEvent.Kind.DISPATCHED, to_status=Appeal.Status.DISPATCHED,
-        actor=actor, unit=unit, dispatch=dispatch, note=note, public=True,
-        extra_fields={"routed_at": appeal.routed_at or now, **(extra_fields or {})},
+        appeal=appeal, kind=AppealEvent.Kind.DISPATCHED,
+        to_status=None if cohandling else Appeal.Status.DISPATCHED,
+        actor=actor, unit=unit, dispatch=dispatch, note=note, public=not cohandling,
+        extra_fields=None if cohandling else {"routed_at": appeal.routed_at or now, **(extra_fields or {})},
+        data={"role": dispatch.role, "response_due": dispatch.response_due, "resolve_due": dispatch.resolve_due},
     )
     return dispatch
 
@@ -221,9 +224,10 @@ def _finish(*, dispatch_id: int, officer: Officer, text: str, role: str) -> Disp
                 _("Contact the resident (record the response) before resolving.") if primary
                 else _("Record that you have reported for duty (the response) first.")
             )
+        now = timezone.now()
         advance(
             dispatch, allowed=(State.RESPONDED,), refusal=_("This ticket is already resolved."),
-            state=State.RESOLVED, resolved_at=timezone.now(), answer=text,
+            state=State.RESOLVED, resolved_at=now, answer=text,
         )
         record_transition(
             appeal=dispatch.appeal,
@@ -231,4 +235,6 @@ def _finish(*, dispatch_id: int, officer: Officer, text: str, role: str) -> Disp
             to_status=Appeal.Status.RESOLVED if primary else None,
             actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=text, public=primary,
         )
+        if primary and callbacks.open_callback(dispatch=dispatch, now=now) is None:
+            callbacks.settle_appeal(dispatch=dispatch, now=now)  # the resident was asked at the deadline
         return dispatch

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from appeals.events import record_transition
 from appeals.models import AppealEvent
 
+from .callbacks import open_callback
 from .deadlines import format_due
 from .models import Dispatch, SupervisionOrder
 from .supervision import open_order
@@ -118,6 +119,8 @@ def _mark_overdue(clock: Clock, now: datetime, batch: int) -> tuple[int, int]:
             overdue += 1
             if open_order(dispatch=dispatch, reason=clock.order_reason, now=now) is not None:
                 orders += 1
+            if clock is RESOLVE:  # no answer by the deadline: ask the resident anyway
+                open_callback(dispatch=dispatch, now=now)
     return overdue, orders
 
 

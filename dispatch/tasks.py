@@ -7,9 +7,10 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from appeals import notifications
 from appeals.models import Appeal
 
-from . import deadlines, services, sweeps
+from . import callbacks, deadlines, services, sweeps
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,18 @@ def sweep_unrouted(limit: int = 500) -> int:
 def sweep_deadlines_task() -> dict:
     """Every minute: warnings, overdue marks and supervision orders (idempotent, see sweeps)."""
     result = sweeps.sweep_deadlines()
-    return {"warned": result.warned, "overdue": result.overdue, "orders": result.orders}
+    expired = callbacks.expire_callbacks()
+    return {"warned": result.warned, "overdue": result.overdue, "orders": result.orders, "callbacks_expired": expired}
 
 
 @shared_task(name="dispatch.tasks.recount_provisional_deadlines", acks_late=True)
 def recount_provisional_deadlines() -> int:
     """Daily, and after the calendar is edited: recount deadlines counted on an unknown year."""
     return deadlines.recount_provisional()
+
+
+@shared_task(name="dispatch.tasks.send_callback_invitation", acks_late=True, autoretry_for=(OSError,),
+             retry_backoff=True, max_retries=5)
+def send_callback_invitation(callback_id: int, token: str) -> bool:
+    """Send the resident the feedback link through the configured notification backend."""
+    return notifications.send_callback_invitation(callback_id=callback_id, token=token)

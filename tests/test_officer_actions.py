@@ -37,6 +37,7 @@ def test_sign_respond_resolve_walks_the_lifecycle_with_one_event_each(dispatch, 
         ("responded", "dispatched", "responded", "officer_a1"),
         ("note", "responded", "responded", "officer_a1"),
         ("resolved", "responded", "resolved", "officer_a1"),
+        ("callback_opened", "resolved", "resolved", None),  # the resident is asked next
     ]
     assert not appeal.events.get(kind=AppealEvent.Kind.NOTE).public
 

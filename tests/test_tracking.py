@@ -28,7 +28,10 @@ def test_the_api_shows_status_unit_answer_and_public_timeline(api_as, resolved, 
     assert body["status"] == "resolved"
     assert body["unit"] == city.street_a1.name
     assert body["answer"] == "坑已填平"
-    assert [entry["kind"] for entry in body["timeline"]] == ["received", "dispatched", "responded", "resolved"]
+    assert [entry["kind"] for entry in body["timeline"]] == [
+        "received", "dispatched", "responded", "resolved", "callback_opened",
+    ]
+    assert body["feedback_until"] is not None  # the resident may rate it now
     text = response.content.decode()
     assert "internal" not in text and "赵六" not in text and "13700137000" not in text
 

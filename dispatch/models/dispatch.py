@@ -71,6 +71,10 @@ class Dispatch(models.Model):
         help_text=_("For a co-handling department: the summons that brought it in."),
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    reopened_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reopened_as",
+        help_text=_("The dispatch whose unsolved, unsatisfying outcome sent the appeal back to the unit."),
+    )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
