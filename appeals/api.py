@@ -12,14 +12,17 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from config.throttling import TooManyRequests, client_ip
 from streets.models import Officer
 from streets.roles import officer_of
 
 from .models import Appeal
-from .selectors import appeal_for_tracking, tracking_summary
+from .selectors import tracking_summary
 from .services import submit_appeal
+from .throttles import IntakeThrottle, LookupBlocked, TrackingThrottle, track_appeal
 
 
 class AppealIntakeSerializer(serializers.Serializer):
@@ -68,18 +71,21 @@ def channel_for(request, requested: str | None) -> str:
 
 
 class AppealIntakeView(APIView):
-    """POST /api/v1/appeals/ : file an appeal. Open to anyone; returns the number and private code."""
+    """POST /api/v1/appeals/ : file an appeal. Open to anyone; returns the number and private code
+    (201), or, for a repeat folded into a recent appeal, that appeal's number and a new code (200)."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, IntakeThrottle]
 
     def post(self, request):
         serializer = AppealIntakeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        channel = channel_for(request, data.get("channel"))
         try:
             submitted = submit_appeal(
                 text=data["text"],
-                channel=channel_for(request, data.get("channel")),
+                channel=channel,
                 kind=data.get("kind"),
                 urgency=data.get("urgency"),
                 category_code=data.get("category"),
@@ -91,6 +97,8 @@ class AppealIntakeView(APIView):
                 anonymous=data.get("anonymous", False),
                 photos=data.get("photos", []),
                 submitted_by=request.user,
+                # A phone appeal's source is the caller's phone, not the operator's address.
+                source_ip="" if channel == Appeal.Channel.PHONE else client_ip(request),
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
@@ -100,10 +108,11 @@ class AppealIntakeView(APIView):
                 "number": appeal.number,
                 "access_code": submitted.access_code,
                 "status": appeal.status,
+                "folded": submitted.folded,
                 "tracking_url": request.build_absolute_uri(reverse("appeals:track"))
                 + f"?number={appeal.number}",
             },
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if submitted.folded else status.HTTP_201_CREATED,
         )
 
 
@@ -111,11 +120,15 @@ class AppealTrackView(APIView):
     """GET /api/v1/appeals/track/?number=…&code=… : the public view of one appeal."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, TrackingThrottle]
 
     def get(self, request):
-        appeal = appeal_for_tracking(
-            number=request.query_params.get("number", ""), code=request.query_params.get("code", "")
-        )
+        try:
+            appeal = track_appeal(
+                request, number=request.query_params.get("number", ""), code=request.query_params.get("code", "")
+            )
+        except LookupBlocked as exc:
+            raise TooManyRequests(exc.wait) from exc
         if appeal is None:
             raise NotFound(_("No appeal matches this number and code."))
         return Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
