@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appeals.models import AccessCode, Appeal, AppealEvent
 from appeals.selectors import appeal_for_tracking
@@ -36,7 +36,7 @@ def fold_notes(appeal) -> list[AppealEvent]:
 @pytest.mark.django_db
 def test_a_repeat_is_folded_into_the_first_appeal_with_a_note_and_a_new_code(city, django_capture_on_commit_callbacks):
     first = submit(city)
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks, translation.override("en"):
         repeat = submit(city)
     assert repeat.folded and not first.folded
     assert repeat.appeal.pk == first.appeal.pk
