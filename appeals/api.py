@@ -13,15 +13,18 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from config.api_schema import errors
+from config.throttling import TooManyRequests, client_ip
 from streets.models import Officer
 from streets.roles import officer_of
 
 from .models import Appeal
-from .selectors import appeal_for_tracking, tracking_summary
+from .selectors import tracking_summary
 from .services import submit_appeal
+from .throttles import IntakeThrottle, LookupBlocked, TrackingThrottle, track_appeal
 
 
 class AppealIntakeSerializer(serializers.Serializer):
@@ -44,6 +47,10 @@ class AppealReceiptSerializer(serializers.Serializer):
     number = serializers.CharField(help_text="The tracking number.")
     access_code = serializers.CharField(help_text="The private code; shown only here, only once.")
     status = serializers.ChoiceField(choices=Appeal.Status.choices)
+    folded = serializers.BooleanField(
+        help_text="True when this repeated the same appeal from the same source within minutes: the number is the "
+        "earlier appeal's, the code a fresh one for it (answered with 200 instead of 201)."
+    )
     tracking_url = serializers.URLField()
 
 
@@ -81,9 +88,11 @@ def channel_for(request, requested: str | None) -> str:
 
 
 class AppealIntakeView(APIView):
-    """POST /api/v1/appeals/ : file an appeal. Open to anyone; returns the number and private code."""
+    """POST /api/v1/appeals/ : file an appeal. Open to anyone; returns the number and private code
+    (201), or, for a repeat folded into a recent appeal, that appeal's number and a new code (200)."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, IntakeThrottle]
 
     @extend_schema(
         operation_id="appeals_create",
@@ -94,16 +103,17 @@ class AppealIntakeView(APIView):
             "and the private access code, shown only in this response."
         ),
         request=AppealIntakeSerializer,
-        responses={201: AppealReceiptSerializer, **errors(400, 403)},
+        responses={201: AppealReceiptSerializer, 200: AppealReceiptSerializer, **errors(400, 403, 429)},
     )
     def post(self, request):
         serializer = AppealIntakeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        channel = channel_for(request, data.get("channel"))
         try:
             submitted = submit_appeal(
                 text=data["text"],
-                channel=channel_for(request, data.get("channel")),
+                channel=channel,
                 kind=data.get("kind"),
                 urgency=data.get("urgency"),
                 category_code=data.get("category"),
@@ -116,6 +126,8 @@ class AppealIntakeView(APIView):
                 anonymous=data.get("anonymous", False),
                 photos=data.get("photos", []),
                 submitted_by=request.user,
+                # A phone appeal's source is the caller's phone, not the operator's address.
+                source_ip="" if channel == Appeal.Channel.PHONE else client_ip(request),
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
@@ -124,15 +136,20 @@ class AppealIntakeView(APIView):
             "number": appeal.number,
             "access_code": submitted.access_code,
             "status": appeal.status,
+            "folded": submitted.folded,
             "tracking_url": request.build_absolute_uri(reverse("appeals:track")) + f"?number={appeal.number}",
         }
-        return Response(AppealReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AppealReceiptSerializer(receipt).data,
+            status=status.HTTP_200_OK if submitted.folded else status.HTTP_201_CREATED,
+        )
 
 
 class AppealTrackView(APIView):
     """GET /api/v1/appeals/track/?number=…&code=… : the public view of one appeal."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, TrackingThrottle]
 
     @extend_schema(
         operation_id="appeals_track",
@@ -148,9 +165,12 @@ class AppealTrackView(APIView):
         responses={200: TrackingSerializer, **errors(404)},
     )
     def get(self, request):
-        appeal = appeal_for_tracking(
-            number=request.query_params.get("number", ""), code=request.query_params.get("code", "")
-        )
+        try:
+            appeal = track_appeal(
+                request, number=request.query_params.get("number", ""), code=request.query_params.get("code", "")
+            )
+        except LookupBlocked as exc:
+            raise TooManyRequests(exc.wait) from exc
         if appeal is None:
             raise NotFound(_("No appeal matches this number and code."))
         return Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)

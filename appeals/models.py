@@ -234,6 +234,9 @@ class Appeal(models.Model):
         _("routed at"), null=True, blank=True,
         help_text=_("Empty until routing has run: the outbox marker the sweep looks for."),
     )
+    # Keyed hash of what was sent and by whom (phone or address): finds a repeat to fold into this
+    # appeal. Empty when the source is unknown (nothing is folded then).
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("appeal")
@@ -244,6 +247,7 @@ class Appeal(models.Model):
                 fields=["created_at"], name="appeal_unrouted",
                 condition=models.Q(routed_at__isnull=True),
             ),
+            models.Index(fields=["fingerprint", "created_at"], name="appeal_fingerprint"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -259,6 +263,23 @@ class Appeal(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None or bool(self.address)
+
+
+class AccessCode(models.Model):
+    """A further private code for an appeal, issued when a repeated submission was folded into it:
+    the resident whose first answer was lost (a double click on a slow phone) still gets a code
+    that works. Only the keyed hash is stored, as for the appeal's first code."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="access_codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access code")
+        verbose_name_plural = _("access codes")
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AppealPhoto(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from .models import Appeal, AppealEvent
-from .tracking import access_code_matches, hash_access_code, normalize
+from .tracking import code_matches_any, hash_access_code, is_tracking_number, normalize
 
 # Events whose note is written for the resident: the answer, the reason for declining, the new
 # deadline of an approved extension, the departments summoned to help.
@@ -23,13 +23,17 @@ RESIDENT_NOTE_KINDS = {
 
 
 def appeal_for_tracking(*, number: str, code: str) -> Appeal | None:
-    """The appeal when number and code match; None otherwise, with the same work either way."""
+    """The appeal when number and code match one of its codes (the first, or one issued to a folded
+    repeat); None otherwise, with the same work either way."""
     number = normalize(number or "")[:20]
-    appeal = Appeal.objects.select_related("category").filter(number=number).first()
+    appeal = (
+        Appeal.objects.select_related("category").filter(number=number).first() if is_tracking_number(number) else None
+    )
     if appeal is None:
         hash_access_code(number, code or "")  # same work as a real check: no timing oracle
         return None
-    return appeal if access_code_matches(number, code or "", appeal.access_code_hash) else None
+    hashes = [appeal.access_code_hash, *appeal.access_codes.values_list("code_hash", flat=True)]
+    return appeal if code_matches_any(number, code or "", hashes) else None
 
 
 @dataclass(frozen=True)

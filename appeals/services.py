@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from dispatch.queueing import queue_routing
 
-from . import validation
+from . import folding, validation
 from .events import record_transition
-from .models import Appeal, AppealEvent, AppealPhoto
+from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .tracking import hash_access_code, new_access_code, new_tracking_number
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 class SubmittedAppeal:
     appeal: Appeal
     access_code: str  # shown once to the resident; only its hash is stored
+    folded: bool = False  # a repeat of a recent submission: `appeal` is the earlier one, the code is new
 
 
 def _collect(errors: dict, check: Callable, *args, **kwargs):
@@ -56,12 +57,16 @@ def submit_appeal(
     attributes: Mapping[str, str | list[str]] | None = None,
     media_url: str = "",
     api_key=None,
+    source_ip: str = "",
 ) -> SubmittedAppeal:
     """Validate, store and commit the appeal, then queue its routing after commit.
 
     `attributes` answers the category's questions (None: this channel does not ask them);
     `api_key` is the third-party app filing through Open311. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
+    The same appeal sent again from the same phone (or, without one, the same `source_ip`) within
+    APPEAL_FOLD_WINDOW_SECONDS is folded into the first: no new appeal, a note on the first, and
+    a fresh access code for it (the resident may never have seen the first one).
     """
     errors: dict[str, list[str]] = {}
     clean_text = _collect(errors, validation.clean_text, text)
@@ -79,14 +84,23 @@ def submit_appeal(
     urgency = _collect(
         errors, validation.clean_choice, "urgency", urgency, Appeal.Urgency, Appeal.Urgency.ORDINARY
     )
-    address = validation.CONTROL_CHARS_RE.sub("", address or "").strip()
-    if len(address) > 255:
-        errors.setdefault("address", []).append(_("The address is too long."))
+    address = _collect(errors, validation.clean_address, address)
     if errors:
         raise ValidationError(errors)
 
+    fingerprint = folding.fingerprint(
+        source=folding.source_of(contact_phone=contact[1], source_ip=source_ip),
+        text=clean_text, category_code=category.code if category else "", latitude=location[0],
+        longitude=location[1], address=address, photos=clean_photos,
+    )
     access_code = new_access_code()
     with transaction.atomic():
+        if fingerprint:
+            folding.lock_fingerprint(fingerprint)
+            earlier = folding.earlier_appeal(fingerprint)
+            if earlier is not None:
+                _fold_repeat(earlier, access_code=access_code, submitted_by=submitted_by)
+                return SubmittedAppeal(appeal=earlier, access_code=access_code, folded=True)
         appeal = _insert_with_unique_number(
             access_code,
             channel=channel,
@@ -106,12 +120,22 @@ def submit_appeal(
             anonymous=anonymous,
             language=(language or get_language() or "zh-hans")[:10],
             submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
+            fingerprint=fingerprint,
         )
         for photo in clean_photos:
             AppealPhoto.objects.create(appeal=appeal, image=photo)
         record_transition(appeal=appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
         queue_routing(appeal_id=appeal.pk)
     return SubmittedAppeal(appeal=appeal, access_code=access_code)
+
+
+def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
+    """Give the earlier appeal another working code and note the repeat (staff only)."""
+    AccessCode.objects.create(appeal=appeal, code_hash=hash_access_code(appeal.number, access_code))
+    record_transition(
+        appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False,
+        note=_("Repeated submission folded into this appeal; a new access code was issued."),
+    )
 
 
 def _insert_with_unique_number(access_code: str, **fields) -> Appeal:

@@ -6,6 +6,7 @@ database alone does not reveal it and a number without its code reveals nothing.
 """
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 # Crockford-style alphabet: no I, L, O, U (misread) and no 0/1 confusion.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
+NUMBER_RE = re.compile(rf"[0-9]{{6}}-[{ALPHABET}]{{6}}")
 
 
 def new_tracking_number() -> str:
@@ -29,10 +31,22 @@ def normalize(value: str) -> str:
     return "".join(value.split()).upper()
 
 
+def is_tracking_number(value: str) -> bool:
+    """Whether a (normalised) string has the shape of a tracking number; anything else cannot match."""
+    return NUMBER_RE.fullmatch(value) is not None
+
+
 def hash_access_code(number: str, code: str) -> str:
-    message = f"{number}:{normalize(code)}".encode()
+    # surrogatepass: a lone surrogate (possible in JSON) hashes instead of raising; valid text is unchanged.
+    message = f"{number}:{normalize(code)}".encode("utf-8", "surrogatepass")
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def access_code_matches(number: str, code: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_access_code(number, code), stored_hash)
+    return code_matches_any(number, code, [stored_hash])
+
+
+def code_matches_any(number: str, code: str, stored_hashes) -> bool:
+    """Whether the code is one of the appeal's codes; compares against every hash (no early exit)."""
+    candidate = hash_access_code(number, code)
+    return sum(hmac.compare_digest(candidate, stored) for stored in stored_hashes) > 0

@@ -15,19 +15,25 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from streets.services import is_inside_city
 
+from .images import reencode_photo
 from .models import Category, CategoryAttribute
 
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
-CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
+CATEGORY_CODE_RE = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
+# Control characters (tab and newlines are kept) and lone surrogates, which JSON can carry but no
+# database column can hold.
+UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def strip_unstorable(value: str | None) -> str:
+    return UNSTORABLE_RE.sub("", value or "")
 
 
 def clean_text(text: str | None) -> str:
-    text = CONTROL_CHARS_RE.sub("", text or "").strip()
+    text = strip_unstorable(text).strip()
     if not text:
         raise ValidationError({"text": _("Please describe the problem.")})
     limit = settings.APPEAL_TEXT_MAX_LENGTH
@@ -39,10 +45,20 @@ def clean_text(text: str | None) -> str:
     return text
 
 
+def clean_address(address: str | None) -> str:
+    address = strip_unstorable(address).strip()
+    if len(address) > 255:
+        raise ValidationError({"address": _("The address is too long.")})
+    return address
+
+
 def clean_category(code: str | None) -> Category | None:
     if not code:
         return None
-    category = Category.objects.filter(code=code, is_leaf=True, active=True).first()
+    category = (
+        Category.objects.filter(code=code, is_leaf=True, active=True).first()
+        if CATEGORY_CODE_RE.fullmatch(code) else None
+    )
     if category is None:
         raise ValidationError({"category": _("Unknown category. Choose one from the list, or leave it empty.")})
     return category
@@ -77,7 +93,7 @@ def clean_contact(*, anonymous: bool, name: str, phone: str, email: str = "") ->
     may leave an e-mail address for the feedback link."""
     if anonymous:
         return "", "", ""
-    name, phone, email = (name or "").strip(), (phone or "").strip(), (email or "").strip()
+    name, phone, email = strip_unstorable(name).strip(), (phone or "").strip(), (email or "").strip()
     if email:
         try:
             validate_email(email)
@@ -89,32 +105,17 @@ def clean_contact(*, anonymous: bool, name: str, phone: str, email: str = "") ->
         raise ValidationError(
             {"contact_phone": _("Leave a phone number so the unit can call you back, or file anonymously.")}
         )
-    if not PHONE_RE.match(phone):
+    if not PHONE_RE.fullmatch(phone):
         raise ValidationError({"contact_phone": _("Enter a phone number of digits only, e.g. 13800138000.")})
-    return CONTROL_CHARS_RE.sub("", name), phone, email
+    return name, phone, email
 
 
 def clean_photos(photos) -> list:
+    """Re-encoded copies under random names (see images.py); the uploads themselves are never stored."""
     photos = list(photos or [])
     if len(photos) > settings.APPEAL_MAX_PHOTOS:
         raise ValidationError({"photos": _("Attach at most %(n)d photos.") % {"n": settings.APPEAL_MAX_PHOTOS}})
-    limit = settings.APPEAL_PHOTO_MAX_BYTES
-    for photo in photos:
-        if photo.size > limit:
-            raise ValidationError(
-                {"photos": _("Each photo must be under %(mb)d MB.") % {"mb": limit // (1024 * 1024)}}
-            )
-        try:
-            photo.seek(0)
-            with Image.open(photo) as image:
-                image_format = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise ValidationError({"photos": _("Only photos (JPEG, PNG, WebP or GIF) can be attached.")}) from exc
-        if image_format not in ALLOWED_IMAGE_FORMATS:
-            raise ValidationError({"photos": _("Only photos (JPEG, PNG, WebP or GIF) can be attached.")})
-        photo.seek(0)
-    return photos
+    return [reencode_photo(photo) for photo in photos]
 
 
 def clean_choice(field: str, value: str | None, choices, default: str) -> str:
@@ -176,7 +177,7 @@ def clean_attributes(category: Category | None, answers: Mapping | None) -> dict
 
 
 def _clean_answer(question: CategoryAttribute, raw):
-    values = [CONTROL_CHARS_RE.sub("", str(item)).strip() for item in (raw if isinstance(raw, list | tuple) else [raw])
+    values = [strip_unstorable(str(item)).strip() for item in (raw if isinstance(raw, list | tuple) else [raw])
               if item is not None]
     values = [value for value in values if value]
     label = {"question": question.display_description, "code": question.code}

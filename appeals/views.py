@@ -7,18 +7,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.throttling import client_ip, rate_limited, too_many_requests_page
 from dispatch.callbacks import callback_for_token, rate_by_token, rate_by_tracking
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 
 from .forms import AppealForm, FeedbackForm, TrackForm
 from .models import Appeal
-from .selectors import appeal_for_tracking, tracking_summary
+from .selectors import tracking_summary
 from .services import submit_appeal
+from .throttles import IntakeThrottle, LookupBlocked, TrackingThrottle, track_appeal
 
 SESSION_KEY = "submitted_appeal"
 
 
-def submit_form(form: AppealForm, *, channel: str, submitted_by=None):
+def submit_form(form: AppealForm, *, channel: str, submitted_by=None, source_ip: str = ""):
     """Hand a valid form to the intake service; its field errors land on the form (None returned)."""
     data = form.cleaned_data
     try:
@@ -37,6 +39,7 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None):
             anonymous=data["anonymous"],
             photos=data["photos"],
             submitted_by=submitted_by,
+            source_ip=source_ip,
         )
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -44,13 +47,16 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(IntakeThrottle)
 def appeal_form(request):
     form = AppealForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        submitted = submit_form(form, channel=Appeal.Channel.WEB)
+        submitted = submit_form(form, channel=Appeal.Channel.WEB, source_ip=client_ip(request))
         if submitted is not None:
             # Post/redirect/get: the code lives only in this resident's session, shown once.
-            request.session[SESSION_KEY] = {"number": submitted.appeal.number, "code": submitted.access_code}
+            request.session[SESSION_KEY] = {
+                "number": submitted.appeal.number, "code": submitted.access_code, "folded": submitted.folded,
+            }
             return redirect("appeals:submitted")
     status = 400 if request.method == "POST" else 200
     return render(request, "appeals/form.html", {"form": form}, status=status)
@@ -65,6 +71,7 @@ def submitted(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(TrackingThrottle)
 def track(request):
     """Lookup by number and code. POST keeps the code out of URLs, logs and browser history.
 
@@ -75,7 +82,10 @@ def track(request):
     feedback = None
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:20]})
     if request.method == "POST" and form.is_valid():
-        appeal = appeal_for_tracking(number=form.cleaned_data["number"], code=form.cleaned_data["code"])
+        try:
+            appeal = track_appeal(request, number=form.cleaned_data["number"], code=form.cleaned_data["code"])
+        except LookupBlocked as exc:
+            return too_many_requests_page(request, exc.wait)
         if appeal is None:
             not_found = True
         else:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "streets",
     "appeals",
     "dispatch",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -212,7 +214,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "12345@localhost")
 APPEAL_TEXT_MAX_LENGTH = 5000
 APPEAL_MAX_PHOTOS = 5
 APPEAL_PHOTO_MAX_BYTES = int(os.environ.get("APPEAL_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+# Decoded size: refuses decompression bombs before their pixels are read.
+APPEAL_PHOTO_MAX_PIXELS = int(os.environ.get("APPEAL_PHOTO_MAX_PIXELS", str(50_000_000)))
+# Photos are re-encoded (metadata dropped) and scaled down to fit this many pixels a side.
+APPEAL_PHOTO_MAX_SIDE = int(os.environ.get("APPEAL_PHOTO_MAX_SIDE", "4096"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# The same appeal sent again from the same phone number or address within this window is folded
+# into the first one (a double click on a slow phone) instead of becoming a second appeal.
+APPEAL_FOLD_WINDOW_SECONDS = int(os.environ.get("APPEAL_FOLD_WINDOW_SECONDS", "600"))
+
+# The client's address: REMOTE_ADDR, unless a trusted proxy in front of us writes it into a header
+# (e.g. X-Forwarded-For or X-Real-IP; its last entry is used). Never set it without such a proxy:
+# clients could then choose their own address and escape the rate limits.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,6 +238,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: the browsable API's inline scripts would need the content security policy relaxed.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.AnonThrottle", "config.throttling.UserThrottle"],
+    # Rate limits (requests/period; period s, m, h or d), counted in Redis through the cache.
+    # The web form and tracking page share the intake and tracking counters with the API.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("RATE_LIMIT_ANON", "300/hour"),  # any anonymous API call, per address
+        "user": os.environ.get("RATE_LIMIT_USER", "3000/hour"),  # any signed-in API call, per user
+        "intake": os.environ.get("RATE_LIMIT_INTAKE", "30/hour"),  # appeals filed, per address
+        "tracking": os.environ.get("RATE_LIMIT_TRACKING", "120/hour"),  # tracking lookups, per address
+        # Failed lookups (wrong number or code): per address, and per tracking number from anywhere.
+        "tracking_failures": os.environ.get("RATE_LIMIT_TRACKING_FAILURES", "20/hour"),
+        "tracking_failures_number": os.environ.get("RATE_LIMIT_TRACKING_FAILURES_NUMBER", "10/hour"),
+    },
+    "EXCEPTION_HANDLER": "config.throttling.api_exception_handler",
 }
 
 # OpenAPI 3 schema of /api/v1/ at /api/schema/, interactive docs at /api/docs/ (assets served locally).
@@ -283,6 +312,21 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content security policy (django-csp): our own scripts, styles and images only, nothing inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

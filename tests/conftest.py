@@ -1,11 +1,14 @@
 """Shared fixtures: a small city whose every answer can be checked by hand, officers of each
 role, API clients, and a real Celery worker on the real Redis (a separate database, see
 pyproject.toml)."""
+import os
 from dataclasses import dataclass
 
 import pytest
 import redis
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from dispatch import time_limits, workdays
@@ -13,6 +16,15 @@ from streets import geo
 from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
+
+# Property-based tests stay bounded so the suite stays fast; HYPOTHESIS_PROFILE=thorough digs deeper.
+# Examples share the test's database transaction, hence the function-scoped fixtures are fine.
+hypothesis_settings.register_profile(
+    "suite", max_examples=60, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.register_profile("thorough", parent=hypothesis_settings.get_profile("suite"), max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @dataclass
@@ -49,6 +61,15 @@ def fresh_process_caches():
     """A rolled-back test sends no delete signals, so drop the per-process caches between tests."""
     for reset in (geo.reset_locator, workdays.reset_calendar, time_limits.reset_rules):
         reset()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(redis_client):
+    """Rate-limit counters live in the Django cache (Redis, under its key prefix): each test starts
+    with none, and nothing else in the tests' Redis database (the Celery queues) is touched."""
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for key in redis_client.scan_iter(match=f"{prefix}:*", count=1000):
+        redis_client.delete(key)
 
 
 @pytest.fixture

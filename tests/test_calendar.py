@@ -194,8 +194,8 @@ def test_the_recount_keeps_an_extended_deadline(db, city):
 
 def test_a_category_rule_applies_from_the_moment_it_takes_effect_and_old_dispatches_keep_theirs(db, city):
     def dispatch_at(moment):
-        appeal = submit_appeal(text="噪声扰民", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                               contact_phone="13800138000").appeal
+        appeal = submit_appeal(text=f"噪声扰民 {moment:%d日%H时}", category_code=city.noise.code, latitude=39.95,
+                               longitude=116.05, contact_phone="13800138000").appeal
         with time_machine.travel(moment, tick=False):
             return route_appeal(appeal_id=appeal.pk)
 
@@ -224,7 +224,7 @@ def test_a_tier_rule_covers_every_category_of_the_tier_but_urgency_overrides_the
     )
     title = submit_appeal(text="产权", category_code=city.title_dispute.code, latitude=39.95, longitude=116.05,
                           contact_phone="13800138000").appeal
-    urgent_title = submit_appeal(text="产权", category_code=city.title_dispute.code, latitude=39.95,
+    urgent_title = submit_appeal(text="产权纠纷，急", category_code=city.title_dispute.code, latitude=39.95,
                                  longitude=116.05, contact_phone="13800138000", urgency="urgent").appeal
     assert route_appeal(appeal_id=title.pk).resolve_limit == "30wd"
     assert route_appeal(appeal_id=urgent_title.pk).resolve_limit == "24h"

@@ -19,8 +19,8 @@ MONDAY_10 = local(2026, 11, 16, 10, 0)
 
 
 def dispatched_at(city, moment, **fields) -> Dispatch:
-    appeal = submit_appeal(text="夜间施工噪声", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                           contact_phone="13800138000", **fields).appeal
+    appeal = submit_appeal(text=f"夜间施工噪声 {moment:%d日%H时}", category_code=city.noise.code, latitude=39.95,
+                           longitude=116.05, contact_phone="13800138000", **fields).appeal
     with time_machine.travel(moment, tick=False):
         return services.route_appeal(appeal_id=appeal.pk)
 

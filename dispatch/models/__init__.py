@@ -8,6 +8,15 @@ from .requests import ExtensionRequest, ReturnRequest, Whistle
 from .supervision import SupervisionOrder
 
 __all__ = [
-    "CalendarDay", "CalendarYear", "Callback", "Dispatch", "ScoringRule", "UnitPeriodStats", "ExtensionRequest", "ReturnRequest", "SupervisionOrder",
-    "TimeLimit", "Whistle",
+    "CalendarDay",
+    "CalendarYear",
+    "Callback",
+    "Dispatch",
+    "ExtensionRequest",
+    "ReturnRequest",
+    "ScoringRule",
+    "SupervisionOrder",
+    "TimeLimit",
+    "UnitPeriodStats",
+    "Whistle",
 ]

@@ -1,0 +1,57 @@
+"""Rate limits on the residents' side, shared by the web pages and the API (see config.throttling).
+
+Filing is limited per client address. Tracking is limited twice: all lookups per address, and
+failed lookups per address and per tracking number, so nobody can try codes for one appeal from
+many addresses or many appeals from one address. A blocked lookup is refused before the code is
+checked, so the refusal says nothing about whether the code was right.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from config.throttling import AnonThrottle, FailureThrottle, address_key, client_ip
+
+from .models import Appeal
+from .selectors import appeal_for_tracking
+from .tracking import normalize
+
+
+class IntakeThrottle(AnonThrottle):
+    """Appeals filed anonymously, per address (signed-in callers count under `user`)."""
+
+    scope = "intake"
+
+
+class TrackingThrottle(AnonThrottle):
+    """Tracking lookups, per address."""
+
+    scope = "tracking"
+
+
+class FailedLookupsByAddress(FailureThrottle):
+    scope = "tracking_failures"
+
+
+class FailedLookupsByNumber(FailureThrottle):
+    scope = "tracking_failures_number"
+
+
+class LookupBlocked(Exception):
+    def __init__(self, wait: float):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def track_appeal(request, *, number: str, code: str) -> Appeal | None:
+    """The tracking lookup behind the page and the API: the appeal, None on a wrong number or
+    code (counted as a failure), or LookupBlocked while too many failures are on record."""
+    number_key = hashlib.sha256(normalize(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    counters = [FailedLookupsByAddress(address_key(client_ip(request))), FailedLookupsByNumber(number_key)]
+    waits = [wait for counter in counters if (wait := counter.blocked_for()) is not None]
+    if waits:
+        raise LookupBlocked(max(waits))
+    appeal = appeal_for_tracking(number=number, code=code)
+    if appeal is None:
+        for counter in counters:
+            counter.record_failure()
+    return appeal

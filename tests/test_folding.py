@@ -1,0 +1,152 @@
+"""Repeated identical submissions from one source within minutes are folded into the first appeal:
+no second appeal, a note on the first, and a fresh working code for the resident who sent it."""
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from appeals.models import AccessCode, Appeal, AppealEvent
+from appeals.selectors import appeal_for_tracking
+from appeals.services import submit_appeal
+
+from .helpers import png_upload
+from .test_concurrency import race
+
+
+def submit(city, **overrides):
+    fields = {
+        "text": "小区门口路灯不亮已经一周",
+        "category_code": city.noise.code,
+        "latitude": city.POINT_A1[0],
+        "longitude": city.POINT_A1[1],
+        "contact_name": "王五",
+        "contact_phone": "13800138000",
+        "source_ip": "10.0.0.1",
+    }
+    fields.update(overrides)
+    return submit_appeal(**fields)
+
+
+def fold_notes(appeal) -> list[AppealEvent]:
+    return list(appeal.events.filter(kind=AppealEvent.Kind.NOTE))
+
+
+@pytest.mark.django_db
+def test_a_repeat_is_folded_into_the_first_appeal_with_a_note_and_a_new_code(city, django_capture_on_commit_callbacks):
+    first = submit(city)
+    with django_capture_on_commit_callbacks() as callbacks, translation.override("en"):
+        repeat = submit(city)
+    assert repeat.folded and not first.folded
+    assert repeat.appeal.pk == first.appeal.pk
+    assert Appeal.objects.count() == 1
+    assert callbacks == []  # routing is not queued a second time
+    assert repeat.access_code != first.access_code
+    number = first.appeal.number
+    assert appeal_for_tracking(number=number, code=first.access_code) == first.appeal
+    assert appeal_for_tracking(number=number, code=repeat.access_code) == first.appeal
+    assert appeal_for_tracking(number=number, code="WRONGONE") is None
+    [note] = fold_notes(first.appeal)
+    assert not note.public and "folded" in note.note
+    assert AccessCode.objects.filter(appeal=first.appeal).count() == 1
+    assert first.appeal.events.filter(kind=AppealEvent.Kind.RECEIVED).count() == 1
+
+
+@pytest.mark.django_db
+def test_case_width_and_spacing_do_not_make_a_new_appeal(city):
+    first = submit(city, text="Street lamp  is OUT\n at gate 3")
+    assert submit(city, text="  street lamp is out at gate ３ ").appeal == first.appeal
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda: {"text": "小区门口路灯不亮已经两周"}, id="text"),
+        pytest.param(lambda: {"category_code": None}, id="category"),
+        pytest.param(lambda: {"latitude": 39.95, "longitude": 116.15}, id="place"),
+        pytest.param(lambda: {"address": "东花路1号"}, id="address"),
+        pytest.param(lambda: {"contact_phone": "13900139000"}, id="phone"),
+        pytest.param(lambda: {"photos": [png_upload()]}, id="photo"),
+    ],
+)
+def test_a_different_appeal_is_not_folded(city, change):
+    first = submit(city)
+    assert not submit(city, **change()).folded
+    assert Appeal.objects.exclude(pk=first.appeal.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_photos_again_are_a_repeat(city):
+    first = submit(city, photos=[png_upload()])
+    repeat = submit(city, photos=[png_upload("renamed.png")])
+    assert repeat.appeal == first.appeal
+    assert first.appeal.photos.count() == 1
+
+
+@pytest.mark.django_db
+def test_anonymous_repeats_are_told_apart_by_address(city):
+    first = submit(city, anonymous=True, source_ip="10.0.0.1")
+    assert submit(city, anonymous=True, source_ip="10.0.0.1").appeal == first.appeal
+    assert not submit(city, anonymous=True, source_ip="10.0.0.2").folded
+
+
+@pytest.mark.django_db
+def test_without_a_known_source_nothing_is_folded(city):
+    submit(city, anonymous=True, source_ip="")
+    assert not submit(city, anonymous=True, source_ip="").folded
+    assert Appeal.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_repeat_after_the_window_is_a_new_appeal(city, settings):
+    settings.APPEAL_FOLD_WINDOW_SECONDS = 600
+    first = submit(city)
+    Appeal.objects.filter(pk=first.appeal.pk).update(created_at=timezone.now() - timedelta(seconds=601))
+    assert not submit(city).folded
+    assert Appeal.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_web_form_shows_the_same_number_with_a_new_code_and_says_why(client, city):
+    data = {"text": "垃圾未清运", "kind": "complaint", "urgency": "ordinary", "category": city.noise.code,
+            "latitude": "39.95", "longitude": "116.05", "contact_phone": "13900139000"}
+    client.post(reverse("appeals:home"), data)
+    first_code = client.session["submitted_appeal"]["code"]
+    response = client.post(reverse("appeals:home"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    appeal = Appeal.objects.get()
+    page = response.content.decode()
+    assert appeal.number in page and "was not filed twice" in page
+    second_code = client.session["submitted_appeal"]["code"]
+    assert second_code != first_code and second_code in page
+    assert appeal_for_tracking(number=appeal.number, code=second_code) == appeal
+
+
+@pytest.mark.django_db
+def test_the_api_answers_a_repeat_with_200_and_a_working_code(api_as, city):
+    payload = {"text": "停水了", "category": city.water_outage.code, "contact_phone": "13800138000"}
+    client = api_as(None)
+    first = client.post("/api/v1/appeals/", payload, format="json")
+    repeat = client.post("/api/v1/appeals/", payload, format="json")
+    assert (first.status_code, repeat.status_code) == (201, 200)
+    assert (first.json()["folded"], repeat.json()["folded"]) == (False, True)
+    assert repeat.json()["number"] == first.json()["number"]
+    tracked = client.get("/api/v1/appeals/track/", {"number": repeat.json()["number"],
+                                                     "code": repeat.json()["access_code"]})
+    assert tracked.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_identical_posts_at_once_make_one_appeal(city):
+    """Real concurrent transactions (PostgreSQL: the advisory lock; SQLite: serial writers)."""
+    results = race(6, lambda: submit(city))
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert Appeal.objects.count() == 1
+    appeal = Appeal.objects.get()
+    assert sorted(r.folded for r in results) == [False, True, True, True, True, True]
+    assert len(fold_notes(appeal)) == 5
+    codes = {r.access_code for r in results}
+    assert len(codes) == 6
+    assert all(appeal_for_tracking(number=appeal.number, code=code) == appeal for code in codes)
+    print(f"\n{connection.vendor}: 6 identical posts at once -> 1 appeal, 5 folded, 6 working codes")

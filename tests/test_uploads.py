@@ -1,0 +1,171 @@
+"""Uploads: the type comes from the bytes, limits on size and pixels, every image re-encoded
+without its metadata (a phone photo's GPS position is the resident's whereabouts) and stored
+under a random name; a bad file gets a clear error and stores nothing."""
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from PIL import ExifTags, Image
+
+from appeals.models import Appeal, AppealPhoto
+from appeals.services import submit_appeal
+
+from .helpers import png_upload
+
+pytestmark = pytest.mark.django_db
+
+ONLY_PHOTOS = "Only photos (JPEG, PNG, WebP or GIF) can be attached."
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def submit(city, *photos):
+    return submit_appeal(text="违建占道", category_code=city.noise.code, latitude=39.95, longitude=116.05,
+                         contact_phone="13800138000", photos=list(photos))
+
+
+def image_bytes(fmt: str, size=(40, 20), mode="RGB", **save_args) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, (10, 200, 30) if mode == "RGB" else None).save(buffer, format=fmt, **save_args)
+    return buffer.getvalue()
+
+
+def phone_photo() -> bytes:
+    """A JPEG as a phone writes it: camera make, GPS position, a comment, rotated by EXIF."""
+    image = Image.new("RGB", (40, 20), (10, 200, 30))
+    exif = image.getexif()
+    exif[ExifTags.Base.Orientation] = 6  # "rotate 90° to display"
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (39.0, 54.0, 31.3),
+                ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (116.0, 23.0, 51.0)})
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif, comment=b"home of the resident")
+    return buffer.getvalue()
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge image (a decompression bomb's calling card)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def stored(appeal) -> tuple[str, bytes]:
+    photo = AppealPhoto.objects.get(appeal=appeal)
+    with photo.image.open("rb") as handle:
+        return photo.image.name, handle.read()
+
+
+def media_files(settings) -> list:
+    return [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] if settings.MEDIA_ROOT.exists() else []
+
+
+def test_a_phone_photo_is_stored_upright_without_exif_gps_or_comment(city):
+    appeal = submit(city, SimpleUploadedFile("IMG_0001.jpg", phone_photo(), content_type="image/jpeg")).appeal
+    _name, data = stored(appeal)
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    assert image.size == (20, 40)  # the orientation was applied before the tag was dropped
+    assert len(image.getexif()) == 0
+    assert "exif" not in image.info and "comment" not in image.info
+    assert b"PhoneCo" not in data and b"home of the resident" not in data
+
+
+def test_the_type_comes_from_the_bytes_and_the_name_is_random(city):
+    upload = SimpleUploadedFile("../../evil.html", image_bytes("PNG"), content_type="text/html")
+    name, data = stored(submit(city, upload).appeal)
+    assert name.startswith("appeals/") and name.endswith(".png")
+    assert "evil" not in name and ".." not in name
+    assert len(name.rsplit("/", 1)[1]) == len("0123456789abcdef0123456789abcdef.png")
+    assert Image.open(io.BytesIO(data)).format == "PNG"
+
+
+def test_a_payload_hidden_after_the_image_is_not_stored(city):
+    upload = SimpleUploadedFile("x.png", image_bytes("PNG") + b"<?php system($_GET['c']); ?>", content_type="image/png")
+    _name, data = stored(submit(city, upload).appeal)
+    assert b"<?php" not in data
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        pytest.param("photo.jpg", b"just some text, not a photo", id="text-named-jpg"),
+        pytest.param("photo.png", b"<html><script>alert(1)</script></html>", id="html-named-png"),
+        pytest.param("photo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', id="svg"),
+        pytest.param("photo.bmp", image_bytes("BMP"), id="bmp-is-an-image-but-not-allowed"),
+        pytest.param("photo.tiff", image_bytes("TIFF"), id="tiff"),
+        pytest.param("photo.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", id="pdf"),
+        pytest.param("photo.jpg", image_bytes("JPEG")[:200], id="truncated-jpeg"),
+        pytest.param("photo.png", b"", id="empty"),
+    ],
+)
+def test_anything_but_a_whole_photo_is_refused_and_nothing_is_stored(city, settings, filename, content):
+    with pytest.raises(ValidationError) as excinfo:
+        submit(city, png_upload(), SimpleUploadedFile(filename, content, content_type="image/jpeg"))
+    assert excinfo.value.message_dict == {"photos": [ONLY_PHOTOS]}
+    assert Appeal.objects.count() == 0
+    assert media_files(settings) == []
+
+
+def test_too_many_pixels_are_refused_before_decoding(city, settings):
+    settings.APPEAL_PHOTO_MAX_PIXELS = 1_000_000
+    with pytest.raises(ValidationError) as excinfo:
+        submit(city, SimpleUploadedFile("bomb.png", png_declaring(1001, 1000), content_type="image/png"))
+    assert "at most 1 megapixels" in excinfo.value.message_dict["photos"][0]
+    assert Appeal.objects.count() == 0
+
+
+def test_a_decompression_bomb_is_refused(city):
+    with pytest.raises(ValidationError) as excinfo:
+        submit(city, SimpleUploadedFile("bomb.png", png_declaring(100_000, 100_000), content_type="image/png"))
+    assert "megapixels" in excinfo.value.message_dict["photos"][0]
+
+
+def test_large_photos_are_scaled_down(city, settings):
+    settings.APPEAL_PHOTO_MAX_SIDE = 16
+    _name, data = stored(submit(city, png_upload(size=(64, 32))).appeal)
+    assert Image.open(io.BytesIO(data)).size == (16, 8)
+
+
+def test_transparency_survives_as_png(city):
+    upload = SimpleUploadedFile("x.webp", image_bytes("WEBP", mode="RGBA"), content_type="image/webp")
+    name, data = stored(submit(city, upload).appeal)
+    assert name.endswith(".png") and Image.open(io.BytesIO(data)).mode == "RGBA"
+
+
+def test_the_web_form_shows_the_error_and_stores_nothing(client, city, settings):
+    response = client.post(
+        reverse("appeals:home"),
+        {"text": "路灯不亮", "kind": "report", "urgency": "ordinary", "category": city.noise.code,
+         "contact_phone": "13900139000",
+         "photos": [SimpleUploadedFile("a.jpg", b"GIF89a but not really", content_type="image/jpeg")]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert ONLY_PHOTOS in response.content.decode()
+    assert Appeal.objects.count() == 0 and media_files(settings) == []
+
+
+def test_the_api_returns_the_error_under_photos(api_as, city, settings):
+    response = api_as(None).post(
+        "/api/v1/appeals/",
+        {"text": "路灯不亮", "contact_phone": "13900139000",
+         "photos": [SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n broken", content_type="image/png")]},
+        format="multipart", HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"photos": [ONLY_PHOTOS]}
+    assert Appeal.objects.count() == 0 and media_files(settings) == []
