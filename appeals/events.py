@@ -20,12 +20,14 @@ def record_transition(
     public: bool = True,
     extra_fields: dict | None = None,
     data: dict | None = None,
+    at=None,
 ) -> AppealEvent:
     """Append one event; when `to_status` is given, move the appeal's status with it.
 
     `extra_fields` are other Appeal columns that change with this transition (e.g. routed_at).
     `data` holds the facts the metrics are recomputed from (deadlines set, a rating given), so
-    the event log alone reproduces every rate.
+    the event log alone reproduces every rate. `at` is the moment the caller stamped on its own
+    row (e.g. a dispatch's responded_at), so the log and the row agree to the microsecond.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_transition must run inside a transaction")
@@ -48,5 +50,5 @@ def record_transition(
         note=note,
         public=public,
         data=data or {},
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
     )

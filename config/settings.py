@@ -167,6 +167,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often the rankings' rollups are recounted from the dispatch and callback tables.
+RANKINGS_REFRESH_MINUTES = int(os.environ.get("RANKINGS_REFRESH_MINUTES", "5"))
 CELERY_BEAT_SCHEDULE = {
     "route-unrouted-appeals": {
         "task": "dispatch.tasks.sweep_unrouted",
@@ -175,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
+    },
+    "refresh-rankings": {
+        "task": "dispatch.tasks.refresh_rankings",
+        "schedule": timedelta(minutes=RANKINGS_REFRESH_MINUTES),
     },
     "recount-provisional-deadlines": {
         "task": "dispatch.tasks.recount_provisional_deadlines",

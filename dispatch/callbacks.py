@@ -85,10 +85,12 @@ def _queue_invitation(callback_id: int, token: str) -> None:
 
 
 def _lock_open(callback_filter: dict) -> Callback:
+    """Lock the survey (the latest, when several match) and check it can still be answered."""
     callback = (
         Callback.objects.select_for_update(of=("self",))
         .select_related("dispatch", "dispatch__appeal", "dispatch__unit", "dispatch__appeal__category")
         .filter(**callback_filter)
+        .order_by("-opened_at", "-id")
         .first()
     )
     if callback is None:
@@ -116,7 +118,7 @@ def rate_by_token(*, token: str, answers: Answers) -> Callback:
 def rate_by_tracking(*, appeal: Appeal, answers: Answers) -> Callback:
     """The resident, signed in by tracking number and code, answers the open survey."""
     with transaction.atomic():
-        callback = _lock_open({"dispatch__appeal": appeal, "state": Callback.State.OPEN})
+        callback = _lock_open({"dispatch__appeal": appeal})
         return _rate(callback, answers, Callback.Channel.WEB, None)
 
 
@@ -141,7 +143,7 @@ def _rate(callback: Callback, answers: Answers, channel: str, recorded_by) -> Ca
     record_transition(
         appeal=dispatch.appeal, kind=AppealEvent.Kind.RATED, actor=recorded_by, unit=dispatch.unit,
         dispatch=dispatch, public=True,
-        data={"solved": answers.solved, "satisfaction": answers.satisfaction, "channel": channel},
+        data={"solved": answers.solved, "satisfaction": answers.satisfaction, "channel": channel}, at=now,
     )
     settle_appeal(dispatch=dispatch, now=now)
     return callback
@@ -173,7 +175,7 @@ def _reopen(*, dispatch: Dispatch, appeal: Appeal, now: datetime) -> Dispatch:
     new = create_dispatch(appeal=appeal, unit=dispatch.unit, actor=None, now=now, reopened_from=dispatch)
     record_transition(
         appeal=appeal, kind=AppealEvent.Kind.REOPENED, unit=dispatch.unit, dispatch=dispatch, public=True,
-        data={"new_dispatch": new.pk},
+        data={"new_dispatch": new.pk}, at=now,
     )
     return new
 

@@ -86,7 +86,7 @@ def approve_return(
         )
         record_transition(
             appeal=old.appeal, kind=AppealEvent.Kind.RETURN_APPROVED, actor=operator.user, unit=old.unit,
-            dispatch=old, public=False, note=note,
+            dispatch=old, public=False, note=note, at=now,
         )
         appeal = old.appeal
         extra = {}

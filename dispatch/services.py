@@ -98,6 +98,7 @@ def create_dispatch(
         actor=actor, unit=unit, dispatch=dispatch, note=note, public=not cohandling,
         extra_fields=None if cohandling else {"routed_at": appeal.routed_at or now, **(extra_fields or {})},
         data={"role": dispatch.role, "response_due": dispatch.response_due, "resolve_due": dispatch.resolve_due},
+        at=now,
     )
     return dispatch
 
@@ -175,7 +176,7 @@ def respond_dispatch(*, dispatch_id: int, officer: Officer, note: str = "") -> D
         record_transition(
             appeal=dispatch.appeal, kind=AppealEvent.Kind.RESPONDED,
             to_status=Appeal.Status.RESPONDED if dispatch.role == Dispatch.Role.PRIMARY else None,
-            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=note.strip()[:ANSWER_MAX_LENGTH],
+            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=note.strip()[:ANSWER_MAX_LENGTH], at=now,
         )
         return dispatch
 
@@ -233,7 +234,7 @@ def _finish(*, dispatch_id: int, officer: Officer, text: str, role: str) -> Disp
             appeal=dispatch.appeal,
             kind=AppealEvent.Kind.RESOLVED if primary else AppealEvent.Kind.REPORTED,
             to_status=Appeal.Status.RESOLVED if primary else None,
-            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=text, public=primary,
+            actor=officer.user, unit=dispatch.unit, dispatch=dispatch, note=text, public=primary, at=now,
         )
         if primary and callbacks.open_callback(dispatch=dispatch, now=now) is None:
             callbacks.settle_appeal(dispatch=dispatch, now=now)  # the resident was asked at the deadline

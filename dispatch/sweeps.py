@@ -114,7 +114,7 @@ def _mark_overdue(clock: Clock, now: datetime, batch: int) -> tuple[int, int]:
                 continue
             record_transition(
                 appeal=dispatch.appeal, kind=AppealEvent.Kind.OVERDUE, unit=dispatch.unit, dispatch=dispatch,
-                public=False, note=_note(clock, dispatch),
+                public=False, note=_note(clock, dispatch), data={"clock": clock.name}, at=now,
             )
             overdue += 1
             if open_order(dispatch=dispatch, reason=clock.order_reason, now=now) is not None:

@@ -11,6 +11,7 @@ from appeals import notifications
 from appeals.models import Appeal
 
 from . import callbacks, deadlines, services, sweeps
+from .metrics import rollup
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +69,9 @@ def recount_provisional_deadlines() -> int:
 def send_callback_invitation(callback_id: int, token: str) -> bool:
     """Send the resident the feedback link through the configured notification backend."""
     return notifications.send_callback_invitation(callback_id=callback_id, token=token)
+
+
+@shared_task(name="dispatch.tasks.refresh_rankings", acks_late=True)
+def refresh_rankings() -> list[str]:
+    """Every few minutes: recount the running period's rollups (and the last one's, for a while)."""
+    return rollup.refresh()

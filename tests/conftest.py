@@ -113,6 +113,7 @@ def officers(city) -> dict[str, Officer]:
     return {
         "officer_a1": _officer(city.street_a1, "officer_a1"),
         "officer_a2": _officer(city.street_a2, "officer_a2"),
+        "officer_b1": _officer(city.street_b1, "officer_b1"),
         "district_a": _officer(city.district_a, "district_a"),
         "water": _officer(city.water, "water"),
         "housing": _officer(city.housing, "housing"),

@@ -66,7 +66,7 @@ class UnitPeriodStats(models.Model):
     reopened = models.PositiveIntegerField(default=0)
     summoned = models.PositiveIntegerField(default=0, help_text=_("Co-handling dispatches (whistles answered)."))
     median_response_seconds = models.PositiveIntegerField(null=True, blank=True)
-    computed_at = models.DateTimeField(auto_now=True)
+    as_of = models.DateTimeField(_("counted as of"))
 
     class Meta:
         verbose_name = _("unit period statistics")
