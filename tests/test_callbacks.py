@@ -140,3 +140,20 @@ def test_anonymous_appeals_are_not_sent_an_invitation(city, officers, django_cap
         services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
     assert queued == []  # nobody to write to; the tracking page still carries the survey
     assert Callback.objects.get(dispatch=dispatch).state == "open"
+
+
+def test_the_tracking_page_carries_the_survey_while_it_is_open(filed, officers, client):
+    lookup = {"number": filed.appeal.number, "code": filed.access_code}
+    assert "feedback-heading" not in client.post("/track/", lookup).content.decode()  # nothing to rate yet
+    resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    page = client.post("/track/", lookup, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Tell us how it was handled" in page
+    missing = client.post("/track/", {**lookup, "rate": "1", "solved": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 400 and Callback.objects.get().state == "open"
+    done = client.post("/track/", {**lookup, "rate": "1", "solved": "no", "satisfaction": "basic"},
+                       HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+    assert "your feedback is recorded" in done and "feedback-heading" not in done
+    assert Callback.objects.get().satisfaction == "basic"
+    wrong_code = client.post("/track/", {**lookup, "code": "WRONGCODE", "rate": "1", "solved": "yes",
+                                         "satisfaction": "satisfied"})
+    assert wrong_code.status_code == 404
