@@ -12,6 +12,9 @@ from streets import geo
 from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
+from .fault_figures import FaultFigures
+
+FAULT_FIGURES = pytest.StashKey[list]()
 
 
 @dataclass
@@ -125,3 +128,20 @@ def celery_worker(django_db_setup, django_db_blocker, redis_client):
     yield worker
     running.__exit__(None, None, None)
 
+
+
+@pytest.fixture
+def fault_report(request):
+    """fault_report(FaultFigures(...)): the figures appear in the terminal summary, so CI logs show them."""
+    return request.config.stash.setdefault(FAULT_FIGURES, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    figures: list[FaultFigures] = config.stash.get(FAULT_FIGURES, [])
+    if not figures:
+        return
+    width = max(len(f.scenario) for f in figures) + 2
+    terminalreporter.section("fault tests: accepted appeals routed exactly once")
+    terminalreporter.write_line(FaultFigures.header(width))
+    for figure in figures:
+        terminalreporter.write_line(figure.row(width))

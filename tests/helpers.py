@@ -1,8 +1,10 @@
 """Small helpers the tests share."""
 import io
+import re
 import time
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
 
@@ -21,3 +23,19 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def post_form(client: Client, **fields) -> str:
+    """Fill the public form as a browser would (CSRF token included); return the tracking number."""
+    form_page = client.get("/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page.content.decode()).group(1)
+    data = {"csrfmiddlewaretoken": token, "kind": "complaint", "urgency": "ordinary", **fields}
+    response = client.post("/", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return tracking_number_in(response.content.decode())
+
+
+def tracking_number_in(html: str) -> str | None:
+    """The tracking number on the confirmation page, if this is one."""
+    match = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html)
+    return match.group(1) if match else None
