@@ -24,7 +24,7 @@ from . import services
 from .exceptions import ActionNotAllowed, NotYourTicket
 from .filters import DispatchFilter
 from .forms import AnswerForm, DeclineForm, ManualDispatchForm, NoteForm
-from .selectors import can_act_on, dispatch_timeline, dispatches_visible_to, triage_queue
+from .selectors import can_act_on, can_see_appeal, dispatch_timeline, dispatches_visible_to, triage_queue
 
 PAGE_SIZE = 50
 
@@ -155,7 +155,7 @@ def triage_detail(request, pk: int):
     return render(
         request, "dispatch/triage_detail.html",
         {"officer": officer, "appeal": appeal, "contact": contact_for(appeal, reveal=True),
-         "dispatch_form": dispatch_form, "decline_form": decline_form,
+         "photos": appeal.photos.all(), "dispatch_form": dispatch_form, "decline_form": decline_form,
          "events": appeal.events.select_related("actor", "unit")},
     )
 
@@ -164,12 +164,8 @@ def triage_detail(request, pk: int):
 def photo(request, pk: int):
     """A resident's photo, served only to staff who can see its appeal (never a public URL)."""
     officer = _officer_or_403(request)
-    photo = get_object_or_404(AppealPhoto.objects.select_related("appeal"), pk=pk)
-    visible = (
-        officer.role == Officer.Role.OPERATOR
-        or dispatches_visible_to(officer).filter(appeal_id=photo.appeal_id).exists()
-    )
-    if not visible:
+    photo = get_object_or_404(AppealPhoto, pk=pk)
+    if not can_see_appeal(officer, photo.appeal_id):
         raise Http404
     response = FileResponse(photo.image.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
