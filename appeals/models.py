@@ -299,8 +299,24 @@ class AppendOnlyError(Exception):
     """Raised on an attempt to change or delete an audit event."""
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk writes that would rewrite history refuse, like the instance methods and the database
+    trigger (migration 0003) do: the event log only grows."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Appeal events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Appeal events are append-only.")
+
+    def _raw_delete(self, using):  # the deletion collector's fast path
+        raise AppendOnlyError("Appeal events are append-only.")
+
+
 class AppealEvent(models.Model):
-    """One row per state change or note: who, when, from, to, note. Insert-only."""
+    """One row per state change or note: who, when, from, to, note. Insert-only, enforced at every
+    layer: the instance (save/delete), the queryset and manager, the admin, and on PostgreSQL a
+    trigger that rejects UPDATE and DELETE even from raw SQL."""
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Appeal received")
@@ -349,10 +365,13 @@ class AppealEvent(models.Model):
     data = models.JSONField(_("facts"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["created_at", "id"]
+        base_manager_name = "objects"  # related managers and internals refuse bulk writes too
         indexes = [
             models.Index(fields=["appeal", "created_at"], name="event_appeal_time"),
             # The metrics ledger reads the log by kind and time, then by dispatch.

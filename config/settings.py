@@ -150,10 +150,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "appeals"),
+        # A Redis that is away or hung must fail a cache call in a second, never hang a request.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
 CELERY_BROKER_URL = REDIS_URL
+if REDIS_URL.split("://", 1)[0] in ("redis", "rediss"):
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"  # frees prefetch slots on failed acks (see there)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -165,14 +169,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a resident's request when Redis is away: fail fast, the sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 2}
+# socket_timeout: a hung Redis (paused, half-open connection) fails a publish within seconds
+# instead of blocking the request forever. visibility_timeout: an unacknowledged message (its
+# worker was killed) is delivered again after 10 minutes; the sweep routes its appeal long before.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often the rankings' rollups are recounted from the dispatch and callback tables.
 RANKINGS_REFRESH_MINUTES = int(os.environ.get("RANKINGS_REFRESH_MINUTES", "5"))
+# How often beat runs the unrouted sweep (the fault tests shorten it; production keeps a minute).
+ROUTING_SWEEP_SECONDS = int(os.environ.get("ROUTING_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "route-unrouted-appeals": {
         "task": "dispatch.tasks.sweep_unrouted",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
+        # Sweeps queued while no worker ran are stale: drop them instead of running a pile.
+        "options": {"expires": ROUTING_SWEEP_SECONDS},
     },
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",

@@ -9,9 +9,11 @@ Retry-After and a translated message: a page on the web, `{"detail": …}` in th
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 from functools import wraps
 
+import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
@@ -19,6 +21,10 @@ from django.utils.translation import ngettext
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+# Rate limits live in Redis. When it is away they fail open: an appeal must always be accepted.
+CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 def client_ip(request) -> str:
@@ -67,6 +73,13 @@ class ClientRateThrottle(SimpleRateThrottle):
     def get_ident(self, request) -> str:
         return address_key(client_ip(request))
 
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS:
+            logger.warning("rate limit %s not checked: the cache is away", self.scope, exc_info=True)
+            return True
+
     def cache_key_for(self, ident) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
@@ -111,12 +124,20 @@ class FailureThrottle(ClientRateThrottle):
     def blocked_for(self) -> float | None:
         """Seconds to wait when the limit is reached, None while failures are still allowed."""
         self.now = self.timer()
-        self.history = [at for at in self.cache.get(self.key, []) if at > self.now - self.duration]
+        try:
+            history = self.cache.get(self.key, [])
+        except CACHE_ERRORS:
+            logger.warning("failure limit %s not checked: the cache is away", self.scope, exc_info=True)
+            return None
+        self.history = [at for at in history if at > self.now - self.duration]
         return self.wait() if len(self.history) >= self.num_requests else None
 
     def record_failure(self) -> None:
         if self.blocked_for() is None:
-            self.throttle_success()
+            try:
+                self.throttle_success()
+            except CACHE_ERRORS:
+                logger.warning("failure limit %s not counted: the cache is away", self.scope, exc_info=True)
 
 
 def throttle_wait(request, throttle_classes) -> float | None:

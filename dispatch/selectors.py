@@ -55,6 +55,16 @@ def triage_queue() -> QuerySet[Appeal]:
     return Appeal.objects.filter(status=Appeal.Status.TRIAGE).select_related("category").order_by("created_at")
 
 
+def can_see_appeal(officer: Officer | None, appeal_id: int) -> bool:
+    """Whether the officer may see an appeal's details (its photos): through a dispatch they can
+    see, or, for operators, while it waits in their manual queue, exactly as the console pages."""
+    if officer is None:
+        return False
+    if officer.role == Officer.Role.OPERATOR:
+        return triage_queue().filter(pk=appeal_id).exists()
+    return dispatches_visible_to(officer).filter(appeal_id=appeal_id).exists()
+
+
 def dispatch_timeline(dispatch: Dispatch):
     """Every event of the dispatch's appeal, for staff (public and internal)."""
     return dispatch.appeal.events.select_related("actor", "unit").order_by("created_at", "id")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from appeals import notifications
@@ -30,24 +30,36 @@ def route_appeal_task(appeal_id: int) -> None:
         logger.error("route_appeal: appeal %s does not exist", appeal_id)
 
 
-@shared_task(name="dispatch.tasks.sweep_unrouted", acks_late=True)
-def sweep_unrouted(limit: int = 500) -> int:
+# Not acks_late: beat sends a fresh sweep every interval, so a sweep lost with its worker needs no
+# redelivery, and a long sweep must not be handed to a second worker when the visibility timeout ends.
+@shared_task(name="dispatch.tasks.sweep_unrouted", acks_late=False)
+def sweep_unrouted(batch_size: int = 500) -> int:
     """Route appeals still unrouted after the grace period (broker was down, worker died).
 
+    Walks the whole backlog in id order, batch by batch, so a long outage drains in one sweep.
     Reads the partial index on unrouted appeals; routing is idempotent, so overlapping sweeps on
-    several workers, or a late original task, do no harm.
+    several workers, or a late original task, do no harm. One appeal that fails to route is logged
+    and skipped, never blocking the ones behind it; a lost database aborts the sweep (the next
+    one starts over).
     """
     cutoff = timezone.now() - timedelta(seconds=settings.ROUTING_GRACE_SECONDS)
-    ids = list(
-        Appeal.objects.filter(routed_at__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("id", flat=True)[:limit]
-    )
-    for appeal_id in ids:
-        services.route_appeal(appeal_id=appeal_id)
-    if ids:
-        logger.info("sweep_unrouted routed %d appeals", len(ids))
-    return len(ids)
+    unrouted = Appeal.objects.filter(routed_at__isnull=True, created_at__lte=cutoff).order_by("id")
+    routed = failed = last_id = 0
+    while ids := list(unrouted.filter(id__gt=last_id).values_list("id", flat=True)[:batch_size]):
+        for appeal_id in ids:
+            try:
+                services.route_appeal(appeal_id=appeal_id)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:
+                failed += 1
+                logger.exception("sweep_unrouted: appeal %s could not be routed; skipped", appeal_id)
+            else:
+                routed += 1
+        last_id = ids[-1]
+    if routed or failed:
+        logger.info("sweep_unrouted routed %d appeals (%d failed)", routed, failed)
+    return routed
 
 
 @shared_task(name="dispatch.tasks.sweep_deadlines", acks_late=True)

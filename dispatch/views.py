@@ -41,6 +41,7 @@ from .forms import (
 from .models import Dispatch
 from .selectors import (
     can_act_on,
+    can_see_appeal,
     can_see_contact,
     dispatch_dossier,
     dispatch_timeline,
@@ -207,7 +208,7 @@ def triage_detail(request, pk: int):
     return render(
         request, "dispatch/triage_detail.html",
         {"officer": officer, "appeal": appeal, "contact": contact_for(appeal, reveal=True),
-         "dispatch_form": dispatch_form, "decline_form": decline_form,
+         "photos": appeal.photos.all(), "dispatch_form": dispatch_form, "decline_form": decline_form,
          "events": appeal.events.select_related("actor", "unit")},
     )
 
@@ -216,12 +217,8 @@ def triage_detail(request, pk: int):
 def photo(request, pk: int):
     """A resident's photo, served only to staff who can see its appeal (never a public URL)."""
     officer = officer_or_403(request)
-    photo = get_object_or_404(AppealPhoto.objects.select_related("appeal"), pk=pk)
-    visible = (
-        officer.role == Officer.Role.OPERATOR
-        or dispatches_visible_to(officer).filter(appeal_id=photo.appeal_id).exists()
-    )
-    if not visible:
+    photo = get_object_or_404(AppealPhoto, pk=pk)
+    if not can_see_appeal(officer, photo.appeal_id):
         raise Http404
     response = FileResponse(photo.image.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"

@@ -106,7 +106,10 @@ def supervision_orders(request):
 @login_required
 @require_POST
 def supervision_reply(request, pk: int):
+    """Only the head of the order's unit replies (supervisors read, they do not answer)."""
     officer = officer_or_403(request)
+    if not officer.is_head:
+        raise PermissionDenied
     get_object_or_404(supervision_orders_visible_to(officer), pk=pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():

@@ -16,6 +16,9 @@ from streets import geo
 from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
+from .fault_figures import FaultFigures
+
+FAULT_FIGURES = pytest.StashKey[list]()
 
 # Property-based tests stay bounded so the suite stays fast; HYPOTHESIS_PROFILE=thorough digs deeper.
 # Examples share the test's database transaction, hence the function-scoped fixtures are fine.
@@ -208,3 +211,33 @@ def questions(city):
         "source": make(category=city.noise, code="source", datatype=Datatype.STRING, order=3,
                        description="噪声来源", description_en="What makes the noise?"),
     }
+
+
+@pytest.fixture
+def fault_report(request):
+    """fault_report(FaultFigures(...)): the figures appear in the terminal summary, so CI logs show them."""
+    return request.config.stash.setdefault(FAULT_FIGURES, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    figures: list[FaultFigures] = config.stash.get(FAULT_FIGURES, [])
+    if not figures:
+        return
+    width = max(len(f.scenario) for f in figures) + 2
+    terminalreporter.section("fault tests: accepted appeals routed exactly once")
+    terminalreporter.write_line(FaultFigures.header(width))
+    for figure in figures:
+        terminalreporter.write_line(figure.row(width))
+
+
+@pytest.fixture
+def rates(settings):
+    """rates(intake="2/hour", ...): change some rate limits for this test."""
+
+    def set_rates(**overrides):
+        framework = settings.REST_FRAMEWORK
+        settings.REST_FRAMEWORK = {
+            **framework, "DEFAULT_THROTTLE_RATES": {**framework["DEFAULT_THROTTLE_RATES"], **overrides}
+        }
+
+    return set_rates

@@ -1,9 +1,11 @@
 """Small helpers the tests share."""
 import io
+import re
 import time
 from datetime import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -28,3 +30,19 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     """An aware datetime in the city's time zone (settings.TIME_ZONE)."""
     return timezone.make_aware(datetime(year, month, day, hour, minute, second))
+
+
+def post_form(client: Client, **fields) -> str:
+    """Fill the public form as a browser would (CSRF token included); return the tracking number."""
+    form_page = client.get("/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page.content.decode()).group(1)
+    data = {"csrfmiddlewaretoken": token, "kind": "complaint", "urgency": "ordinary", **fields}
+    response = client.post("/", data, follow=True)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return tracking_number_in(response.content.decode())
+
+
+def tracking_number_in(html: str) -> str | None:
+    """The tracking number on the confirmation page, if this is one."""
+    match = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html)
+    return match.group(1) if match else None

@@ -1,14 +1,21 @@
 """Officers racing on one ticket: real concurrent transactions, exactly one wins."""
 import threading
+from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from appeals.models import AppealEvent
+from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
 from dispatch import services
 from dispatch.exceptions import ActionNotAllowed
 from dispatch.models import Dispatch
+from dispatch.tasks import sweep_unrouted
+from streets.models import Officer
+
+from .factories import OfficerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,3 +84,75 @@ def test_concurrent_routing_creates_one_dispatch(city):
     assert all(isinstance(r, Dispatch) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Dispatch.objects.filter(appeal=appeal).count() == 1
+
+
+@pytest.fixture
+def triage_appeal(city, officers):
+    appeal = submit_appeal(text="找不到承办单位", contact_phone="13800138000").appeal
+    assert services.route_appeal(appeal_id=appeal.pk) is None  # no category: the manual queue
+    return appeal
+
+
+def test_two_operators_dispatching_one_appeal_create_one_dispatch(triage_appeal, officers, city):
+    second_operator = OfficerFactory(user=UserFactory(username="operator2"), unit=city.center,
+                                     role=Officer.Role.OPERATOR)
+    operators = iter([officers["operator"], second_operator])
+    units = iter([city.street_a1, city.street_b1])
+    lock = threading.Lock()
+
+    def dispatch():
+        with lock:
+            operator, unit = next(operators), next(units)
+        return services.dispatch_manually(appeal_id=triage_appeal.pk, unit=unit, operator=operator)
+
+    results = race(2, dispatch)
+    assert sum(isinstance(r, Dispatch) for r in results) == 1
+    assert sum(isinstance(r, ActionNotAllowed) for r in results) == 1
+    assert Dispatch.objects.filter(appeal=triage_appeal).count() == 1
+    assert AppealEvent.objects.filter(appeal=triage_appeal, kind=AppealEvent.Kind.DISPATCHED).count() == 1
+
+
+def test_an_operator_declining_while_another_dispatches_leaves_one_outcome(triage_appeal, officers, city):
+    actions = iter([
+        lambda: services.dispatch_manually(appeal_id=triage_appeal.pk, unit=city.street_a1,
+                                           operator=officers["operator"]),
+        lambda: services.decline_appeal(appeal_id=triage_appeal.pk, reason="repeat", operator=officers["operator"]),
+    ])
+    lock = threading.Lock()
+
+    def act():
+        with lock:
+            action = next(actions)
+        return action()
+
+    results = race(2, act)
+    assert sum(isinstance(r, ActionNotAllowed) for r in results) == 1
+    triage_appeal.refresh_from_db()
+    outcomes = AppealEvent.objects.filter(
+        appeal=triage_appeal, kind__in=[AppealEvent.Kind.DISPATCHED, AppealEvent.Kind.REJECTED]
+    )
+    outcome = outcomes.get()  # exactly one
+    assert triage_appeal.status == outcome.kind  # "dispatched" or "rejected", as the event says
+    assert Dispatch.objects.filter(appeal=triage_appeal).count() == (1 if outcome.kind == "dispatched" else 0)
+
+
+def test_the_sweep_racing_the_routing_tasks_routes_each_appeal_once(city):
+    appeals = [
+        submit_appeal(text=f"并发清扫 {i}", category_code=city.noise.code, latitude=39.95, longitude=116.05,
+                      contact_phone="13800138000").appeal
+        for i in range(5)
+    ]
+    Appeal.objects.update(created_at=timezone.now() - timedelta(minutes=5))  # past the grace period
+    jobs = iter([sweep_unrouted, sweep_unrouted, *[partial(services.route_appeal, appeal_id=a.pk) for a in appeals]])
+    lock = threading.Lock()
+
+    def run():
+        with lock:
+            job = next(jobs)
+        return job()
+
+    results = race(7, run)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    for appeal in appeals:
+        assert Dispatch.objects.filter(appeal=appeal).count() == 1
+        assert AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.DISPATCHED).count() == 1

@@ -70,17 +70,6 @@ def test_nobody_but_the_units_officers_can_act(dispatch, officers, who):
     assert dispatch.state == Dispatch.State.PENDING
 
 
-def test_events_are_append_only(dispatch):
-    from appeals.models import AppendOnlyError
-
-    event = AppealEvent.objects.first()
-    event.note = "rewritten"
-    with pytest.raises(AppendOnlyError):
-        event.save()
-    with pytest.raises(AppendOnlyError):
-        event.delete()
-
-
 def test_an_operator_dispatches_or_declines_from_the_manual_queue(city, officers):
     first = submit_appeal(text="不知道找谁", contact_phone="13800138000").appeal
     second = submit_appeal(text="有人打架", contact_phone="13800138000").appeal

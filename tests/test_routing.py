@@ -1,4 +1,5 @@
 """Routing: the duty list and the place decide the unit; routing twice changes nothing."""
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -17,8 +18,12 @@ from .helpers import local
 pytestmark = pytest.mark.django_db
 
 
+SERIAL = itertools.count(1)
+
+
 def new_appeal(city, **overrides) -> Appeal:
-    fields = {"text": "问题描述", "category_code": city.noise.code, "contact_phone": "13800138000"}
+    """A fresh appeal (each text differs, so none is folded into another as a repeat)."""
+    fields = {"text": f"问题描述 {next(SERIAL)}", "category_code": city.noise.code, "contact_phone": "13800138000"}
     fields.update(overrides)
     return submit_appeal(**fields).appeal
 
@@ -114,3 +119,24 @@ def test_the_sweep_routes_appeals_left_unrouted_after_the_grace_period(city):
     fresh.refresh_from_db()
     assert fresh.routed_at is None  # its own task still has time
     assert sweep_unrouted() == 0
+
+
+def test_one_sweep_drains_a_backlog_larger_than_its_batch(city):
+    backlog = [new_appeal(city, latitude=39.95, longitude=116.05) for _ in range(5)]
+    Appeal.objects.filter(pk__in=[a.pk for a in backlog]).update(created_at=timezone.now() - timedelta(hours=1))
+    assert sweep_unrouted(batch_size=2) == 5
+    assert Dispatch.objects.filter(appeal__in=backlog).count() == 5
+    assert not Appeal.objects.filter(routed_at__isnull=True).exists()
+
+
+def test_an_appeal_that_cannot_be_routed_does_not_block_the_ones_behind_it(city, caplog):
+    """Broken data (a current dispatch exists, yet routed_at is empty) makes routing fail on the
+    unique constraint; the sweep logs it, skips it, and routes the others."""
+    poison, *healthy = [new_appeal(city, latitude=39.95, longitude=116.05) for _ in range(3)]
+    Dispatch.objects.create(appeal=poison, unit=city.street_a1, response_due=timezone.now(),
+                            resolve_due=timezone.now())
+    Appeal.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert sweep_unrouted(batch_size=1) == 2
+    assert all(Dispatch.objects.filter(appeal=appeal).count() == 1 for appeal in healthy)
+    assert Appeal.objects.filter(routed_at__isnull=True).get() == poison
+    assert f"appeal {poison.pk} could not be routed" in caplog.text

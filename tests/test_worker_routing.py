@@ -1,6 +1,5 @@
 """End to end through a real Celery worker on the real Redis: an appeal posted through the web
 form is routed by the worker into the right street's queue with the right deadlines."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -10,19 +9,9 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.models import Dispatch
 from dispatch.tasks import route_appeal_task
 
-from .helpers import wait_for
+from .helpers import post_form, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def post_form(client: Client, **fields) -> str:
-    """Fill the public form as a browser would (CSRF token included); return the tracking number."""
-    form_page = client.get("/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page.content.decode()).group(1)
-    data = {"csrfmiddlewaretoken": token, "kind": "complaint", "urgency": "ordinary", **fields}
-    response = client.post("/", data, follow=True)
-    assert response.status_code == 200, response.content.decode()[:2000]
-    return re.search(r'id="tracking-number"[^>]*>([^<]+)<', response.content.decode()).group(1)
 
 
 def test_a_form_appeal_reaches_the_right_streets_queue_through_the_worker(celery_worker, city, officers, api_as):
