@@ -11,7 +11,7 @@ from django.utils import timezone
 from appeals.models import Appeal
 from streets.models import Officer, Unit
 
-from .models import Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
+from .models import Callback, Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
 
 
 def _with_joins(queryset: QuerySet) -> QuerySet:
@@ -114,4 +114,5 @@ def dispatch_dossier(dispatch: Dispatch) -> dict:
         "returns": list(dispatch.returns.select_related("requested_by", "decided_by").order_by("requested_at")),
         "extensions": list(dispatch.extensions.select_related("requested_by", "decided_by").order_by("requested_at")),
         "orders": list(dispatch.supervision_orders.select_related("opened_by", "replied_by").order_by("opened_at")),
+        "callback": Callback.objects.filter(dispatch=dispatch).first(),
     }

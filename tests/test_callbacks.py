@@ -157,3 +157,12 @@ def test_the_tracking_page_carries_the_survey_while_it_is_open(filed, officers, 
     wrong_code = client.post("/track/", {**lookup, "code": "WRONGCODE", "rate": "1", "solved": "yes",
                                          "satisfaction": "satisfied"})
     assert wrong_code.status_code == 404
+
+
+def test_the_unit_and_the_supervisor_see_the_residents_feedback_on_the_ticket(filed, officers, client):
+    dispatch = resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    callbacks.rate_by_tracking(appeal=filed.appeal, answers=Answers(True, "basic", "处理得还算及时"))
+    for who in ("officer_a1", "supervisor"):
+        client.force_login(officers[who].user)
+        page = client.get(f"/console/dispatches/{dispatch.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Resident's feedback" in page and "Basically satisfied" in page and "处理得还算及时" in page

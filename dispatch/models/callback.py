@@ -18,7 +18,7 @@ class Callback(models.Model):
         DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
     class Channel(models.TextChoices):
-        WEB = "web", _("Link sent to the resident")
+        WEB = "web", _("By the resident on the web")
         PHONE = "phone", _("Phone call by an operator")
 
     dispatch = models.OneToOneField("dispatch.Dispatch", on_delete=models.PROTECT, related_name="callback")
