@@ -272,3 +272,12 @@ def test_the_api_gives_the_same_figures_as_the_page(api_as, officers, day):
     assert dashboard["city"]["p90_response_seconds"] == 14400
     assert len(dashboard["response_times"]) == 30 and dashboard["response_times"][-1]["responded"] == 3
     assert bad.status_code == 400 and set(bad.json()) == {"period", "kind"}
+
+
+def test_the_dashboard_speaks_chinese_by_default(client, officers, day):
+    client.force_login(officers["supervisor"].user)
+    with time_machine.travel(TUESDAY, tick=False):
+        page = client.get("/console/dashboard/").content.decode()
+    for text in ("监督看板", "街道乡镇排名（2026-11）", "东花街道", "甲区", "每日响应时长（小时）", "响应率", "导出"):
+        assert text in page, text
+    assert "Ranking of streets" not in page

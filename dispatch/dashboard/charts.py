@@ -177,7 +177,7 @@ ROW_HEIGHT, BAR_HEIGHT, TOP = 34, 12, 30
 def open_tickets_chart(districts: list[DistrictFigures]) -> BarChart:
     """Open and overdue tickets per district (the city's total row left out: it would dwarf them)."""
     shown = [d for d in districts if d.code != "*"]
-    series = [("open", _("Open"), "bar-open"), ("overdue", _("Overdue"), "bar-overdue")]
+    series = [("open", _("Open tickets"), "bar-open"), ("overdue", _("Overdue"), "bar-overdue")]
     chart = BarChart("", "", [], [], empty=True)
     biggest = max((d.open or 0 for d in shown), default=0) or 1
     room = chart.width - chart.left - 60  # leave space for the value after the longest bar

@@ -118,7 +118,7 @@ def district_table(dashboard: Dashboard) -> Table:
 
     return Table(
         "districts", _("Open and overdue tickets by district"),
-        [Column("district", _("District"), "text"), Column("open", _("Open")), Column("overdue", _("Overdue")),
+        [Column("district", _("District"), "text"), Column("open", _("Open tickets")), Column("overdue", _("Overdue")),
          *DAY_COLUMNS],
         [row(figures) for figures in dashboard.districts],
         name=f"districts-{dashboard.filters.today:%Y-%m-%d}{_district_suffix(dashboard)}",
@@ -211,7 +211,7 @@ def ticket_table(dispatches, *, name: str) -> Table:
     """A list of tickets for export; the resident's name and phone always masked (an export leaves
     the console, and nobody calls from a spreadsheet)."""
     columns = [
-        Column("number", _("Appeal"), "text"), Column("received", _("Received"), "time"),
+        Column("number", _("Appeal"), "text"), Column("received", _("Received at"), "time"),
         Column("category", _("Category"), "text"), Column("urgency", _("Urgency"), "text"),
         Column("unit", _("Unit"), "text"), Column("state", _("State"), "text"),
         Column("dispatched", _("Dispatched at"), "time"), Column("response_due", _("Respond by"), "time"),
