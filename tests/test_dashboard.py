@@ -281,3 +281,10 @@ def test_the_dashboard_speaks_chinese_by_default(client, officers, day):
     for text in ("监督看板", "街道乡镇排名（2026-11）", "东花街道", "甲区", "每日响应时长（小时）", "响应率", "导出"):
         assert text in page, text
     assert "Ranking of streets" not in page
+
+
+def test_an_export_defuses_text_a_spreadsheet_would_run_as_a_formula(client, officers, day, city):
+    UnitFactory(code="DA-S9", kind=Unit.Kind.STREET, parent=city.district_a, name="=HYPERLINK(1)",
+                name_en="=HYPERLINK(1)")
+    text = get_as(client, officers["supervisor"], "/console/dashboard/ranking-streets.csv").content.decode()
+    assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text

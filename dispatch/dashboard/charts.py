@@ -48,7 +48,7 @@ class LineChart:
     height: int = 260
     left: int = 52
     top: int = 34
-    right: int = WIDTH - 12
+    right: int = WIDTH - 24
     bottom: int = 226
 
     @property
@@ -159,7 +159,7 @@ class BarChart:
     empty: bool
     width: int = WIDTH
     height: int = 0
-    left: int = 150
+    left: int = 210
 
     @property
     def label_x(self) -> int:
