@@ -193,6 +193,7 @@ def test_a_ranked_unit_drills_down_to_its_tickets_and_a_ticket_to_its_full_histo
         queue = client.get(donghua.link).content.decode()
     assert day["a1"].appeal.number in queue and day["a1_late"].appeal.number in queue  # any state
     assert day["b1"].appeal.number not in queue and day["a2_phone"].appeal.number not in queue
+    assert '/console/queue/export.xlsx?unit=DA-S1&amp;state=&amp;received_from=2026-11-01' in queue
 
     detail = client.get(f"/console/dispatches/{day['a1'].pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for label in ("Dispatched", "The unit contacted the resident", "Resolved", "The resident gave feedback",
@@ -205,6 +206,7 @@ def test_the_unit_filter_of_the_queue_is_for_supervisors_only(client, api_as, of
     officer = officers["officer_a1"]
     page = get_as(client, officer, "/console/queue/", unit="DB-S1").content.decode()
     assert day["a1_late"].appeal.number in page and 'name="unit"' not in page  # ignored, not offered
+    assert "/console/queue/export" not in page
     listed = api_as(officer).get("/api/v1/dispatches/", {"unit": "DB-S1"}).json()
     assert {row["unit"] for row in listed["results"]} == {"DA-S1"}
     supervised = api_as(officers["supervisor"]).get("/api/v1/dispatches/", {"unit": "DB-S1", "state": ""}).json()
