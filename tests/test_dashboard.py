@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -290,3 +291,14 @@ def test_an_export_defuses_text_a_spreadsheet_would_run_as_a_formula(client, off
                 name_en="=HYPERLINK(1)")
     text = get_as(client, officers["supervisor"], "/console/dashboard/ranking-streets.csv").content.decode()
     assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+
+
+def test_the_command_counts_the_days_before_the_beat_task_ran(day, city):
+    DailyStats.objects.all().delete()
+    DistrictDailyStats.objects.all().delete()
+    with time_machine.travel(THURSDAY, tick=False):
+        call_command("count_daily_stats", "--days", "3", stdout=io.StringIO())
+    assert [(row.day.day, row.responded, row.open) for row in DailyStats.objects.order_by("day")] == [
+        (9, 0, None), (10, 3, None), (11, 0, None), (12, 0, 4)]  # only today's snapshot can be taken now
+    with pytest.raises(CommandError):
+        call_command("count_daily_stats", "--days", "-1")
