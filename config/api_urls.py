@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
 from dispatch.api import DispatchViewSet, TriageViewSet
+from dispatch.api_dashboard import DashboardView, RankingView
 from dispatch.api_decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
 
 router = SimpleRouter()
@@ -16,5 +17,7 @@ router.register("supervision-orders", SupervisionOrderViewSet, basename="supervi
 urlpatterns = [
     path("appeals/", AppealIntakeView.as_view(), name="appeal-intake"),
     path("appeals/track/", AppealTrackView.as_view(), name="appeal-track"),
+    path("rankings/", RankingView.as_view(), name="rankings"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include(router.urls)),
 ]

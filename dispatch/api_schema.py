@@ -67,13 +67,21 @@ DESCRIPTIONS = {
                        "category. 409 when it has been handled already. " + OPERATOR,
     "triage-decline": "Decline the appeal with a reason from the fixed list (the resident sees it). 409 "
                       "when it has been handled already. " + OPERATOR,
+    "rankings": "The monthly ranking of streets and of departments by composite score, with the three rates, "
+                "the counts they come from, the median response time and the flagged bottom, read from the "
+                "rollups (counted every few minutes). 400 for an unknown month, kind or district. " + SUPERVISOR,
+    "dashboard": "Today's intake by channel, open and overdue tickets by district, and the median and 90th "
+                 "percentile response time per day for the last 30 days, read from the daily rollups (counted "
+                 "every few minutes). 400 for an unknown district. " + SUPERVISOR,
 }
 
 
-def doc(name: str, *, response=None, request=None, status: int = 200, fails=(400, 403, 404, 409)):
-    """extend_schema for one endpoint: its description, request body, success and error responses."""
+def doc(name: str, *, response=None, request=None, status: int = 200, fails=(400, 403, 404, 409), parameters=None):
+    """extend_schema for one endpoint: its description, request body, query parameters, success and
+    error responses."""
     return extend_schema(
-        description=DESCRIPTIONS[name], request=request, responses={status: response, **errors(*fails)}
+        description=DESCRIPTIONS[name], request=request, responses={status: response, **errors(*fails)},
+        parameters=parameters,
     )
 
 

@@ -1,8 +1,11 @@
 """Queue filters (django-filter), shared by the officer console and the API."""
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
+from streets.models import Officer, Unit
+from streets.roles import officer_of
 
 from .models import Dispatch
 from .selectors import overdue_q
@@ -30,6 +33,10 @@ class DispatchFilter(django_filters.FilterSet):
         label=_("Deadline"), method="filter_overdue", empty_label=_("All"),
         choices=[("yes", _("Overdue")), ("no", _("On time"))],
     )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit"), field_name="unit", to_field_name="code", empty_label=_("All"),
+        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT]).order_by("kind", "code"),
+    )  # supervisors only: the drill-down from the dashboard's rankings
     received_from = django_filters.DateFilter(
         label=_("Dispatched from"), field_name="dispatched_at", lookup_expr="date__gte"
     )
@@ -49,7 +56,13 @@ class DispatchFilter(django_filters.FilterSet):
 
     class Meta:
         model = Dispatch
-        fields = ["state", "category", "urgency", "overdue", "received_from", "received_to"]
+        fields = ["state", "category", "urgency", "overdue", "unit", "received_from", "received_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        officer = officer_of(self.request.user) if self.request is not None else None
+        if officer is None or officer.role != Officer.Role.SUPERVISOR:
+            del self.filters["unit"]  # everyone else sees one unit's tickets (or a district's copies)
 
     def filter_state(self, queryset, name, value):
         if value == "open":
@@ -60,3 +73,31 @@ class DispatchFilter(django_filters.FilterSet):
         if value == "yes":
             return queryset.filter(overdue_q())
         return queryset.exclude(overdue_q()) if value == "no" else queryset
+
+
+class MonthFilter(django_filters.DateFilter):
+    """A month written YYYY-MM (the first day of it); it filters nothing itself: the dashboard
+    reads it to pick the assessment period."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m"], method=lambda queryset, name, value: queryset,
+                         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), **kwargs)
+
+
+class DashboardFilter(django_filters.FilterSet):
+    """The supervisor dashboard's filters, shared by the page, its exports and the API. Over units:
+    the ranking tables list the units it lets through."""
+
+    period = MonthFilter(label=_("Assessment month"), help_text=_("YYYY-MM; empty: the running month."))
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), field_name="parent", to_field_name="code", empty_label=_("All districts"),
+        queryset=Unit.objects.filter(kind=Unit.Kind.DISTRICT).order_by("code"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Ranking"), field_name="kind", empty_label=_("Streets and departments"),
+        choices=[(Unit.Kind.STREET, _("Streets / townships")), (Unit.Kind.DEPARTMENT, _("Departments"))],
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["period", "district", "kind"]

@@ -116,3 +116,16 @@ def dispatch_dossier(dispatch: Dispatch) -> dict:
         "orders": list(dispatch.supervision_orders.select_related("opened_by", "replied_by").order_by("opened_at")),
         "callback": Callback.objects.filter(dispatch=dispatch).first(),
     }
+
+
+def phone_callbacks(*, open_only: bool = True) -> QuerySet[Callback]:
+    """Surveys an operator can call the resident about (a phone on file, not anonymous), the first
+    to close first; by default only those still open."""
+    callbacks = (
+        Callback.objects.filter(dispatch__appeal__anonymous=False).exclude(dispatch__appeal__contact_phone="")
+        .select_related("dispatch", "dispatch__appeal", "dispatch__appeal__category", "dispatch__unit")
+        .order_by("closes_at", "id")
+    )
+    if open_only:
+        callbacks = callbacks.filter(state=Callback.State.OPEN, closes_at__gt=timezone.now())
+    return callbacks

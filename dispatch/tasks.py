@@ -11,7 +11,7 @@ from appeals import notifications
 from appeals.models import Appeal
 
 from . import callbacks, deadlines, services, sweeps
-from .metrics import rollup
+from .metrics import daily, rollup
 
 logger = logging.getLogger(__name__)
 
@@ -85,5 +85,9 @@ def send_callback_invitation(callback_id: int, token: str) -> bool:
 
 @shared_task(name="dispatch.tasks.refresh_rankings", acks_late=True)
 def refresh_rankings() -> list[str]:
-    """Every few minutes: recount the running period's rollups (and the last one's, for a while)."""
-    return rollup.refresh()
+    """Every few minutes: recount the running period's rollups (and the last one's, for a while),
+    and the dashboard's figures of today and yesterday."""
+    now = timezone.now()
+    periods = rollup.refresh(now=now)
+    daily.refresh(now=now)
+    return periods

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views, views_center
+from . import views, views_callbacks, views_center, views_dashboard
 
 app_name = "console"
 urlpatterns = [
@@ -21,4 +21,10 @@ urlpatterns = [
          name="extension-refuse"),
     path("supervision/", views_center.supervision_orders, name="supervision"),
     path("supervision/<int:pk>/reply/", views_center.supervision_reply, name="supervision-reply"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    re_path(r"^dashboard/(?P<table>[a-z-]+)\.(?P<fmt>csv|xlsx)$", views_dashboard.dashboard_export,
+            name="dashboard-export"),
+    re_path(r"^queue/export\.(?P<fmt>csv|xlsx)$", views_dashboard.queue_export, name="queue-export"),
+    path("callbacks/", views_callbacks.callback_queue, name="callbacks"),
+    path("callbacks/<int:pk>/", views_callbacks.callback_detail, name="callback"),
 ]

@@ -72,13 +72,19 @@ def queue(request):
     officer = officer_or_403(request)
     if officer.role == Officer.Role.OPERATOR:
         return redirect("console:triage")
-    params = request.GET.copy()
-    params.setdefault("state", "open")
-    dispatch_filter = DispatchFilter(params, queryset=dispatches_visible_to(officer).order_by("resolve_due", "id"))
+    dispatch_filter = queue_filter(request, officer)
     page = Paginator(dispatch_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "dispatch/queue.html", {"officer": officer, "filter": dispatch_filter, "page": page},
     )
+
+
+def queue_filter(request, officer: Officer) -> DispatchFilter:
+    """The viewer's queue with the filters of the query string (open tickets unless asked otherwise)."""
+    params = request.GET.copy()
+    params.setdefault("state", "open")
+    return DispatchFilter(params, queryset=dispatches_visible_to(officer).order_by("resolve_due", "id"),
+                          request=request)
 
 
 @login_required

@@ -288,6 +288,17 @@ TABLE: list[Row] = [
     # The callback survey: the link alone opens it (whoever holds it is the resident it was sent to).
     Row("appeals:callback", "get", lambda s: reverse("appeals:callback", args=[SURVEY_TOKEN]),
         dict.fromkeys(ROLES, TICKET), prepare=open_survey),
+    # The supervisors' dashboard, its exports and figures; the operators' phone callbacks.
+    Row("console:dashboard", "get", lambda s: reverse("console:dashboard"), {"supervisor": NOTHING}),
+    Row("console:dashboard-export", "get", lambda s: reverse("console:dashboard-export",
+        args=["ranking-streets", "csv"]), {"supervisor": NOTHING}),
+    Row("console:queue-export", "get", lambda s: reverse("console:queue-export", args=["csv"]),
+        {"supervisor": MASKED}),
+    Row("api:rankings", "get", lambda s: reverse("api:rankings"), {"supervisor": NOTHING}),
+    Row("api:dashboard", "get", lambda s: reverse("api:dashboard"), {"supervisor": NOTHING}),
+    Row("console:callbacks", "get", lambda s: reverse("console:callbacks"), {"operator": FULL}, prepare=open_survey),
+    Row("console:callback", "get", lambda s: reverse("console:callback", args=[s.street.dispatch.callback.pk]),
+        {"operator": FULL}, prepare=open_survey),
     # The API's own description: public, and about no ticket.
     Row("api-schema", "get", lambda s: reverse("api-schema"), EVERYONE_NOTHING),
     Row("api-docs", "get", lambda s: reverse("api-docs"), EVERYONE_NOTHING),

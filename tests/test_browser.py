@@ -56,25 +56,31 @@ def csp_violations(browser_page) -> list[str]:
     return violations
 
 
+def file_in_english(page, base: str, **fields: str) -> tuple[str, str]:
+    """Fill the public form in English as a resident would (fields by input id: text, category,
+    address, latitude, longitude, contact_name, contact_phone); return (number, code) from the receipt."""
+    page.goto(base + "/")
+    page.select_option("#language", "en")  # the resident chooses English
+    page.wait_for_selector("text=Tell us about a problem")
+    for name, value in fields.items():
+        if name == "category":
+            page.select_option("#id_category", value)
+        else:
+            page.fill(f"#id_{name}", value)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#tracking-number")
+    return page.inner_text("#tracking-number").strip(), page.inner_text("#access-code").strip()
+
+
 def test_a_resident_files_an_appeal_and_follows_it(browser_page, csp_violations, live_server, celery_worker, city):
     page = browser_page
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    page.select_option("#language", "en")  # the resident chooses English
-    page.wait_for_selector("text=Tell us about a problem")
-
-    page.fill("#id_text", "The street lamp outside building 3 has been dark for a week.")
-    page.select_option("#id_category", city.noise.code)
-    page.fill("#id_address", "Xiliu Road 3")
-    page.fill("#id_latitude", "39.95")
-    page.fill("#id_longitude", "116.15")
-    page.fill("#id_contact_name", "Li Si")
-    page.fill("#id_contact_phone", "13900139000")
-    page.click("button[type=submit].primary")
-
-    page.wait_for_selector("#tracking-number")
-    number = page.inner_text("#tracking-number").strip()
-    code = page.inner_text("#access-code").strip()
+    number, code = file_in_english(
+        page, live_server.url, text="The street lamp outside building 3 has been dark for a week.",
+        category=city.noise.code, address="Xiliu Road 3", latitude="39.95", longitude="116.15",
+        contact_name="Li Si", contact_phone="13900139000",
+    )
     assert re.fullmatch(r"\d{6}-[2-9A-Z]{6}", number)
     page.screenshot(path=os.path.join(os.environ.get("VAR_DIR", "var"), "browser-confirmation.png"))
     appeal = Appeal.objects.get(number=number)

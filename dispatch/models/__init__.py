@@ -2,6 +2,7 @@
 run on (the working-day calendar and the time limits)."""
 from .calendar import CalendarDay, CalendarYear, TimeLimit
 from .callback import Callback
+from .dashboard import DailyStats, DistrictDailyStats
 from .dispatch import Dispatch
 from .metrics import ScoringRule, UnitPeriodStats
 from .requests import ExtensionRequest, ReturnRequest, Whistle
@@ -11,7 +12,9 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Callback",
+    "DailyStats",
     "Dispatch",
+    "DistrictDailyStats",
     "ExtensionRequest",
     "ReturnRequest",
     "ScoringRule",

@@ -109,6 +109,11 @@ class Dispatch(models.Model):
                 fields=["dispatched_at"], name="dispatch_provisional",
                 condition=models.Q(deadlines_provisional=True),
             ),
+            # The dashboard's snapshot of open and overdue tickets by district (metrics/daily.py).
+            models.Index(
+                fields=["district"], name="dispatch_open_by_district",
+                condition=models.Q(state__in=["pending", "signed", "responded"]),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

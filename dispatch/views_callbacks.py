@@ -1,0 +1,46 @@
+"""The operators' phone callbacks: open surveys, the first to close first, with the resident's
+phone (operators call them), and a form to record the answers."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from appeals.forms import FeedbackForm
+from appeals.privacy import contact_for
+from streets.models import Officer
+
+from .callbacks import record_phone_callback
+from .exceptions import ActionNotAllowed, NotYourTicket
+from .selectors import dispatch_timeline, phone_callbacks
+from .views import PAGE_SIZE, role_or_403
+
+
+@login_required
+def callback_queue(request):
+    officer = role_or_403(request, Officer.Role.OPERATOR)
+    page = Paginator(phone_callbacks(), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(callback, contact_for(callback.dispatch.appeal, reveal=True)) for callback in page]
+    return render(request, "dispatch/callbacks.html", {"officer": officer, "page": page, "rows": rows})
+
+
+@login_required
+def callback_detail(request, pk: int):
+    officer = role_or_403(request, Officer.Role.OPERATOR)
+    callback = get_object_or_404(phone_callbacks(open_only=False), pk=pk)
+    dispatch = callback.dispatch
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_phone_callback(callback_id=callback.pk, operator=officer, answers=form.answers())
+        except (ActionNotAllowed, NotYourTicket) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Callback for %(number)s recorded.") % {"number": dispatch.appeal.number})
+            return redirect("console:callbacks")
+    return render(
+        request, "dispatch/callback_detail.html",
+        {"officer": officer, "callback": callback, "dispatch": dispatch, "appeal": dispatch.appeal,
+         "contact": contact_for(dispatch.appeal, reveal=True), "form": form, "events": dispatch_timeline(dispatch)},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,86 @@
+"""The operators' phone callbacks: open surveys listed first-closing first with the resident's phone,
+answers recorded through the page; nobody else sees them."""
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from appeals.models import Appeal
+from appeals.services import submit_appeal
+from dispatch import services
+from dispatch.models import Callback
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resolved(city, officers):
+    """Three resolved appeals a day apart (their surveys close a day apart), one of them anonymous."""
+    made = {}
+    start = timezone.now() - timedelta(days=3)
+    for offset, (name, phone, anonymous) in enumerate(
+        [("first", "13800000001", False), ("anonymous", "", True), ("second", "13800000002", False)]
+    ):
+        with time_machine.travel(start + timedelta(days=offset), tick=False):
+            appeal = submit_appeal(text=f"路灯坏了 {name}", category_code=city.noise.code, latitude=39.95,
+                                   longitude=116.05, contact_name="赵六", contact_phone=phone,
+                                   anonymous=anonymous).appeal
+            dispatch = services.route_appeal(appeal_id=appeal.pk)
+            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已修复")
+        made[name] = Callback.objects.get(dispatch=dispatch)
+    return made
+
+
+def test_the_operator_sees_open_surveys_first_closing_first_with_the_phone(client, officers, resolved):
+    client.force_login(officers["operator"].user)
+    page = client.get("/console/callbacks/").content.decode()
+    first, second = resolved["first"].dispatch.appeal.number, resolved["second"].dispatch.appeal.number
+    assert page.index(first) < page.index(second)
+    assert f'<a href="/console/callbacks/{resolved["first"].pk}/">{first}</a>' in page
+    assert "13800000001" in page and 'href="tel:13800000002"' in page  # operators call: unmasked
+    assert resolved["anonymous"].dispatch.appeal.number not in page  # no phone to call
+    assert '<a href="/console/callbacks/">' in page  # in the operator's menu
+
+
+def test_the_operator_records_the_answers_and_the_survey_leaves_the_list(client, officers, resolved):
+    callback = resolved["first"]
+    client.force_login(officers["operator"].user)
+    detail = client.get(f"/console/callbacks/{callback.pk}/").content.decode()
+    assert "13800000001" in detail and "已修复" in detail
+    response = client.post(f"/console/callbacks/{callback.pk}/",
+                           {"solved": "yes", "satisfaction": "basic", "comment": "电话回访：基本满意"})
+    assert response.status_code == 302 and response["Location"] == "/console/callbacks/"
+    callback.refresh_from_db()
+    assert (callback.state, callback.solved, callback.satisfaction, callback.channel, callback.recorded_by) == (
+        "rated", True, "basic", "phone", officers["operator"].user)
+    assert callback.comment == "电话回访：基本满意"
+    assert Appeal.objects.get(pk=callback.dispatch.appeal_id).status == Appeal.Status.CLOSED
+    row = f'<a href="/console/callbacks/{callback.pk}/">{callback.dispatch.appeal.number}</a>'
+    assert row not in client.get("/console/callbacks/").content.decode()
+
+    again = client.post(f"/console/callbacks/{callback.pk}/", {"solved": "no", "satisfaction": "dissatisfied"},
+                        HTTP_ACCEPT_LANGUAGE="en")
+    assert "already been given" in again.content.decode()
+    callback.refresh_from_db()
+    assert callback.satisfaction == "basic"  # one rating per dispatch
+
+
+def test_a_missing_answer_is_a_clear_error_and_records_nothing(client, officers, resolved):
+    callback = resolved["second"]
+    client.force_login(officers["operator"].user)
+    response = client.post(f"/console/callbacks/{callback.pk}/", {"solved": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    callback.refresh_from_db()
+    assert callback.state == "open"
+
+
+@pytest.mark.parametrize("path", ["/console/callbacks/", "/console/callbacks/{pk}/"])
+def test_nobody_else_sees_the_phone_callbacks(client, officers, resolved, path):
+    path = path.format(pk=resolved["first"].pk)
+    for name in ("officer_a1", "head_a1", "district_a", "supervisor"):
+        client.force_login(officers[name].user)
+        assert client.get(path).status_code == 403, name
+        assert client.post(path, {"solved": "yes", "satisfaction": "satisfied"}).status_code == 403, name
+    assert Callback.objects.get(pk=resolved["first"].pk).state == "open"
