@@ -36,6 +36,7 @@ run: $(VENV)/.installed
 	fi; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_demo_city && \
+	$(PY) manage.py load_demo_activity && \
 	trap 'kill 0' EXIT INT TERM; \
 	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
 	$(VENV)/bin/celery -A config beat --loglevel=INFO & \

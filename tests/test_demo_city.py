@@ -220,3 +220,25 @@ def test_the_command_refuses_production_without_force_and_loads_with_it(settings
     text = out.getvalue()
     assert "demo12345" in text and "officer2" in text and DEMO_STREET_CODE in text
     assert Unit.objects.filter(kind=Unit.Kind.STREET).count() >= 330
+
+
+def test_the_demo_activity_fills_queues_answers_ratings_and_rankings_once(demo):
+    from django.utils import timezone
+
+    from appeals.models import Appeal
+    from dispatch.demo import MARK, load_demo_activity
+    from dispatch.metrics.periods import period_containing
+    from dispatch.metrics.ranking import ranking
+    from dispatch.models import Callback, Dispatch
+
+    done = load_demo_activity()
+    assert done["appeals"] >= 40 and done["resolved"] and done["rated"]
+    assert Appeal.objects.filter(text__startswith=MARK).count() == done["appeals"]
+    demo_dispatches = Dispatch.objects.filter(appeal__text__startswith=MARK)
+    assert demo_dispatches.filter(state__in=Dispatch.OPEN_STATES).exists()  # queues have work waiting
+    assert demo_dispatches.filter(unit__code=DEMO_STREET_CODE).exists()  # including the demo officer's
+    assert Callback.objects.filter(state="rated").count() == done["rated"]
+    table = ranking(period_containing(timezone.now()), kind=Unit.Kind.STREET)
+    assert any(row.rank == 1 for row in table)  # the dashboard opens on a ranked table
+    assert load_demo_activity() == {"appeals": 0}  # a second run changes nothing
+    assert Appeal.objects.filter(text__startswith=MARK).count() == done["appeals"]
