@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.events import record_transition
+from appeals.events import Transition, record_transition, record_transitions
 from appeals.models import Appeal, AppealEvent, Category
 from streets.models import Officer, Unit
-from streets.services import find_handler
+from streets.services import Place, find_handlers
 
 from . import callbacks
 from .deadlines import deadlines_for
@@ -46,20 +47,61 @@ def route_appeal(*, appeal_id: int) -> Dispatch | None:
         appeal = Appeal.objects.select_for_update(of=("self",)).select_related("category").get(pk=appeal_id)
         if appeal.routed_at is not None:
             return current_dispatch(appeal)
-        handler = find_handler(
-            category_id=appeal.category_id,
-            latitude=appeal.latitude,
-            longitude=appeal.longitude,
-            address=appeal.address,
+        return _route([appeal], now=timezone.now())[0]
+
+
+def route_waiting(*, limit: int | None = None) -> int:
+    """Route the appeals waiting for routing, oldest first, up to `limit` (ROUTING_BATCH_SIZE), in
+    one transaction.
+    Returns how many appeals were routed.
+
+    What a routing task does: under load, one task finds many appeals committed since, and routes
+    them all with a handful of queries; the tasks of those appeals then find nothing left. Rows
+    another worker holds are skipped (it is routing them), so routing stays exactly-once without
+    workers waiting on each other."""
+    with transaction.atomic():
+        appeals = list(
+            Appeal.objects.select_for_update(of=("self",), skip_locked=True).select_related("category")
+            .filter(routed_at__isnull=True).order_by("created_at", "id")[:limit or settings.ROUTING_BATCH_SIZE]
         )
-        now = timezone.now()
-        if handler.unit is None:
-            record_transition(
-                appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE,
-                note=handler.reason, public=False, extra_fields={"routed_at": now},
-            )
-            return None
-        return create_dispatch(appeal=appeal, unit=handler.unit, actor=None, now=now, note=handler.reason)
+        if appeals:
+            _route(appeals, now=timezone.now())
+        return len(appeals)
+
+
+def hand_to_operators(*, appeal_id: int, reason: str) -> bool:
+    """Put an appeal the code could not route in the operators' queue, so it stops failing every
+    batch it is in and a person decides. False if it was routed meanwhile."""
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal_id)
+        if appeal.routed_at is not None:
+            return False
+        record_transition(
+            appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, note=reason,
+            public=False, extra_fields={"routed_at": timezone.now()},
+        )
+        return True
+
+
+def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
+    """Send locked, unrouted appeals to their handlers (or the operators' queue): one dispatch and
+    one event each, written in bulk."""
+    handlers = find_handlers([
+        Place(appeal.category_id, appeal.latitude, appeal.longitude, appeal.address) for appeal in appeals
+    ])
+    dispatches = [
+        None if handler.unit is None else new_dispatch(appeal=appeal, unit=handler.unit, actor=None, now=now)
+        for appeal, handler in zip(appeals, handlers, strict=True)
+    ]
+    Dispatch.objects.bulk_create([dispatch for dispatch in dispatches if dispatch is not None])
+    record_transitions([
+        Transition(
+            appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, note=handler.reason,
+            public=False, extra_fields={"routed_at": now},
+        ) if dispatch is None else dispatched_transition(dispatch, note=handler.reason)
+        for appeal, handler, dispatch in zip(appeals, handlers, dispatches, strict=True)
+    ])
+    return dispatches
 
 
 def current_dispatch(appeal: Appeal) -> Dispatch | None:
@@ -74,14 +116,25 @@ def create_dispatch(
     *, appeal: Appeal, unit: Unit, actor, now, note: str = "", extra_fields=None,
     whistle: Whistle | None = None, reopened_from: Dispatch | None = None,
 ) -> Dispatch:
-    """Assign the appeal to a unit with freshly counted deadlines and write its event.
+    """Assign the appeal to a unit with freshly counted deadlines and write its event."""
+    dispatch = new_dispatch(
+        appeal=appeal, unit=unit, actor=actor, now=now, whistle=whistle, reopened_from=reopened_from
+    )
+    dispatch.save(force_insert=True)
+    record_transitions([dispatched_transition(dispatch, note=note, extra_fields=extra_fields)])
+    return dispatch
+
+
+def new_dispatch(
+    *, appeal: Appeal, unit: Unit, actor, now, whistle: Whistle | None = None, reopened_from: Dispatch | None = None
+) -> Dispatch:
+    """An unsaved dispatch of the appeal to the unit, its deadlines counted from `now`.
 
     A primary dispatch moves the appeal to "dispatched"; a co-handling one (a whistle) leaves the
-    appeal's status to the responsible street. The event carries the deadlines, so the metrics can
-    be recomputed from the event log alone."""
+    appeal's status to the responsible street."""
     cohandling = whistle is not None
     deadlines = deadlines_for(appeal, now, cohandling=cohandling)
-    dispatch = Dispatch.objects.create(
+    return Dispatch(
         appeal=appeal,
         unit=unit,
         district_id=unit.parent_id if unit.kind == Unit.Kind.STREET else None,
@@ -92,15 +145,22 @@ def create_dispatch(
         dispatched_by=actor,
         **deadlines.as_fields(),
     )
-    record_transition(
+
+
+def dispatched_transition(dispatch: Dispatch, *, note: str = "", extra_fields=None) -> Transition:
+    """The event of a dispatch. It carries the deadlines, so the metrics can be recomputed from the
+    event log alone."""
+    appeal, cohandling = dispatch.appeal, dispatch.role == Dispatch.Role.COHANDLER
+    return Transition(
         appeal=appeal, kind=AppealEvent.Kind.DISPATCHED,
         to_status=None if cohandling else Appeal.Status.DISPATCHED,
-        actor=actor, unit=unit, dispatch=dispatch, note=note, public=not cohandling,
-        extra_fields=None if cohandling else {"routed_at": appeal.routed_at or now, **(extra_fields or {})},
+        actor=dispatch.dispatched_by, unit=dispatch.unit, dispatch=dispatch, note=note, public=not cohandling,
+        extra_fields=None if cohandling else {
+            "routed_at": appeal.routed_at or dispatch.dispatched_at, **(extra_fields or {})
+        },
         data={"role": dispatch.role, "response_due": dispatch.response_due, "resolve_due": dispatch.resolve_due},
-        at=now,
+        at=dispatch.dispatched_at,
     )
-    return dispatch
 
 
 # --- the operators' manual queue ---------------------------------------------------------------

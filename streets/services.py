@@ -32,21 +32,54 @@ def street_for_place(
     return locator.street_for_address(address)
 
 
+@dataclass(frozen=True)
+class Place:
+    """What routing needs to know of an appeal."""
+
+    category_id: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    address: str
+
+
 def find_handler(
     *, category_id: int | None, latitude: Decimal | None, longitude: Decimal | None, address: str
 ) -> Handler:
     """Apply the duty list: a department-level category goes to its department; a street-level one
     to the street where it happened. No unit means the operators must decide."""
+    return find_handlers([Place(category_id, latitude, longitude, address)])[0]
+
+
+def find_handlers(places: list[Place]) -> list[Handler]:
+    """`find_handler` for many appeals at once, with two queries whatever their number, so a
+    worker routing a batch does not pay a round trip per appeal for the duty list and streets."""
+    category_ids = {place.category_id for place in places if place.category_id is not None}
+    duties = {
+        duty.category_id: duty
+        for duty in Duty.objects.select_related("department").filter(category_id__in=category_ids)
+    } if category_ids else {}
+    street_ids = [
+        street_for_place(latitude=place.latitude, longitude=place.longitude, address=place.address)
+        if place.category_id in duties and duties[place.category_id].handler == Duty.Handler.STREET else None
+        for place in places
+    ]
+    wanted = {street_id for street_id in street_ids if street_id is not None}
+    streets = Unit.objects.in_bulk(wanted) if wanted else {}
+    return [
+        _handler(place.category_id, duties.get(place.category_id), streets.get(street_id))
+        for place, street_id in zip(places, street_ids, strict=True)
+    ]
+
+
+def _handler(category_id: int | None, duty: Duty | None, street: Unit | None) -> Handler:
     if category_id is None:
         return Handler(None, _("No category"))
-    duty = Duty.objects.select_related("department").filter(category_id=category_id).first()
     if duty is None:
         return Handler(None, _("Category has no duty mapping"))
     if duty.handler == Duty.Handler.DEPARTMENT:
         if not duty.department.active:
             return Handler(None, _("Department inactive"))
         return Handler(duty.department, _("Duty list: department"))
-    street_id = street_for_place(latitude=latitude, longitude=longitude, address=address)
-    if street_id is None:
+    if street is None:
         return Handler(None, _("No location matches a street"))
-    return Handler(Unit.objects.get(pk=street_id), _("Duty list: street at the location"))
+    return Handler(street, _("Duty list: street at the location"))

@@ -34,7 +34,11 @@ def one_busy_resident(rates):
     rates(anon="100000/hour", intake="100000/hour")
 
 # Sweep every second for appeals unrouted for two: the catch-up a production beat does each minute.
-SUBPROCESS_SETTINGS = {"ROUTING_GRACE_SECONDS": "2", "ROUTING_SWEEP_SECONDS": "1", "DB_CONN_MAX_AGE": "0"}
+# One appeal a task, not batches of 200: the faults must land while the worker is still working
+# through a queue.
+SUBPROCESS_SETTINGS = {
+    "ROUTING_GRACE_SECONDS": "2", "ROUTING_SWEEP_SECONDS": "1", "DB_CONN_MAX_AGE": "0", "ROUTING_BATCH_SIZE": "1",
+}
 WORKER_ARGS = ("--pool=prefork", "--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat")
 CATCH_UP_SECONDS = 60
 
@@ -164,8 +168,9 @@ def test_redis_stopped_during_a_burst_loses_nothing(stack, city, fault_report):
     figures = tally("redis stopped during a burst", submissions=len(resident.numbers), numbers=resident.numbers,
                     filed_while_down=16, picked_up_by_sweep=stack.swept())
     fault_report(figures)
+    # The 16 filed while Redis was down had no message: the batch of the next task routed them, or
+    # the sweep did (picked_up_by_sweep says which); routed once all the same.
     assert_nothing_lost_or_doubled(figures)
-    assert figures.notes["picked_up_by_sweep"] >= 16  # their messages were never sent: only the sweep routes them
 
 
 def test_a_worker_killed_while_routing_loses_nothing(stack, city, fault_report):

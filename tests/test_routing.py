@@ -4,14 +4,16 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 
 from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
 from dispatch.models import Dispatch
 from dispatch.services import route_appeal
-from dispatch.tasks import sweep_unrouted
+from dispatch.tasks import route_appeal_task, sweep_unrouted
 
 from .helpers import local
 
@@ -140,3 +142,86 @@ def test_an_appeal_that_cannot_be_routed_does_not_block_the_ones_behind_it(city,
     assert all(Dispatch.objects.filter(appeal=appeal).count() == 1 for appeal in healthy)
     assert Appeal.objects.filter(routed_at__isnull=True).get() == poison
     assert f"appeal {poison.pk} could not be routed" in caplog.text
+
+
+# --- batches: what a routing task does ----------------------------------------------------------
+
+
+def one_of_each(city) -> list[Appeal]:
+    """A street matter, a department matter and one for the operators."""
+    return [
+        new_appeal(city, latitude=city.POINT_A2[0], longitude=city.POINT_A2[1]),
+        new_appeal(city, category_code=city.water_outage.code, latitude=39.95, longitude=116.25),
+        new_appeal(city, category_code=None),
+    ]
+
+
+def outcome(appeal: Appeal) -> tuple:
+    """What routing made of an appeal, in terms that do not depend on when it ran."""
+    appeal.refresh_from_db()
+    dispatch = Dispatch.objects.filter(appeal=appeal).first()
+    events = [(e.kind, e.from_status, e.to_status, e.public, e.note) for e in appeal.events.order_by("id")]
+    return (appeal.status, appeal.routed_at is not None, dispatch and (dispatch.unit_id, dispatch.district_id,
+            dispatch.role, dispatch.respond_limit, dispatch.resolve_limit), events)
+
+
+def test_a_task_routes_the_waiting_appeals_in_one_batch_exactly_as_one_by_one(city):
+    singly = one_of_each(city)
+    for appeal in singly:
+        route_appeal(appeal_id=appeal.pk)
+    batched = one_of_each(city)
+    assert route_appeal_task(batched[-1].pk) == 3
+    assert [outcome(a) for a in batched] == [outcome(a) for a in singly]
+    dispatched = Dispatch.objects.get(appeal=batched[0])
+    event = AppealEvent.objects.get(appeal=batched[0], kind=AppealEvent.Kind.DISPATCHED)
+    assert (event.dispatch_id, event.created_at) == (dispatched.pk, dispatched.dispatched_at)
+    assert parse_datetime(event.data["response_due"]) == dispatched.response_due.replace(
+        microsecond=dispatched.response_due.microsecond // 1000 * 1000)  # JSON keeps milliseconds
+
+
+def test_a_batch_costs_the_same_queries_for_3_appeals_as_for_30(city):
+    # The first routing loads this process's calendar, rules and streets.
+    route_appeal(appeal_id=new_appeal(city, latitude=39.95, longitude=116.05).pk)
+    counts = []
+    for size in (3, 30):
+        appeals = [new_appeal(city, latitude=city.POINT_A1[0], longitude=city.POINT_A1[1]) for _ in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            assert route_appeal_task(appeals[0].pk) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8, counts
+
+
+def test_the_task_of_an_appeal_already_routed_in_a_batch_finds_nothing_to_do(city):
+    first = new_appeal(city, latitude=39.95, longitude=116.05)
+    second = new_appeal(city, address="朝阳门外花园小区3号楼")
+    assert route_appeal_task(first.pk) == 2
+    assert route_appeal_task(second.pk) == 0
+    assert Dispatch.objects.count() == 2
+    assert AppealEvent.objects.filter(kind=AppealEvent.Kind.DISPATCHED).count() == 2
+
+
+def test_an_appeal_that_breaks_its_batch_does_not_hold_up_the_others(city, monkeypatch, caplog):
+    """A fault injected into deadline counting for one appeal: the batch fails, each task still
+    routes its own appeal, and the broken one's task hands it to the operators."""
+    from dispatch import services
+
+    broken = new_appeal(city, latitude=39.95, longitude=116.05)
+    healthy = new_appeal(city, latitude=39.95, longitude=116.15)
+    count_deadlines = services.deadlines_for
+
+    def deadlines_for(appeal, *args, **kwargs):
+        if appeal.pk == broken.pk:
+            raise ValueError("a calendar the code cannot read")
+        return count_deadlines(appeal, *args, **kwargs)
+
+    monkeypatch.setattr(services, "deadlines_for", deadlines_for)
+    assert route_appeal_task(healthy.pk) == 1
+    assert "routing it alone" in caplog.text
+    assert list(Dispatch.objects.values_list("appeal_id", flat=True)) == [healthy.pk]
+    with translation.override("en"):
+        assert route_appeal_task(broken.pk) == 1
+    broken.refresh_from_db()
+    assert (broken.status, broken.routed_at is not None) == (Appeal.Status.TRIAGE, True)
+    assert broken.events.latest("id").note == "Automatic routing failed"
+    later = new_appeal(city, latitude=39.95, longitude=116.15)
+    assert route_appeal_task(later.pk) == 1  # batches run again
