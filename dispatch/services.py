@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +67,41 @@ def route_waiting(*, limit: int | None = None) -> int:
         if appeals:
             _route(appeals, now=timezone.now())
         return len(appeals)
+
+
+def route_backlog() -> int:
+    """Route batch after batch until nothing waits; returns how many appeals were routed.
+
+    Should a batch fail (an appeal the code cannot route), its appeals are routed one by one, and
+    one that fails alone goes to the operators' queue, so it never holds up the appeals behind it."""
+    routed = 0
+    while True:
+        try:
+            count = route_waiting()
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("routing: a batch failed; routing its appeals one by one")
+            count = _route_one_by_one()
+        routed += count
+        if count < settings.ROUTING_BATCH_SIZE:
+            return routed
+
+
+def _route_one_by_one() -> int:
+    waiting = list(
+        Appeal.objects.filter(routed_at__isnull=True).order_by("created_at", "id")
+        .values_list("id", flat=True)[:settings.ROUTING_BATCH_SIZE]
+    )
+    for appeal_id in waiting:
+        try:
+            route_appeal(appeal_id=appeal_id)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("routing: appeal %s cannot be routed; handed to the operators", appeal_id)
+            hand_to_operators(appeal_id=appeal_id, reason=_("Automatic routing failed"))
+    return len(waiting)
 
 
 def hand_to_operators(*, appeal_id: int, reason: str) -> bool:

@@ -4,51 +4,35 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from appeals import notifications
 from appeals.models import Appeal
 
-from . import callbacks, deadlines, services, sweeps
+from . import callbacks, deadlines, queueing, services, sweeps
 from .metrics import daily, rollup
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="dispatch.tasks.route_appeal",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def route_appeal_task(appeal_id: int) -> int:
-    """Route what waits, this appeal among it, in one batch (see services.route_waiting); returns
-    how many appeals this task routed.
+ROUTING_TASK_OPTIONS = {
+    "acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5,
+}
 
-    Should the batch fail (an appeal the code cannot route), this appeal is routed alone so the
-    others still go out; if it is itself the one that fails, it goes to the operators' queue."""
-    try:
-        return services.route_waiting()
-    except (OperationalError, InterfaceError):
-        raise
-    except Exception:
-        logger.exception("route_appeal: a batch with appeal %s failed; routing it alone", appeal_id)
-    try:
-        with transaction.atomic():
-            routed = Appeal.objects.filter(pk=appeal_id, routed_at__isnull=True).exists()
-            services.route_appeal(appeal_id=appeal_id)
-        return int(routed)
-    except Appeal.DoesNotExist:
-        logger.error("route_appeal: appeal %s does not exist", appeal_id)
-    except (OperationalError, InterfaceError):
-        raise
-    except Exception:
-        logger.exception("route_appeal: appeal %s cannot be routed; handed to the operators", appeal_id)
-        return int(services.hand_to_operators(appeal_id=appeal_id, reason=_("Automatic routing failed")))
-    return 0
+
+@shared_task(name="dispatch.tasks.route_waiting", **ROUTING_TASK_OPTIONS)
+def route_waiting_task() -> int:
+    """Route everything waiting, batch after batch (see dispatch.queueing); returns how many."""
+    queueing.routing_started()
+    return services.route_backlog()
+
+
+@shared_task(name="dispatch.tasks.route_appeal", **ROUTING_TASK_OPTIONS)
+def route_appeal_task(appeal_id: int) -> int:
+    """The per-appeal message of earlier releases, still in queues at an upgrade: routes this
+    appeal with everything else waiting."""
+    return services.route_backlog()
 
 
 # Not acks_late: beat sends a fresh sweep every interval, so a sweep lost with its worker needs no

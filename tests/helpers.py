@@ -27,6 +27,15 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+def weekday_morning_next_month() -> datetime:
+    """10:00 on the first Tuesday from the 10th of next month: a working morning whose 24-working-hour
+    response deadline falls in the same month."""
+    today = timezone.localdate()
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    day = next(d for d in range(10, 17) if datetime(year, month, d).weekday() == 1)
+    return local(year, month, day, 10)
+
+
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     """An aware datetime in the city's time zone (settings.TIME_ZONE)."""
     return timezone.make_aware(datetime(year, month, day, hour, minute, second))

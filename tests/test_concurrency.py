@@ -12,7 +12,7 @@ from appeals.services import submit_appeal
 from dispatch import services
 from dispatch.exceptions import ActionNotAllowed
 from dispatch.models import Dispatch
-from dispatch.tasks import route_appeal_task, sweep_unrouted
+from dispatch.tasks import route_waiting_task, sweep_unrouted
 from streets.models import Officer
 
 from .factories import OfficerFactory, UserFactory
@@ -166,7 +166,7 @@ def test_routing_tasks_racing_in_batches_route_each_appeal_once(city):
                       longitude=116.05 + i % 2 / 10, contact_phone="13800138000").appeal
         for i in range(40)
     ]
-    tasks = iter([partial(route_appeal_task, appeal.pk) for appeal in appeals])
+    tasks = iter([route_waiting_task] * len(appeals))
     lock = threading.Lock()
 
     def run():

@@ -12,8 +12,8 @@ from django.utils.dateparse import parse_datetime
 from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
 from dispatch.models import Dispatch
-from dispatch.services import route_appeal
-from dispatch.tasks import route_appeal_task, sweep_unrouted
+from dispatch.services import route_appeal, route_backlog
+from dispatch.tasks import route_appeal_task, route_waiting_task, sweep_unrouted
 
 from .helpers import local
 
@@ -170,7 +170,7 @@ def test_a_task_routes_the_waiting_appeals_in_one_batch_exactly_as_one_by_one(ci
     for appeal in singly:
         route_appeal(appeal_id=appeal.pk)
     batched = one_of_each(city)
-    assert route_appeal_task(batched[-1].pk) == 3
+    assert route_waiting_task() == 3
     assert [outcome(a) for a in batched] == [outcome(a) for a in singly]
     dispatched = Dispatch.objects.get(appeal=batched[0])
     event = AppealEvent.objects.get(appeal=batched[0], kind=AppealEvent.Kind.DISPATCHED)
@@ -184,25 +184,25 @@ def test_a_batch_costs_the_same_queries_for_3_appeals_as_for_30(city):
     route_appeal(appeal_id=new_appeal(city, latitude=39.95, longitude=116.05).pk)
     counts = []
     for size in (3, 30):
-        appeals = [new_appeal(city, latitude=city.POINT_A1[0], longitude=city.POINT_A1[1]) for _ in range(size)]
+        for _ in range(size):
+            new_appeal(city, latitude=city.POINT_A1[0], longitude=city.POINT_A1[1])
         with CaptureQueriesContext(connection) as queries:
-            assert route_appeal_task(appeals[0].pk) == size
+            assert route_backlog() == size
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8, counts
 
 
-def test_the_task_of_an_appeal_already_routed_in_a_batch_finds_nothing_to_do(city):
-    first = new_appeal(city, latitude=39.95, longitude=116.05)
-    second = new_appeal(city, address="朝阳门外花园小区3号楼")
-    assert route_appeal_task(first.pk) == 2
-    assert route_appeal_task(second.pk) == 0
-    assert Dispatch.objects.count() == 2
-    assert AppealEvent.objects.filter(kind=AppealEvent.Kind.DISPATCHED).count() == 2
+def test_a_backlog_larger_than_a_batch_is_routed_batch_after_batch(city, settings):
+    settings.ROUTING_BATCH_SIZE = 4
+    appeals = [new_appeal(city, latitude=39.95, longitude=116.05) for _ in range(10)]
+    assert route_waiting_task() == 10
+    assert Dispatch.objects.filter(appeal__in=appeals).count() == 10
+    assert route_appeal_task(appeals[0].pk) == 0  # an earlier release's message: nothing left to do
 
 
 def test_an_appeal_that_breaks_its_batch_does_not_hold_up_the_others(city, monkeypatch, caplog):
-    """A fault injected into deadline counting for one appeal: the batch fails, each task still
-    routes its own appeal, and the broken one's task hands it to the operators."""
+    """A fault injected into deadline counting for one appeal: the batch fails, its appeals are
+    routed one by one, and the broken one goes to the operators instead of failing every batch."""
     from dispatch import services
 
     broken = new_appeal(city, latitude=39.95, longitude=116.05)
@@ -215,13 +215,13 @@ def test_an_appeal_that_breaks_its_batch_does_not_hold_up_the_others(city, monke
         return count_deadlines(appeal, *args, **kwargs)
 
     monkeypatch.setattr(services, "deadlines_for", deadlines_for)
-    assert route_appeal_task(healthy.pk) == 1
-    assert "routing it alone" in caplog.text
-    assert list(Dispatch.objects.values_list("appeal_id", flat=True)) == [healthy.pk]
     with translation.override("en"):
-        assert route_appeal_task(broken.pk) == 1
+        assert route_waiting_task() == 2
+    assert "one by one" in caplog.text
+    assert list(Dispatch.objects.values_list("appeal_id", flat=True)) == [healthy.pk]
     broken.refresh_from_db()
     assert (broken.status, broken.routed_at is not None) == (Appeal.Status.TRIAGE, True)
     assert broken.events.latest("id").note == "Automatic routing failed"
     later = new_appeal(city, latitude=39.95, longitude=116.15)
-    assert route_appeal_task(later.pk) == 1  # batches run again
+    assert route_waiting_task() == 1  # batches run again
+    assert Dispatch.objects.filter(appeal=later).exists()
