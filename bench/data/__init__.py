@@ -17,6 +17,7 @@ the tables analysed.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 SMALL = 20_000
@@ -31,6 +32,8 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--fresh", action="store_true", help="Empty the generated tables first.")
     parser.add_argument("--keep-indexes", action="store_true", help="Load with every index in place.")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="Processes generating in parallel on a bulk load (default: one per CPU).")
     parser.add_argument("--no-rollups", action="store_true", help="Skip counting the rollups and ANALYZE.")
     return parser.parse_args(argv)
 
@@ -60,7 +63,7 @@ def main(argv=None) -> int:
     appeals = SMALL if args.small else args.appeals
     started = time.monotonic()
     done = generate(appeals=appeals, days=args.days, seed=args.seed,
-                    set_aside_indexes=appeals >= SET_ASIDE_FROM and not args.keep_indexes)
+                    set_aside_indexes=appeals >= SET_ASIDE_FROM and not args.keep_indexes, jobs=args.jobs)
     loaded = time.monotonic() - started
     print(f"loaded {done['appeals']:,} appeals, {done['rows']:,} rows in {loaded:.0f} s "
           f"({done['rows'] / loaded:,.0f} rows/s, indexes included)")

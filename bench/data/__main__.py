@@ -2,4 +2,5 @@ import sys
 
 from . import main
 
-sys.exit(main(sys.argv[1:]))
+if __name__ == "__main__":  # not when a spawned job imports it
+    sys.exit(main(sys.argv[1:]))

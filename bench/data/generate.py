@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -22,7 +23,8 @@ from appeals.tracking import ALPHABET, hash_access_code
 from streets.demo import DEMO_STREET_CODE
 from streets.models import Duty, Officer, Unit
 
-from .copying import BackgroundCopier, Buffers, Copier, indexes_set_aside, next_ids, reset_sequences, restore_set_aside
+from .copying import Buffers, Copier, indexes_set_aside, next_ids, reset_sequences, restore_set_aside
+from .jobs import Plan
 from .lifecycle import AppealStory, Cast, DispatchStory, Lifecycle, json_data, settle_order, token_hash
 from .progress import Progress
 
@@ -206,43 +208,62 @@ class Writer:
         return written
 
 
-def generate(*, appeals: int, now: datetime | None = None, days: int = 365, seed: int = 12345,
-             set_aside_indexes: bool = False, progress: bool = True, report=print) -> dict:
-    """Write `appeals` appeals received over the `days` days before `now`, with everything the
-    services would have written for them; returns what was written."""
+def make_plan(*, appeals: int, days: int, now: datetime | None, seed: int) -> Plan:
     now = (now or timezone.now()).replace(microsecond=0)
-    rng = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
-    city = City.load(rng)
-    lifecycle = Lifecycle(now=now, cast=city.cast, rng=rng)
     today = timezone.localdate(now)
     calendar_days = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    counts = day_counts(appeals, calendar_days, rng)
+    rng = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
+    return Plan(now, calendar_days, day_counts(appeals, calendar_days, rng), seed)
+
+
+def lifecycle_for(plan: Plan, job: int) -> tuple[City, Lifecycle, random.Random]:
+    """The city (the same weights in every job) and a job's own stream of chance."""
+    city = City.load(random.Random(plan.seed))  # noqa: S311
+    rng = random.Random(plan.seed * 7919 + job)  # noqa: S311
+    return city, Lifecycle(now=plan.now, cast=city.cast, rng=rng), rng
+
+
+def generate(*, appeals: int, now: datetime | None = None, days: int = 365, seed: int = 12345,
+             set_aside_indexes: bool = False, jobs: int = 1, progress: bool = True, report=print) -> dict:
+    """Write `appeals` appeals received over the `days` days before `now`, with everything the
+    services would have written for them; returns what was written.
+
+    With `set_aside_indexes` the load is a bulk load of its own: indexes and foreign keys are set
+    aside, `jobs` processes generate and COPY in parallel (each on its own connection), and
+    everything is rebuilt after. Otherwise rows go through the caller's connection and transaction."""
+    from .jobs import run_jobs
+
+    plan = make_plan(appeals=appeals, days=days, now=now, seed=seed)
+    meter = Progress(appeals, enabled=progress)
     connection.ensure_connection()
-    with connection.cursor() as django_cursor, translation.override(None):
+    with connection.cursor() as django_cursor, translation.override(settings.LANGUAGE_CODE):
         cursor = django_cursor.cursor
         restore_set_aside(cursor, report)
         ids = next_ids(cursor, TABLES)
-        meter = Progress(appeals, enabled=progress)
-        if set_aside_indexes:  # a load of its own: COPY in the background, then rebuild
+        if set_aside_indexes:
             with indexes_set_aside(cursor, TABLES, report):
-                writer = Writer(BackgroundCopier(connection.get_connection_params(), COLUMNS), ids)
-                loaded = _load(writer, lifecycle, city, calendar_days, counts, now, rng, meter)
-        else:  # on the caller's connection and transaction
+                rows = run_jobs(plan, ids, jobs=jobs, meter=meter)
+                meter.finish(appeals, rows)  # before the rebuild reports
+        else:
+            city, lifecycle, rng = lifecycle_for(plan, 0)
             writer = Writer(Copier(cursor, COLUMNS), ids)
-            loaded = _load(writer, lifecycle, city, calendar_days, counts, now, rng, meter)
+            load_days(writer, lifecycle, city, plan, range(len(plan.days)), rng, meter.update)
+            rows = writer.rows
+            meter.finish(appeals, rows)
         reset_sequences(cursor, TABLES)
-    return {"appeals": loaded, "rows": writer.rows, "seconds": meter.elapsed, "first_day": calendar_days[0],
-            "now": now}
+    return {"appeals": appeals, "rows": rows, "seconds": meter.elapsed, "first_day": plan.days[0], "now": plan.now}
 
 
-def _load(writer: Writer, lifecycle: Lifecycle, city: City, calendar_days, counts, now, rng, meter) -> int:
-    code = ACCESS_CODE
+def load_days(writer: Writer, lifecycle: Lifecycle, city: City, plan: Plan, day_indexes, rng, on_chunk) -> int:
+    """Generate and write the appeals of the given days; `on_chunk(done, rows)` after each chunk."""
+    code, now = ACCESS_CODE, plan.now
     channels, channel_weights = Appeal.Channel.values, list(accumulate((30, 60, 10)))
     kinds, kind_weights = Appeal.Kind.values, list(accumulate((15, 25, 45, 10, 5)))
     category_weights, street_weights = list(accumulate(city.category_weights)), list(accumulate(city.street_weights))
 
     done = 0
-    for day, count in zip(calendar_days, counts, strict=True):
+    for index in day_indexes:
+        day, count = plan.days[index], plan.counts[index]
         prefix = f"{day:%y%m%d}-"
         for created in moments(day, count, rng, now):
             category = rng.choices(city.categories, cum_weights=category_weights)[0]
@@ -271,9 +292,9 @@ def _load(writer: Writer, lifecycle: Lifecycle, city: City, calendar_days, count
             done += 1
             if done % CHUNK_APPEALS == 0:
                 writer.flush()
-                meter.update(done, writer.rows)
+                on_chunk(done, writer.rows)
     writer.flush()
     writer.copier.close()
-    meter.finish(done, writer.rows)
+    on_chunk(done, writer.rows)
     return done
 
