@@ -12,7 +12,7 @@ callback and rating, a reopen now and then, the close. Every appeal's access cod
 (hashed with SECRET_KEY, default `bench.data.environment.BENCH_SECRET_KEY`). Large loads set the
 secondary indexes and foreign keys aside and rebuild them (exactly as the migrations made them)
 after the load. Then the monthly and daily rollups are counted as production would have, and
-the tables analysed.
+the tables vacuumed and analysed.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     from streets.models import Unit
 
     from .generate import generate
-    from .rollups import analyze, count_rollups
+    from .rollups import count_rollups, vacuum_analyze
     from .wipe import wipe
 
     print(f"database {url.rsplit('/', 1)[-1]}{' (created)' if created else ''}: migrating")
@@ -69,6 +69,6 @@ def main(argv=None) -> int:
           f"({done['rows'] / loaded:,.0f} rows/s, indexes included)")
     if not args.no_rollups:
         count_rollups(first_day=done["first_day"], now=done["now"])
-        analyze()
+        vacuum_analyze()
     print(f"done in {time.monotonic() - started:.0f} s")
     return 0

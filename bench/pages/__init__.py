@@ -7,7 +7,8 @@ Starts gunicorn (DEBUG off, static files collected, persistent connections, rate
 a free local port against the bench database (BENCH_DATA_DATABASE_URL, default `bench_data`; the
 same SECRET_KEY as the generator, so the generated access code works), signs in through the login
 form like a browser behind the HTTPS proxy, and times whole requests one after another: the
-busiest street officer's queue (its pages, filters and orderings), the tracking lookup by number
+busiest street officer's queue (its pages, filters and orderings), the supervisors' queue of every
+open ticket, the tracking lookup by number
 and code (page and API, a different appeal each time), the supervisor dashboard, and the monthly
 ranking (page and API, every month with rollups in turn). Prints p50/p95/p99/max per page against
 the target (p95 under 200 ms); exits 1 when a page misses it or a request fails.

@@ -33,6 +33,10 @@ def probes(samples: Samples, code: str) -> list[Probe]:
         for path in pages:
             yield "GET", path, {}
 
+    def all_open():
+        for path in cycle(["/console/queue/", "/console/queue/?page=2", "/console/queue/?overdue=yes"]):
+            yield "GET", path, {}
+
     def track_page():
         for number in cycle(samples.numbers):
             yield "POST", "/track/", {"data": {"number": number, "code": code}, "csrf": "/track/"}
@@ -55,6 +59,7 @@ def probes(samples: Samples, code: str) -> list[Probe]:
 
     return [
         Probe("officer's queue", samples.officer, queue),
+        Probe("supervisor's queue", samples.supervisor, all_open),
         Probe("tracking page (POST)", "", track_page),
         Probe("tracking API", "", track_api),
         Probe("supervisor dashboard", samples.supervisor, dashboard),
