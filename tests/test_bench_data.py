@@ -20,7 +20,7 @@ from streets.demo import DEMO_STREET_CODE
 from streets.demo.builder import load_demo_city
 from streets.models import Officer
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes with COPY")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes with COPY")
 
 APPEALS = 400
 DAYS = 75
@@ -42,6 +42,7 @@ def generated(db):
     return done
 
 
+@postgresql_only
 def test_every_row_is_written_and_no_constraint_is_violated(generated):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys are checked now
@@ -59,6 +60,7 @@ def test_every_row_is_written_and_no_constraint_is_violated(generated):
     assert event.pk > AppealEvent.objects.exclude(pk=event.pk).order_by("-pk").first().pk
 
 
+@postgresql_only
 def test_each_status_is_where_its_events_lead_and_each_dispatch_matches_its_events(generated):
     events = defaultdict(list)
     for appeal_id, kind, from_status, to_status, dispatch_id in AppealEvent.objects.order_by(
@@ -87,6 +89,7 @@ def test_each_status_is_where_its_events_lead_and_each_dispatch_matches_its_even
         assert dispatch.is_current == (seen[AppealEvent.Kind.REOPENED] == 0)
 
 
+@postgresql_only
 def test_the_rollups_agree_with_the_event_log_month_by_month(generated):
     labels = sorted(set(UnitPeriodStats.objects.values_list("period", flat=True)))
     assert len(labels) >= 3
@@ -99,6 +102,7 @@ def test_the_rollups_agree_with_the_event_log_month_by_month(generated):
         call_command("recount_period", f"{label:%Y-%m}", check=True, stdout=io.StringIO())
 
 
+@postgresql_only
 def test_the_demo_officer_works_the_generated_queue_and_residents_track_their_appeals(generated, client):
     from bench.data.generate import ACCESS_CODE
 
@@ -118,6 +122,7 @@ def test_the_demo_officer_works_the_generated_queue_and_residents_track_their_ap
     assert page.status_code == 200 and appeal.number in page.content.decode()
 
 
+@postgresql_only
 def test_the_supervisor_dashboard_reads_the_generated_rollups(generated, client):
     supervisor = Officer.objects.select_related("user").get(role=Officer.Role.SUPERVISOR)
     client.force_login(supervisor.user)
@@ -126,3 +131,17 @@ def test_the_supervisor_dashboard_reads_the_generated_rollups(generated, client)
     assert response.status_code == 200
     ranked = [row for row in response.context["ranking_tables"][0].rows if row.values["rank"] is not None]
     assert ranked
+
+
+def test_parallel_jobs_share_the_days_evenly_and_never_share_an_id():
+    from bench.data.jobs import PER_APPEAL, plan_jobs, split
+
+    counts = [5, 0, 7, 3, 9, 1, 4, 6]
+    ranges = split(counts, 3)
+    assert [day for days in ranges for day in days] == list(range(len(counts)))  # every day once, in order
+    assert max(sum(counts[d] for d in days) for days in ranges) <= 16
+    jobs = plan_jobs(counts, dict.fromkeys(PER_APPEAL, 100), 3)
+    for earlier, later in pairwise(jobs):
+        appeals = sum(counts[day] for day in earlier.day_indexes)
+        for table, most in PER_APPEAL.items():
+            assert later.ids[table] - earlier.ids[table] == most * appeals
