@@ -10,9 +10,10 @@ empties the generated tables first. Each appeal carries what the real services w
 its events, dispatches with deadlines, warnings, overdue marks and supervision orders, the
 callback and rating, a reopen now and then, the close. Every appeal's access code is `BENCH234`
 (hashed with SECRET_KEY, default `bench.data.environment.BENCH_SECRET_KEY`). Large loads set the
-secondary indexes and foreign keys aside and rebuild them (exactly as the migrations made them)
-after the load. Then the monthly and daily rollups are counted as production would have, and
-the tables vacuumed and analysed.
+secondary indexes and foreign keys aside, generate in `--jobs` processes (default: one per CPU),
+and rebuild the indexes and keys after the load (exactly as the migrations made them). Then the
+monthly and daily rollups are counted as production would have, and the tables vacuumed and
+analysed. Not generated: returns, whistles (co-handling), extensions, photos, folded repeats.
 """
 from __future__ import annotations
 
