@@ -72,6 +72,9 @@ def test_each_status_is_where_its_events_lead_and_each_dispatch_matches_its_even
         assert all(later[1] == earlier[2] for earlier, later in pairwise(story))
         assert story[-1][2] == appeal.status, appeal.number
         assert (appeal.routed_at is None) == (len(story) == 1)
+    officers_acted = AppealEvent.objects.filter(kind__in=[AppealEvent.Kind.SIGNED, AppealEvent.Kind.RESPONDED,
+                                                          AppealEvent.Kind.RESOLVED])
+    assert officers_acted.exists() and not officers_acted.filter(actor=None).exists()  # every unit has officers
     kinds = defaultdict(Counter)
     for dispatch_id, kind in AppealEvent.objects.exclude(dispatch=None).values_list("dispatch_id", "kind"):
         kinds[dispatch_id][kind] += 1

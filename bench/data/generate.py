@@ -27,6 +27,7 @@ from .copying import Buffers, Copier, indexes_set_aside, next_ids, reset_sequenc
 from .jobs import Plan
 from .lifecycle import AppealStory, Cast, DispatchStory, Lifecycle, json_data, settle_order, token_hash
 from .progress import Progress
+from .staff import ensure_officers
 
 ACCESS_CODE = "BENCH234"  # every generated appeal's code (letters of the tracking alphabet)
 CHUNK_APPEALS = 10_000
@@ -233,6 +234,9 @@ def generate(*, appeals: int, now: datetime | None = None, days: int = 365, seed
     everything is rebuilt after. Otherwise rows go through the caller's connection and transaction."""
     from .jobs import run_jobs
 
+    added = ensure_officers()
+    if added:
+        report(f"added {added} officer accounts (an officer and a head per unit)")
     plan = make_plan(appeals=appeals, days=days, now=now, seed=seed)
     meter = Progress(appeals, enabled=progress)
     connection.ensure_connection()

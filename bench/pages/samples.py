@@ -11,7 +11,7 @@ from django.db.models import Count
 @dataclass(frozen=True)
 class Samples:
     appeals: int
-    officer: str  # username of an officer of the busiest street that has one
+    officer: str  # username of a demo officer of the busiest street that has one
     officer_open: int  # open tickets in that officer's queue
     supervisor: str
     numbers: list[str]
@@ -20,11 +20,13 @@ class Samples:
 
 def draw(*, lookups: int = 400, seed: int = 1) -> Samples:
     from appeals.models import Appeal
+    from bench.data.staff import PREFIX as STAFF_PREFIX
     from dispatch.models import Dispatch, UnitPeriodStats
     from streets.models import Officer
 
     rng = random.Random(seed)  # noqa: S311 (which appeals to look up, not a secret)
-    officers = Officer.objects.filter(role=Officer.Role.OFFICER, unit__kind="street").select_related("user", "unit")
+    officers = (Officer.objects.filter(role=Officer.Role.OFFICER, unit__kind="street").select_related("user", "unit")
+                .exclude(user__username__startswith=STAFF_PREFIX))  # those have no password to log in with
     open_by_unit = dict(Dispatch.objects.filter(state__in=Dispatch.OPEN_STATES, unit__in=officers.values("unit"))
                         .values_list("unit").annotate(n=Count("id")).order_by())
     officer = max(officers, key=lambda o: (open_by_unit.get(o.unit_id, 0), not o.is_head))
