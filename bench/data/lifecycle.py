@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from appeals.models import Appeal, AppealEvent
-from dispatch.deadlines import count_deadlines, rule_for_appeal
+from dispatch.deadlines import count_deadlines, format_due, rule_for_appeal
 from dispatch.models import Callback, Dispatch, SupervisionOrder
 from dispatch.supervision import reply_due_from
 from dispatch.sweeps import RESOLVE, RESPONSE, Clock
@@ -35,7 +35,8 @@ SWEEP_SECONDS = 60  # the deadline and callback sweeps run every minute
 class Event:
     at: datetime
     kind: str
-    to_status: str | None = None
+    to_status: str | None = None  # None: the status does not change (settle_order fills both)
+    from_status: str = ""
     dispatch: DispatchStory | None = None
     actor_id: int | None = None
     unit_id: int | None = None
@@ -340,8 +341,7 @@ class Lifecycle:
 
 
 def _note(clock: Clock, due: datetime) -> str:
-    from dispatch.deadlines import format_due
-
+    """The sweep's note on a warning or overdue event."""
     return str(clock.note) % {"due": format_due(due)}
 
 
