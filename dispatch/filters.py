@@ -35,7 +35,8 @@ class DispatchFilter(django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit"), field_name="unit", to_field_name="code", empty_label=_("All"),
-        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT]).order_by("kind", "code"),
+        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT]).order_by("kind", "code")
+        .only("code", "kind", "name", "name_en"),  # not the streets' boundaries: only names are listed
     )  # supervisors only: the drill-down from the dashboard's rankings
     received_from = django_filters.DateFilter(
         label=_("Dispatched from"), field_name="dispatched_at", lookup_expr="date__gte"

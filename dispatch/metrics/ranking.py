@@ -71,7 +71,8 @@ EMPTY = dict.fromkeys(COUNT_FIELDS, 0)
 
 def ranking(period: Period, *, kind: str) -> list[RankingRow]:
     """Every active unit of `kind` (streets, or departments) for the period, best first, from the rollups."""
-    units = Unit.objects.filter(kind=kind, active=True).select_related("parent").order_by("code")
+    units = (Unit.objects.filter(kind=kind, active=True).select_related("parent").order_by("code")
+             .only("code", "name", "name_en", "parent__name", "parent__name_en"))  # not the boundaries
     stats = {row.unit_id: row for row in UnitPeriodStats.objects.filter(period=period.label, unit__kind=kind)}
     scored = []
     for unit in units:

@@ -109,6 +109,13 @@ class Dispatch(models.Model):
                 fields=["dispatched_at"], name="dispatch_provisional",
                 condition=models.Q(deadlines_provisional=True),
             ),
+            # Every open ticket by deadline: the supervisors' queue, its first page read in index order
+            # and its count (also of the overdue ones) from the index alone; without it, every open
+            # ticket is fetched from the table and sorted on every view.
+            models.Index(
+                fields=["resolve_due", "id"], include=["response_due", "responded_at", "resolved_at"],
+                name="dispatch_open_by_due", condition=models.Q(state__in=["pending", "signed", "responded"]),
+            ),
             # The dashboard's snapshot of open and overdue tickets by district (metrics/daily.py).
             models.Index(
                 fields=["district"], name="dispatch_open_by_district",
