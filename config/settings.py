@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "appeals",
     "dispatch",
 ]
+if env_bool("BENCH_CEILING", False):
+    INSTALLED_APPS.append("bench.ceiling")  # the benchmark's bare one-insert view (bench/ceiling)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
