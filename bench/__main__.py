@@ -30,4 +30,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the stack has already been stopped
+        print("interrupted; the benchmark stack was stopped", file=sys.stderr)
+        sys.exit(130)
