@@ -125,17 +125,3 @@ def closed_loop(poster: Poster, *, concurrency: int, warmup: float, duration: fl
 def open_loop(poster: Poster, *, rate: float, duration: float) -> Outcome:
     return asyncio.run(_open_loop(poster, rate, duration))
 
-
-def summarise(name: str, outcome: Outcome) -> dict:
-    return {
-        "name": name,
-        "per_second": outcome.per_second,
-        "p50": percentile(outcome.latencies, 0.50),
-        "p95": percentile(outcome.latencies, 0.95),
-        "p99": percentile(outcome.latencies, 0.99),
-        "accepted": outcome.accepted,
-        "refused": outcome.refused,
-        "statuses": dict(outcome.statuses),
-        "errors": dict(outcome.errors),
-    }
-
