@@ -7,11 +7,12 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 RUN_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: run test lint browser clean help
+.PHONY: run test lint browser clean help bench bench-profile
 
 help:
 	@echo "make run   - install, migrate, load the demo city, start web + Celery worker + beat on :$(PORT)"
 	@echo "make test  - install test requirements and run the whole suite (lint, migrations check, pytest)"
+	@echo "make bench - benchmark figures on a throw-away stack (PostgreSQL and Redis on localhost; see README)"
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +58,13 @@ lint: $(VENV)/.test-installed
 
 test: $(VENV)/.test-installed browser lint
 	$(VENV)/bin/pytest
+
+# Benchmarks (README, "Benchmarks"): a throw-away PostgreSQL database, gunicorn and Celery workers.
+bench: $(VENV)/.installed
+	$(PY) -m bench load
+
+bench-profile: $(VENV)/.installed
+	$(PY) -m bench profile
 
 clean:
 	rm -rf $(VENV) var

@@ -132,17 +132,16 @@ class AppealIntakeView(APIView):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         appeal = submitted.appeal
+        # Plain values already, in AppealReceiptSerializer's shape (it documents them): no
+        # serializer instance per request.
         receipt = {
             "number": appeal.number,
             "access_code": submitted.access_code,
-            "status": appeal.status,
+            "status": str(appeal.status),
             "folded": submitted.folded,
             "tracking_url": request.build_absolute_uri(reverse("appeals:track")) + f"?number={appeal.number}",
         }
-        return Response(
-            AppealReceiptSerializer(receipt).data,
-            status=status.HTTP_200_OK if submitted.folded else status.HTTP_201_CREATED,
-        )
+        return Response(receipt, status=status.HTTP_200_OK if submitted.folded else status.HTTP_201_CREATED)
 
 
 class AppealTrackView(APIView):

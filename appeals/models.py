@@ -346,9 +346,11 @@ class AppealEvent(models.Model):
         REOPENED = "reopened", _("Sent back to the unit: not solved")
         CLOSED = "closed", _("Closed")
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
+    # No single-column indexes on these two: event_appeal_time and event_dispatch_time lead with them.
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events", db_index=False)
     dispatch = models.ForeignKey(
-        "dispatch.Dispatch", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "dispatch.Dispatch", null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+        db_index=False,
     )
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=16, blank=True)

@@ -19,6 +19,7 @@ from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .tracking import hash_access_code, new_access_code, new_tracking_number
 
 logger = logging.getLogger(__name__)
+NUMBER_ATTEMPTS = 5  # draws of a tracking number before giving up (a collision is already rare)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,45 @@ def submit_appeal(
         longitude=location[1], address=address, photos=clean_photos,
     )
     access_code = new_access_code()
+    fields = dict(
+        channel=channel,
+        kind=kind,
+        urgency=urgency,
+        category=category,
+        text=clean_text,
+        attributes=answers or {},
+        media_url=media_url or "",
+        api_key=api_key,
+        address=address,
+        latitude=location[0],
+        longitude=location[1],
+        contact_name=contact[0],
+        contact_phone=contact[1],
+        contact_email=contact[2],
+        anonymous=anonymous,
+        language=(language or get_language() or "zh-hans")[:10],
+        submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
+        fingerprint=fingerprint,
+    )
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            return _store(access_code, fields, photos=clean_photos, submitted_by=submitted_by)
+        except _NumberTaken as taken:
+            logger.warning("tracking number collision on %s, drawing again", taken.number)
+    raise RuntimeError("could not draw a unique tracking number")
+
+
+class _NumberTaken(Exception):
+    def __init__(self, number: str):
+        super().__init__(number)
+        self.number = number
+
+
+def _store(access_code: str, fields: dict, *, photos: list, submitted_by) -> SubmittedAppeal:
+    """One transaction: fold into a recent repeat, or insert the appeal under a fresh random number
+    with its photos and RECEIVED event and queue its routing. A taken number (rare) aborts the whole
+    transaction with _NumberTaken, so the caller draws again without a savepoint per insert."""
+    fingerprint = fields["fingerprint"]
     with transaction.atomic():
         if fingerprint:
             folding.lock_fingerprint(fingerprint)
@@ -101,28 +141,14 @@ def submit_appeal(
             if earlier is not None:
                 _fold_repeat(earlier, access_code=access_code, submitted_by=submitted_by)
                 return SubmittedAppeal(appeal=earlier, access_code=access_code, folded=True)
-        appeal = _insert_with_unique_number(
-            access_code,
-            channel=channel,
-            kind=kind,
-            urgency=urgency,
-            category=category,
-            text=clean_text,
-            attributes=answers or {},
-            media_url=media_url or "",
-            api_key=api_key,
-            address=address,
-            latitude=location[0],
-            longitude=location[1],
-            contact_name=contact[0],
-            contact_phone=contact[1],
-            contact_email=contact[2],
-            anonymous=anonymous,
-            language=(language or get_language() or "zh-hans")[:10],
-            submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
-            fingerprint=fingerprint,
-        )
-        for photo in clean_photos:
+        number = new_tracking_number()
+        try:
+            appeal = Appeal.objects.create(
+                number=number, access_code_hash=hash_access_code(number, access_code), **fields
+            )
+        except IntegrityError as exc:
+            raise _NumberTaken(number) from exc
+        for photo in photos:
             AppealPhoto.objects.create(appeal=appeal, image=photo)
         record_transition(appeal=appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
         queue_routing(appeal_id=appeal.pk)
@@ -137,16 +163,3 @@ def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
         note=_("Repeated submission folded into this appeal; a new access code was issued."),
     )
 
-
-def _insert_with_unique_number(access_code: str, **fields) -> Appeal:
-    """Insert with a fresh random number; on the rare collision, draw again."""
-    for _attempt in range(5):
-        number = new_tracking_number()
-        try:
-            with transaction.atomic():
-                return Appeal.objects.create(
-                    number=number, access_code_hash=hash_access_code(number, access_code), **fields
-                )
-        except IntegrityError:
-            logger.warning("tracking number collision on %s, drawing again", number)
-    raise RuntimeError("could not draw a unique tracking number")

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "appeals",
     "dispatch",
 ]
+if env_bool("BENCH_CEILING", False):
+    INSTALLED_APPS.append("bench.ceiling")  # the benchmark's bare one-insert view (bench/ceiling)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -147,7 +149,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.ReusingRedisCache",  # Django's, reusing its Redis clients
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "appeals"),
         # A Redis that is away or hung must fail a cache call in a second, never hang a request.

@@ -1,0 +1,37 @@
+"""python -m bench load | profile  (see README, "Benchmarks")."""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+
+from .load import LoadOptions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="intake, ceiling, submit-to-dispatched and routing figures")
+    for option in fields(LoadOptions):
+        load.add_argument("--" + option.name.replace("_", "-"), type=type(option.default), default=option.default)
+    profile = commands.add_parser("profile", help="profile the intake request path in-process")
+    profile.add_argument("--database", default="bench_profile")
+    profile.add_argument("--requests", type=int, default=300)
+    profile.add_argument("--top", type=int, default=30)
+    args = parser.parse_args(argv)
+    if args.command == "load":
+        from . import load as load_command
+
+        options = LoadOptions(**{option.name: getattr(args, option.name) for option in fields(LoadOptions)})
+        return load_command.run(options)
+    from . import profiling
+
+    return profiling.run(database=args.database, requests=args.requests, top=args.top)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the stack has already been stopped
+        print("interrupted; the benchmark stack was stopped", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,66 @@
+"""Valid, varied appeals for the demo city: a routable category (one with a duty), a point inside
+a street's boundary, a text and phone of its own (so nothing is folded as a repeat).
+
+Needs Django set up on a database with the demo city loaded."""
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+
+from shapely.geometry import Point, shape
+
+PROBLEMS = (
+    "楼道里的灯坏了一个多星期", "小区门口的垃圾没人清运", "夜里施工噪音太大", "路面有一个大坑", "电梯停在七楼不动",
+    "自来水发黄", "共享单车堵住了人行道", "井盖松动很危险", "暖气不热", "占道经营影响通行",
+)
+PLACES = ("东门", "3号楼", "路口", "地下车库", "菜市场旁", "公交站", "学校门口", "公园北门")
+
+
+def routable_category_codes() -> list[str]:
+    from appeals.models import Category
+
+    return list(
+        Category.objects.filter(is_leaf=True, active=True, duty__isnull=False).values_list("code", flat=True)
+    )
+
+
+def street_points(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """`count` (latitude, longitude) strings with six decimals, each inside some street."""
+    from streets.models import Unit
+
+    boundaries = [shape(b) for b in Unit.objects.filter(kind=Unit.Kind.STREET, active=True, boundary__isnull=False)
+                  .values_list("boundary", flat=True)]
+    points = []
+    while len(points) < count:
+        polygon = rng.choice(boundaries)
+        west, south, east, north = polygon.bounds
+        lng, lat = round(rng.uniform(west, east), 6), round(rng.uniform(south, north), 6)
+        if polygon.contains(Point(lng, lat)):
+            points.append((f"{lat:.6f}", f"{lng:.6f}"))
+    return points
+
+
+def appeal_bodies(seed: int = 12345, distinct_points: int = 2000) -> Iterator[bytes]:
+    """An endless stream of JSON bodies for POST /api/v1/appeals/, each one a different appeal.
+    Reads the database now, so the stream itself may be drawn from inside an event loop."""
+    rng = random.Random(seed)
+    categories = routable_category_codes()
+    points = street_points(distinct_points, rng)
+    return _bodies(rng, categories, points)
+
+
+def _bodies(rng: random.Random, categories: list[str], points: list[tuple[str, str]]) -> Iterator[bytes]:
+    serial = 0
+    while True:
+        serial += 1
+        latitude, longitude = rng.choice(points)
+        yield json.dumps({
+            "text": f"{rng.choice(PROBLEMS)}，{rng.choice(PLACES)}（第{serial}号，{rng.randrange(10**6)}）",
+            "category": rng.choice(categories),
+            "latitude": latitude,
+            "longitude": longitude,
+            "contact_name": "张先生",
+            "contact_phone": f"13{rng.randrange(10**9):09d}",
+            "address": f"{rng.choice(PLACES)}附近",
+        }, ensure_ascii=False).encode()

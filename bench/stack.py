@@ -1,0 +1,244 @@
+"""A production-like stack for benchmarks: a fresh PostgreSQL database with the demo city, a Redis
+database of its own, gunicorn (sync workers, DEBUG off) and Celery workers, all stopped on exit.
+
+Usage:
+    with running_stack(database="bench_load", gunicorn_workers=4) as stack:
+        stack.setup_django()          # this process talks to the same database and broker
+        ... stack.base_url ...
+
+Every child runs in its own process group and is stopped with its group on exit, on an
+exception or on Ctrl-C (SIGTERM to the bench is turned into the same clean exit).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = "bench_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+FORBIDDEN_REDIS_DBS = {0, 15}  # the broker of `make run` and the test suite's default
+# High enough that the throttles (which still run on every request) never refuse a benchmark.
+UNLIMITED_RATE = "100000000/second"
+RATE_LIMIT_VARIABLES = (
+    "RATE_LIMIT_ANON", "RATE_LIMIT_USER", "RATE_LIMIT_INTAKE", "RATE_LIMIT_TRACKING",
+    "RATE_LIMIT_TRACKING_FAILURES", "RATE_LIMIT_TRACKING_FAILURES_NUMBER",
+)
+
+
+def database_url(database: str) -> str:
+    """BENCH_DATABASE_URL if set, else the local PostgreSQL (trust auth) with this database name."""
+    return os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/{database}"
+
+
+def redis_url() -> str:
+    url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    db = int(urlparse(url).path.lstrip("/") or 0)
+    if db in FORBIDDEN_REDIS_DBS:
+        raise SystemExit(f"BENCH_REDIS_URL must not use Redis database {db} (it belongs to others)")
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def recreate_database(url: str) -> None:
+    """Drop (forcing out stale connections) and create the database named in `url`."""
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+@dataclass
+class Child:
+    """One command in its own process group, output to a log file."""
+
+    name: str
+    args: list[str]
+    env: dict
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> Child:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited early:\n{self.log()[-3000:]}")
+
+    def stop(self, grace: float = 15) -> None:
+        """SIGTERM the group (leader and its workers), then SIGKILL whatever is left."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(grace)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+
+def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise RuntimeError(f"{what} did not happen within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    database_url: str
+    redis_url: str
+    env: dict
+    workdir: Path
+    port: int
+    children: list[Child] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def setup_django(self) -> None:
+        """Point this process's Django (and Celery app) at the stack, then set it up."""
+        os.environ.update(self.env)
+        import django
+
+        django.setup()
+
+    def start_gunicorn(self, workers: int) -> Child:
+        child = self._start("gunicorn", [
+            sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers), "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--log-level", "warning",
+        ])
+        wait_until(lambda: child.check_alive() or self._answers(), timeout=60, what="gunicorn answering")
+        return child
+
+    def start_celery_worker(self, *, concurrency: int = 2, pool: str = "prefork", name: str = "") -> Child:
+        """A worker on the stack's broker; returns once it is ready to take tasks."""
+        name = name or f"worker{len(self.children)}"
+        child = self._start(name, [
+            sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", f"--pool={pool}",
+            f"--concurrency={concurrency}", "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle",
+            "--without-heartbeat",
+        ])
+        wait_until(lambda: child.check_alive() or " ready." in child.log(), timeout=60, what=f"{name} ready")
+        return child
+
+    def stop_celery_workers(self) -> None:
+        for child in [c for c in self.children if c.name != "gunicorn"]:
+            child.stop()
+            self.children.remove(child)
+
+    def stop_all(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
+        self.children.clear()
+
+    def _start(self, name: str, args: list[str]) -> Child:
+        child = Child(name, args, self.env, self.workdir / f"{name}.log").start()
+        self.children.append(child)
+        return child
+
+    def _answers(self) -> bool:
+        try:
+            urllib.request.urlopen(f"{self.base_url}/open311/discovery.json", timeout=2)  # noqa: S310 - our own URL
+        except urllib.error.HTTPError:
+            return True  # any HTTP answer means it is up
+        except OSError:
+            return False
+        return True
+
+
+def stack_env(*, database_url: str, redis_url: str, workdir: Path, extra_env: dict | None) -> dict:
+    """Production settings (DEBUG off), persistent connections, throttles that never refuse."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "bench",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on localhost; HTTPS would end at a proxy
+        "DB_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "VAR_DIR": str(workdir / "var"),
+        **dict.fromkeys(RATE_LIMIT_VARIABLES, UNLIMITED_RATE),
+        **(extra_env or {}),
+    }
+    env.pop("TEST_REDIS_DB", None)
+    return env
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def running_stack(
+    *,
+    database: str = DEFAULT_DATABASE,
+    gunicorn_workers: int = 4,
+    celery_workers: int = 1,
+    celery_concurrency: int = 2,
+    extra_env: dict | None = None,
+) -> Iterator[Stack]:
+    """Fresh database (migrated, demo city loaded), flushed Redis database, gunicorn with
+    `gunicorn_workers` (0: none) and `celery_workers` worker processes of `celery_concurrency`."""
+    previous_handler = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    url, broker = database_url(database), redis_url()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        stack = Stack(
+            database_url=url, redis_url=broker, workdir=workdir, port=free_port(),
+            env=stack_env(database_url=url, redis_url=broker, workdir=workdir, extra_env=extra_env),
+        )
+        try:
+            recreate_database(url)
+            redis.Redis.from_url(broker).flushdb()
+            stack.manage("migrate", "--noinput")
+            stack.manage("load_demo_city", "--force")
+            if gunicorn_workers:
+                stack.start_gunicorn(gunicorn_workers)
+            for _ in range(celery_workers):
+                stack.start_celery_worker(concurrency=celery_concurrency)
+            yield stack
+        finally:
+            stack.stop_all()
+            signal.signal(signal.SIGTERM, previous_handler)

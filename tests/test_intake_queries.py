@@ -1,0 +1,58 @@
+"""Intake's database work, counted (never timed): every statement of an API intake POST is here,
+so a change that adds one to the hot path fails with the list of what ran."""
+import logging
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from appeals import services
+from appeals.models import Appeal, AppealEvent
+
+pytestmark = pytest.mark.django_db
+
+INTAKE_URL = "/api/v1/appeals/"
+
+
+def body(city, text: str) -> dict:
+    return {"text": text, "category": city.noise.code, "latitude": "39.95", "longitude": "116.05",
+            "contact_phone": "13800138000"}
+
+
+def expected_statements() -> list[str]:
+    """Inside the test's transaction, intake's own transaction is a savepoint; in production the
+    first and last lines are BEGIN and COMMIT."""
+    lock = ["SELECT pg_advisory_xact_lock"] if connection.vendor == "postgresql" else []
+    return [
+        'SELECT "appeals_category"',  # the category, by code
+        "SAVEPOINT",
+        *lock,  # two identical posts at once cannot both miss each other
+        'SELECT "appeals_appeal"',  # a recent repeat to fold into
+        'INSERT INTO "appeals_appeal"',
+        'INSERT INTO "appeals_appealevent"',  # RECEIVED
+        "RELEASE SAVEPOINT",
+    ]
+
+
+def test_an_api_intake_post_runs_exactly_these_queries(city, client):
+    assert client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json").status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(INTAKE_URL, body(city, "楼下商铺每晚噪声扰民"), content_type="application/json")
+    assert response.status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    expected = expected_statements()
+    assert len(statements) == len(expected), "\n".join(statements)
+    for statement, start in zip(statements, expected, strict=True):
+        assert statement.startswith(start), f"{statement!r} should start with {start!r}"
+
+
+def test_a_taken_tracking_number_is_drawn_again_in_a_fresh_transaction(city, monkeypatch, caplog):
+    first = services.submit_appeal(text="第一件", category_code=city.noise.code, contact_phone="13800138000")
+    draws = iter([first.appeal.number, "240501-ABCDEF"])
+    monkeypatch.setattr(services, "new_tracking_number", lambda: next(draws))
+    with caplog.at_level(logging.WARNING, logger="appeals.services"):
+        second = services.submit_appeal(text="第二件", category_code=city.noise.code, contact_phone="13900139000")
+    assert second.appeal.number == "240501-ABCDEF"
+    assert "collision" in caplog.text
+    assert Appeal.objects.count() == 2
+    assert AppealEvent.objects.filter(kind=AppealEvent.Kind.RECEIVED).count() == 2
