@@ -213,14 +213,14 @@ def make_plan(*, appeals: int, days: int, now: datetime | None, seed: int) -> Pl
     now = (now or timezone.now()).replace(microsecond=0)
     today = timezone.localdate(now)
     calendar_days = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    rng = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
+    rng = random.Random(seed)
     return Plan(now, calendar_days, day_counts(appeals, calendar_days, rng), seed)
 
 
 def lifecycle_for(plan: Plan, job: int) -> tuple[City, Lifecycle, random.Random]:
     """The city (the same weights in every job) and a job's own stream of chance."""
-    city = City.load(random.Random(plan.seed))  # noqa: S311
-    rng = random.Random(plan.seed * 7919 + job)  # noqa: S311
+    city = City.load(random.Random(plan.seed))
+    rng = random.Random(plan.seed * 7919 + job)
     return city, Lifecycle(now=plan.now, cast=city.cast, rng=rng), rng
 
 

@@ -24,7 +24,7 @@ def draw(*, lookups: int = 400, seed: int = 1) -> Samples:
     from dispatch.models import Dispatch, UnitPeriodStats
     from streets.models import Officer
 
-    rng = random.Random(seed)  # noqa: S311 (which appeals to look up, not a secret)
+    rng = random.Random(seed)
     officers = (Officer.objects.filter(role=Officer.Role.OFFICER, unit__kind="street").select_related("user", "unit")
                 .exclude(user__username__startswith=STAFF_PREFIX))  # those have no password to log in with
     open_by_unit = dict(Dispatch.objects.filter(state__in=Dispatch.OPEN_STATES, unit__in=officers.values("unit"))

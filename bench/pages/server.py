@@ -47,7 +47,7 @@ class Server:
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=self.env,
                        check=True)
         self.log = open(Path(self.var.name) / "gunicorn.log", "w")
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--timeout", "120"],
             cwd=root, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
