@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from streets.services import is_inside_city
 
+from . import catalogue
 from .images import reencode_photo
 from .models import Category, CategoryAttribute
 
@@ -55,10 +56,7 @@ def clean_address(address: str | None) -> str:
 def clean_category(code: str | None) -> Category | None:
     if not code:
         return None
-    category = (
-        Category.objects.filter(code=code, is_leaf=True, active=True).first()
-        if CATEGORY_CODE_RE.fullmatch(code) else None
-    )
+    category = catalogue.active_leaf(code) if CATEGORY_CODE_RE.fullmatch(code) else None
     if category is None:
         raise ValidationError({"category": _("Unknown category. Choose one from the list, or leave it empty.")})
     return category

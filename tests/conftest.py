@@ -11,6 +11,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
+from appeals import catalogue
 from dispatch import time_limits, workdays
 from streets import geo
 from streets.models import Duty, Officer, Unit
@@ -62,7 +63,7 @@ def test_settings(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """A rolled-back test sends no delete signals, so drop the per-process caches between tests."""
-    for reset in (geo.reset_locator, workdays.reset_calendar, time_limits.reset_rules):
+    for reset in (geo.reset_locator, workdays.reset_calendar, time_limits.reset_rules, catalogue.reset_catalogue):
         reset()
 
 

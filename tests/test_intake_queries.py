@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from appeals import services
+from appeals import catalogue, services
 from appeals.models import Appeal, AppealEvent
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +21,10 @@ def body(city, text: str) -> dict:
 
 def expected_statements() -> list[str]:
     """Inside the test's transaction, intake's own transaction is a savepoint; in production the
-    first and last lines are BEGIN and COMMIT."""
+    first and last lines are BEGIN and COMMIT. The category comes from the process's catalogue
+    (appeals/catalogue.py), loaded by the first post."""
     lock = ["SELECT pg_advisory_xact_lock"] if connection.vendor == "postgresql" else []
     return [
-        'SELECT "appeals_category"',  # the category, by code
         "SAVEPOINT",
         *lock,  # two identical posts at once cannot both miss each other
         'SELECT "appeals_appeal"',  # a recent repeat to fold into
@@ -56,3 +56,13 @@ def test_a_taken_tracking_number_is_drawn_again_in_a_fresh_transaction(city, mon
     assert "collision" in caplog.text
     assert Appeal.objects.count() == 2
     assert AppealEvent.objects.filter(kind=AppealEvent.Kind.RECEIVED).count() == 2
+
+
+def test_a_category_changed_in_the_admin_is_seen_by_the_next_intake(city, client):
+    assert client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json").status_code == 201
+    city.noise.active = False
+    city.noise.save()  # as the admin does: the catalogue is rebuilt
+    response = client.post(INTAKE_URL, body(city, "第二次"), content_type="application/json")
+    assert response.status_code == 400
+    assert "category" in response.json()
+    assert catalogue.active_leaf(city.noise.code) is None
