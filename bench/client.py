@@ -39,6 +39,15 @@ class Outcome:
     def per_second(self) -> float:
         return self.accepted / self.seconds if self.seconds else 0.0
 
+    def add(self, other: Outcome) -> Outcome:
+        """Another measured window of the same kind, counted in with this one."""
+        self.seconds += other.seconds
+        self.latencies += other.latencies
+        self.statuses += other.statuses
+        self.errors += other.errors
+        self.receipts += other.receipts
+        return self
+
 
 def percentile(values: list[float], share: float) -> float:
     if not values:
@@ -60,10 +69,15 @@ class Poster:
         self.bodies = bodies
         self.expect = expect
         self.keep_bodies = keep_bodies
+        self.sent = 0
 
     def request(self) -> bytes:
+        """The next request, from the next of 65,536 residents' addresses (as the city's proxy
+        reports them in X-Forwarded-For): a city files from many addresses, not one."""
         body = next(self.bodies)
-        return self.head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        self.sent += 1
+        resident = b"X-Forwarded-For: 10.77.%d.%d\r\n" % divmod(self.sent % 65536, 256)
+        return self.head + resident + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
     async def send(self, request: bytes, outcome: Outcome | None) -> None:
         """One request on a fresh connection; records into `outcome` (None: a warm-up, not counted)."""

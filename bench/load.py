@@ -24,6 +24,7 @@ class LoadOptions:
     concurrency: int = 32
     warmup: float = 3.0
     duration: float = 20.0
+    rounds: int = 4
     rate: float = 100.0
     latency_duration: float = 10.0
     routing_appeals: int = 5000
@@ -48,6 +49,18 @@ def dispatch_latencies(outcome: client.Outcome) -> list[float]:
     return [dispatched[n].timestamp() - at for n, at in answered.items() if n in dispatched]
 
 
+def compare(intake: client.Poster, ceiling: client.Poster, options: LoadOptions) -> tuple[client.Outcome, ...]:
+    """Intake and ceiling in alternating rounds (`duration` each in all), so a spell of noise on a
+    shared machine weighs on both rather than on whichever ran at the time."""
+    outcomes = (client.Outcome(), client.Outcome())
+    rounds = max(1, options.rounds)
+    for _ in range(rounds):
+        for poster, outcome in zip((intake, ceiling), outcomes, strict=True):
+            outcome.add(client.closed_loop(poster, concurrency=options.concurrency, warmup=options.warmup / rounds,
+                                           duration=options.duration / rounds))
+    return outcomes
+
+
 def run(options: LoadOptions) -> int:
     extra_env = {"BENCH_CEILING": "1"}
     # No worker during the intake and ceiling phases: both measure the web tier alone (intake still
@@ -58,13 +71,9 @@ def run(options: LoadOptions) -> int:
         from appeals.models import Appeal
 
         bodies = appeal_bodies()
-        intake = client.closed_loop(
-            client.Poster(stack.base_url + INTAKE_PATH, bodies), concurrency=options.concurrency,
-            warmup=options.warmup, duration=options.duration,
-        )
-        ceiling = client.closed_loop(
-            client.Poster(stack.base_url + CEILING_PATH, ceiling_bodies()), concurrency=options.concurrency,
-            warmup=options.warmup, duration=options.duration,
+        intake, ceiling = compare(
+            client.Poster(stack.base_url + INTAKE_PATH, bodies),
+            client.Poster(stack.base_url + CEILING_PATH, ceiling_bodies()), options,
         )
         stack.start_celery_worker(concurrency=options.celery_concurrency)
         routing.wait_routed(Appeal.objects.all(), timeout=300)  # the intake phase's backlog
@@ -101,8 +110,9 @@ def print_table(options, intake, ceiling, paced, latencies, routed, *, total: in
     ]
     print()
     print(f"Stack: gunicorn {options.gunicorn_workers} sync workers, Celery worker concurrency "
-          f"{options.celery_concurrency}; {options.concurrency} clients, {options.duration:g} s after "
-          f"{options.warmup:g} s warm-up (no Celery worker during intake and ceiling); "
+          f"{options.celery_concurrency}; {options.concurrency} clients, {options.duration:g} s each for intake "
+          f"and ceiling in {options.rounds} alternating rounds, after {options.warmup:g} s warm-up in all (no "
+          f"Celery worker during intake and ceiling); "
           f"taken {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     header = ("figure", "rate", "p50", "p95", "p99", "refused / target")
     widths = (44, 10, 9, 9, 9, 0)

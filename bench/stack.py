@@ -196,6 +196,7 @@ def stack_env(*, database_url: str, redis_url: str, workdir: Path, extra_env: di
         "SECRET_KEY": "bench-only-secret-key-not-for-production",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on localhost; HTTPS would end at a proxy
+        "CLIENT_IP_HEADER": "X-Forwarded-For",  # behind the city's proxy: residents' own addresses
         "DB_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         "VAR_DIR": str(workdir / "var"),
