@@ -216,7 +216,7 @@ def stack_env(*, database_url: str, redis_url: str, workdir: Path | None = None,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": "bench",
+        "CACHE_KEY_PREFIX": "bench-" + urlparse(database_url).path.lstrip("/"),  # a cache for each database
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
@@ -257,7 +257,8 @@ def running_stack(
     """Fresh database (migrated, demo city loaded), flushed Redis database, gunicorn with
     `gunicorn_workers` (0: none) and `celery_workers` worker processes of `celery_concurrency`.
     The database is `database` (see `database_url`) or the one at `url`; `fresh=False` uses it as
-    it is: not recreated, migrated or given the demo city."""
+    it is: not recreated, migrated or given the demo city, and Redis is not flushed (a fresh stack
+    elsewhere may be using it; the cache keys carry the database's name)."""
     previous_handler = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     url, broker = url or database_url(database), redis_url()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -267,8 +268,8 @@ def running_stack(
             env=stack_env(database_url=url, redis_url=broker, workdir=workdir, extra_env=extra_env),
         )
         try:
-            redis.Redis.from_url(broker).flushdb()
             if fresh:
+                redis.Redis.from_url(broker).flushdb()
                 recreate_database(url)
                 stack.manage("migrate", "--noinput")
                 stack.manage("load_demo_city", "--force")
