@@ -7,12 +7,14 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 RUN_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: run test lint browser clean help bench bench-profile
+.PHONY: run test lint browser clean help bench bench-profile bench-data bench-pages
 
 help:
 	@echo "make run   - install, migrate, load the demo city, start web + Celery worker + beat on :$(PORT)"
 	@echo "make test  - install test requirements and run the whole suite (lint, migrations check, pytest)"
 	@echo "make bench - benchmark figures on a throw-away stack (PostgreSQL and Redis on localhost; see README)"
+	@echo "make bench-data  - generate a year of appeals into the bench_data database (see README)"
+	@echo "make bench-pages - time the busy pages on the generated bench_data (run make bench-data first)"
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +67,12 @@ bench: $(VENV)/.installed
 
 bench-profile: $(VENV)/.installed
 	$(PY) -m bench profile
+
+bench-data: $(VENV)/.installed
+	$(PY) -m bench data
+
+bench-pages: $(VENV)/.installed
+	$(PY) -m bench pages
 
 clean:
 	rm -rf $(VENV) var

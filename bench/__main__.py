@@ -1,4 +1,4 @@
-"""python -m bench load | profile  (see README, "Benchmarks")."""
+"""python -m bench load | profile | data | pages  (see README, "Benchmarks")."""
 from __future__ import annotations
 
 import argparse
@@ -18,7 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     profile.add_argument("--database", default="bench_profile")
     profile.add_argument("--requests", type=int, default=300)
     profile.add_argument("--top", type=int, default=30)
-    args = parser.parse_args(argv)
+    for name, text in (("data", "generate a year of appeals (python -m bench.data; --help there)"),
+                       ("pages", "time the busy pages on the generated data (python -m bench.pages; --help there)")):
+        commands.add_parser(name, help=text, add_help=False)  # the rest of the line is theirs
+    args, rest = parser.parse_known_args(argv)
+    if args.command in ("data", "pages"):
+        from importlib import import_module
+
+        return import_module(f".{args.command}", __package__).main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "load":
         from . import load as load_command
 

@@ -1,10 +1,17 @@
-"""A production-like stack for benchmarks: a fresh PostgreSQL database with the demo city, a Redis
-database of its own, gunicorn (sync workers, DEBUG off) and Celery workers, all stopped on exit.
+"""A production-like stack for benchmarks: a fresh PostgreSQL database with the demo city (or an
+existing database as it is), a Redis database of its own, gunicorn (sync workers, DEBUG off, static
+files collected) and Celery workers, all stopped on exit.
 
 Usage:
     with running_stack(database="bench_load", gunicorn_workers=4) as stack:
         stack.setup_django()          # this process talks to the same database and broker
         ... stack.base_url ...
+    with running_stack(url=existing_url, fresh=False, celery_workers=0) as stack:
+        ...                           # no recreate, no migrate, no demo city
+
+The settings every bench process runs with (`stack_env`) are the same everywhere, so the data
+generator (bench.data) and the server the page probes (bench.pages) start share BENCH_SECRET_KEY:
+access codes are keyed hashes of SECRET_KEY.
 
 Every child runs in its own process group and is stopped with its group on exit, on an
 exception or on Ctrl-C (SIGTERM to the bench is turned into the same clean exit).
@@ -28,9 +35,12 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 import redis
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "bench_load"
+LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/"  # trust auth
+BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production"  # noqa: S105 (benchmark data only)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 FORBIDDEN_REDIS_DBS = {0, 15}  # the broker of `make run` and the test suite's default
 # High enough that the throttles (which still run on every request) never refuse a benchmark.
@@ -41,9 +51,10 @@ RATE_LIMIT_VARIABLES = (
 )
 
 
-def database_url(database: str) -> str:
-    """BENCH_DATABASE_URL if set, else the local PostgreSQL (trust auth) with this database name."""
-    return os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/{database}"
+def database_url(database: str, *, variable: str = "BENCH_DATABASE_URL", server: str = LOCAL_SERVER) -> str:
+    """The URL in the environment variable `variable` if set, else this database on `server`
+    (default: the local PostgreSQL)."""
+    return os.environ.get(variable) or urlunparse(urlparse(server)._replace(path=f"/{database}"))
 
 
 def redis_url() -> str:
@@ -60,14 +71,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def recreate_database(url: str) -> None:
-    """Drop (forcing out stale connections) and create the database named in `url`."""
+def create_database(url: str, *, replace: bool) -> bool:
+    """Create the database named in `url`; `replace`: drop it first (forcing out stale connections),
+    else leave an existing one alone. True when created."""
     parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = sql.Identifier(parts.path.lstrip("/"))
+    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if replace:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        elif conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")]).fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    return True
+
+
+def recreate_database(url: str) -> None:
+    create_database(url, replace=True)
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database if it does not exist; True when created."""
+    return create_database(url, replace=False)
 
 
 @dataclass
@@ -135,15 +159,14 @@ class Stack:
 
     def setup_django(self) -> None:
         """Point this process's Django (and Celery app) at the stack, then set it up."""
-        os.environ.update(self.env)
-        import django
-
-        django.setup()
+        setup_django(self.env)
 
     def start_gunicorn(self, workers: int) -> Child:
+        """Collect the static files first: with DEBUG off, pages need whitenoise's manifest."""
+        self.manage("collectstatic", "--noinput", "-v0")
         child = self._start("gunicorn", [
             sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers), "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--log-level", "warning",
+            "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--timeout", "120", "--log-level", "warning",
         ])
         wait_until(lambda: child.check_alive() or self._answers(), timeout=60, what="gunicorn answering")
         return child
@@ -184,27 +207,37 @@ class Stack:
         return True
 
 
-def stack_env(*, database_url: str, redis_url: str, workdir: Path, extra_env: dict | None) -> dict:
-    """Production settings (DEBUG off), persistent connections, throttles that never refuse."""
+def stack_env(*, database_url: str, redis_url: str, workdir: Path | None = None,
+              extra_env: dict | None = None) -> dict:
+    """Production settings (DEBUG off), persistent connections, throttles that never refuse.
+    SECRET_KEY and LOG_LEVEL from the environment win; VAR_DIR is `workdir`/var when given."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": "bench",
+        "CACHE_KEY_PREFIX": "bench-" + urlparse(database_url).path.lstrip("/"),  # a cache for each database
         "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on localhost; HTTPS would end at a proxy
         "CLIENT_IP_HEADER": "X-Forwarded-For",  # behind the city's proxy: residents' own addresses
         "DB_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-        "VAR_DIR": str(workdir / "var"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL") or "WARNING",
+        **({"VAR_DIR": str(workdir / "var")} if workdir else {}),
         **dict.fromkeys(RATE_LIMIT_VARIABLES, UNLIMITED_RATE),
         **(extra_env or {}),
     }
     env.pop("TEST_REDIS_DB", None)
     return env
+
+
+def setup_django(env: dict) -> None:
+    """Point this process's Django (and Celery app) at the settings in `env`, then set it up."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
 
 
 def _raise_keyboard_interrupt(signum, frame):
@@ -215,15 +248,20 @@ def _raise_keyboard_interrupt(signum, frame):
 def running_stack(
     *,
     database: str = DEFAULT_DATABASE,
+    url: str | None = None,
+    fresh: bool = True,
     gunicorn_workers: int = 4,
     celery_workers: int = 1,
     celery_concurrency: int = 2,
     extra_env: dict | None = None,
 ) -> Iterator[Stack]:
     """Fresh database (migrated, demo city loaded), flushed Redis database, gunicorn with
-    `gunicorn_workers` (0: none) and `celery_workers` worker processes of `celery_concurrency`."""
+    `gunicorn_workers` (0: none) and `celery_workers` worker processes of `celery_concurrency`.
+    The database is `database` (see `database_url`) or the one at `url`; `fresh=False` uses it as
+    it is: not recreated, migrated or given the demo city, and Redis is not flushed (a fresh stack
+    elsewhere may be using it; the cache keys carry the database's name)."""
     previous_handler = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    url, broker = database_url(database), redis_url()
+    url, broker = url or database_url(database), redis_url()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         stack = Stack(
@@ -231,10 +269,11 @@ def running_stack(
             env=stack_env(database_url=url, redis_url=broker, workdir=workdir, extra_env=extra_env),
         )
         try:
-            recreate_database(url)
-            redis.Redis.from_url(broker).flushdb()
-            stack.manage("migrate", "--noinput")
-            stack.manage("load_demo_city", "--force")
+            if fresh:
+                redis.Redis.from_url(broker).flushdb()
+                recreate_database(url)
+                stack.manage("migrate", "--noinput")
+                stack.manage("load_demo_city", "--force")
             if gunicorn_workers:
                 stack.start_gunicorn(gunicorn_workers)
             for _ in range(celery_workers):

@@ -9,7 +9,7 @@ no streets); BENCH_DATA_DATABASE_URL names another. Appeals are added to what is
 empties the generated tables first. Each appeal carries what the real services would have written:
 its events, dispatches with deadlines, warnings, overdue marks and supervision orders, the
 callback and rating, a reopen now and then, the close. Every appeal's access code is `BENCH234`
-(hashed with SECRET_KEY, default `bench.data.environment.BENCH_SECRET_KEY`). Large loads set the
+(hashed with SECRET_KEY, default `bench.stack.BENCH_SECRET_KEY`). Large loads set the
 secondary indexes and foreign keys aside, generate in `--jobs` processes (default: one per CPU),
 and rebuild the indexes and keys after the load (exactly as the migrations made them). Then the
 monthly and daily rollups are counted as production would have, and the tables vacuumed and
@@ -41,7 +41,9 @@ def parse(argv) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse(argv)
-    from .environment import database_url, ensure_database, setup_django
+    from bench.stack import ensure_database
+
+    from .environment import database_url, setup_django
 
     url = database_url()
     created = ensure_database(url)

@@ -3,9 +3,10 @@
     python -m bench.pages                 # 200 timed requests per page after 20 to warm up
     python -m bench.pages --requests 500 --warmup 50
 
-Starts gunicorn (DEBUG off, static files collected, persistent connections, rate limits lifted) on
-a free local port against the bench database (BENCH_DATA_DATABASE_URL, default `bench_data`; the
-same SECRET_KEY as the generator, so the generated access code works), signs in through the login
+Starts the benchmark stack (bench.stack: gunicorn, DEBUG off, static files collected, persistent
+connections, rate limits lifted) on a free local port against the bench database as it is
+(BENCH_DATA_DATABASE_URL, default `bench_data`; the same SECRET_KEY as the generator, so the
+generated access code works), signs in through the login
 form like a browser behind the HTTPS proxy, and times whole requests one after another: the
 busiest street officer's queue (its pages, filters and orderings), the supervisors' queue of every
 open ticket, the tracking lookup by number
@@ -31,29 +32,28 @@ def parse(argv) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse(argv)
-    from bench.data.environment import bench_env, database_url, setup_django
+    from bench.data.environment import database_url
+    from bench.stack import running_stack
 
-    url = database_url()
-    setup_django(url)
-    from bench.data.generate import ACCESS_CODE
+    with running_stack(url=database_url(), fresh=False, gunicorn_workers=args.workers, celery_workers=0) as stack:
+        stack.setup_django()
+        from bench.data.generate import ACCESS_CODE
 
-    from .browser import Browser
-    from .probes import TARGET_P95_MS, probes, run, table
-    from .samples import draw
-    from .server import Server
+        from .browser import Browser
+        from .probes import TARGET_P95_MS, probes, run, table
+        from .samples import draw
 
-    samples = draw(lookups=max(args.requests + args.warmup, 50))
-    if not samples.numbers:
-        print("No appeals: run `python -m bench.data` first.")
-        return 1
-    chosen = [p for p in probes(samples, ACCESS_CODE) if not args.only or any(o in p.name for o in args.only)]
-    print(f"{samples.appeals:,} appeals; officer {samples.officer} ({samples.officer_open:,} open tickets), "
-          f"{len(samples.months)} months of rollups")
-    with Server(bench_env(url), workers=args.workers) as server:
+        samples = draw(lookups=max(args.requests + args.warmup, 50))
+        if not samples.numbers:
+            print("No appeals: run `python -m bench.data` first.")
+            return 1
+        chosen = [p for p in probes(samples, ACCESS_CODE) if not args.only or any(o in p.name for o in args.only)]
+        print(f"{samples.appeals:,} appeals; officer {samples.officer} ({samples.officer_open:,} open tickets), "
+              f"{len(samples.months)} months of rollups")
         browsers = {}
         for probe in chosen:
             if probe.who not in browsers:
-                browser = Browser(server.url)
+                browser = Browser(stack.base_url)
                 browsers[probe.who] = browser.log_in(probe.who, DEMO_PASSWORD) if probe.who else browser
             run(probe, browsers[probe.who], warmup=args.warmup, count=args.requests)
             f = probe.figures()
