@@ -93,15 +93,24 @@ def _route_one_by_one() -> int:
         Appeal.objects.filter(routed_at__isnull=True).order_by("created_at", "id")
         .values_list("id", flat=True)[:settings.ROUTING_BATCH_SIZE]
     )
-    for appeal_id in waiting:
+    for appeal_id in route_each(waiting):
+        hand_to_operators(appeal_id=appeal_id, reason=_("Automatic routing failed"))
+    return len(waiting)
+
+
+def route_each(appeal_ids: list[int]) -> list[int]:
+    """Route these appeals one by one; returns those that failed (each logged), so one appeal the
+    code cannot route never stops the others. A lost database stops it all: nothing can route."""
+    failed = []
+    for appeal_id in appeal_ids:
         try:
             route_appeal(appeal_id=appeal_id)
         except (OperationalError, InterfaceError):
             raise
         except Exception:
-            logger.exception("routing: appeal %s cannot be routed; handed to the operators", appeal_id)
-            hand_to_operators(appeal_id=appeal_id, reason=_("Automatic routing failed"))
-    return len(waiting)
+            logger.exception("routing: appeal %s could not be routed", appeal_id)
+            failed.append(appeal_id)
+    return failed
 
 
 def hand_to_operators(*, appeal_id: int, reason: str) -> bool:
@@ -111,11 +120,16 @@ def hand_to_operators(*, appeal_id: int, reason: str) -> bool:
         appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal_id)
         if appeal.routed_at is not None:
             return False
-        record_transition(
-            appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, note=reason,
-            public=False, extra_fields={"routed_at": timezone.now()},
-        )
+        record_transitions([triage_transition(appeal, note=reason, now=timezone.now())])
         return True
+
+
+def triage_transition(appeal: Appeal, *, note: str, now) -> Transition:
+    """Routing found no unit: the appeal waits in the operators' queue, the reason for them only."""
+    return Transition(
+        appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, note=note, public=False,
+        extra_fields={"routed_at": now},
+    )
 
 
 def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
@@ -130,10 +144,8 @@ def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
     ]
     Dispatch.objects.bulk_create([dispatch for dispatch in dispatches if dispatch is not None])
     record_transitions([
-        Transition(
-            appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, note=handler.reason,
-            public=False, extra_fields={"routed_at": now},
-        ) if dispatch is None else dispatched_transition(dispatch, note=handler.reason)
+        triage_transition(appeal, note=handler.reason, now=now) if dispatch is None
+        else dispatched_transition(dispatch, note=handler.reason)
         for appeal, handler, dispatch in zip(appeals, handlers, dispatches, strict=True)
     ])
     return dispatches

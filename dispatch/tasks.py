@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import OperationalError
 from django.utils import timezone
 
 from appeals import notifications
@@ -51,16 +51,9 @@ def sweep_unrouted(batch_size: int = 500) -> int:
     unrouted = Appeal.objects.filter(routed_at__isnull=True, created_at__lte=cutoff).order_by("id")
     routed = failed = last_id = 0
     while ids := list(unrouted.filter(id__gt=last_id).values_list("id", flat=True)[:batch_size]):
-        for appeal_id in ids:
-            try:
-                services.route_appeal(appeal_id=appeal_id)
-            except (OperationalError, InterfaceError):
-                raise
-            except Exception:
-                failed += 1
-                logger.exception("sweep_unrouted: appeal %s could not be routed; skipped", appeal_id)
-            else:
-                routed += 1
+        failures = len(services.route_each(ids))  # each failure logged there, left for a later sweep
+        routed += len(ids) - failures
+        failed += failures
         last_id = ids[-1]
     if routed or failed:
         logger.info("sweep_unrouted routed %d appeals (%d failed)", routed, failed)
