@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from config.sql_insert import insert_sql
 
 from .models import Appeal, AppealEvent
 
@@ -74,3 +77,34 @@ def record_transitions(transitions: list[Transition]) -> list[AppealEvent]:
     for changes, appeal_ids in updates.items():
         Appeal.objects.filter(pk__in=appeal_ids).update(**dict(changes))
     return AppealEvent.objects.bulk_create(events)
+
+
+def create_with_first_event(appeal: Appeal, *, kind: str, actor=None) -> AppealEvent:
+    """Insert a new appeal together with its first event (RECEIVED), stamped with the same moment.
+
+    On PostgreSQL both rows go in one statement (a data-modifying CTE): atomic by itself, so intake
+    needs no transaction of its own, and one round trip on the busiest write path. Elsewhere
+    (SQLite in development) they are two inserts in one transaction. A failed insert (a taken
+    tracking number) leaves neither row.
+    """
+    event = AppealEvent(
+        kind=kind, from_status=appeal.status, to_status=appeal.status, created_at=appeal.created_at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            appeal.save(force_insert=True)
+            event.appeal = appeal
+            event.save(force_insert=True)
+        return event
+    appeal_sql, appeal_params = insert_sql(appeal, connection, returning=("id",))
+    event.appeal_id = RawSQL('(SELECT "id" FROM "new_appeal")', ())
+    event_sql, event_params = insert_sql(event, connection, returning=("id", "appeal"))
+    with connection.cursor() as cursor:
+        cursor.execute(f'WITH "new_appeal" AS ({appeal_sql}) {event_sql}', [*appeal_params, *event_params])
+        event.pk, appeal.pk = cursor.fetchone()
+    for row in (appeal, event):
+        row._state.adding, row._state.db = False, connection.alias
+    event.appeal = appeal
+    return event

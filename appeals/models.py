@@ -234,8 +234,9 @@ class Appeal(models.Model):
         _("routed at"), null=True, blank=True,
         help_text=_("Empty until routing has run: the outbox marker the sweep looks for."),
     )
-    # Keyed hash of what was sent and by whom (phone or address): finds a repeat to fold into this
-    # appeal. Empty when the source is unknown (nothing is folded then).
+    # Keyed hash of what was sent and by whom (phone or address), as claimed in Redis to fold repeats
+    # into this appeal (appeals/folding.py); kept so repeats can be traced later. Empty when the
+    # source is unknown (nothing is folded then). Not indexed: intake never looks it up here.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
@@ -247,7 +248,6 @@ class Appeal(models.Model):
                 fields=["created_at"], name="appeal_unrouted",
                 condition=models.Q(routed_at__isnull=True),
             ),
-            models.Index(fields=["fingerprint", "created_at"], name="appeal_fingerprint"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from dispatch.queueing import queue_routing
 
 from . import folding, validation
-from .events import record_transition
+from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .tracking import hash_access_code, new_access_code, new_tracking_number
 
@@ -115,51 +116,60 @@ def submit_appeal(
         submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
         fingerprint=fingerprint,
     )
-    for _attempt in range(NUMBER_ATTEMPTS):
-        try:
-            return _store(access_code, fields, photos=clean_photos, submitted_by=submitted_by)
-        except _NumberTaken as taken:
-            logger.warning("tracking number collision on %s, drawing again", taken.number)
-    raise RuntimeError("could not draw a unique tracking number")
+    number = new_tracking_number()
+    earlier_number = folding.claim(fingerprint, number)
+    if earlier_number is not None:
+        earlier = folding.earlier_appeal(earlier_number)
+        if earlier is not None:
+            _fold_repeat(earlier, access_code=access_code, submitted_by=submitted_by)
+            return SubmittedAppeal(appeal=earlier, access_code=access_code, folded=True)
+        folding.reclaim(fingerprint, number)  # the earlier one is gone or too old: this one is the first
+    try:
+        for _attempt in range(NUMBER_ATTEMPTS):
+            try:
+                return _store(number, access_code, fields, photos=clean_photos, submitted_by=submitted_by)
+            except _NumberTaken:
+                logger.warning("tracking number collision on %s, drawing again", number)
+                number = new_tracking_number()
+                folding.reclaim(fingerprint, number)
+        raise RuntimeError("could not draw a unique tracking number")
+    except BaseException:
+        folding.release(fingerprint, number)
+        raise
 
 
 class _NumberTaken(Exception):
-    def __init__(self, number: str):
-        super().__init__(number)
-        self.number = number
+    pass
 
 
-def _store(access_code: str, fields: dict, *, photos: list, submitted_by) -> SubmittedAppeal:
-    """One transaction: fold into a recent repeat, or insert the appeal under a fresh random number
-    with its photos and RECEIVED event and queue its routing. A taken number (rare) aborts the whole
-    transaction with _NumberTaken, so the caller draws again without a savepoint per insert."""
-    fingerprint = fields["fingerprint"]
-    with transaction.atomic():
-        if fingerprint:
-            folding.lock_fingerprint(fingerprint)
-            earlier = folding.earlier_appeal(fingerprint)
-            if earlier is not None:
-                _fold_repeat(earlier, access_code=access_code, submitted_by=submitted_by)
-                return SubmittedAppeal(appeal=earlier, access_code=access_code, folded=True)
-        number = new_tracking_number()
-        try:
-            appeal = Appeal.objects.create(
-                number=number, access_code_hash=hash_access_code(number, access_code), **fields
-            )
-        except IntegrityError as exc:
-            raise _NumberTaken(number) from exc
-        for photo in photos:
-            AppealPhoto.objects.create(appeal=appeal, image=photo)
-        record_transition(appeal=appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
-        queue_routing(appeal_id=appeal.pk)
+def _store(number: str, access_code: str, fields: dict, *, photos: list, submitted_by) -> SubmittedAppeal:
+    """Insert the appeal under `number` with its RECEIVED event (one statement, see
+    events.create_with_first_event) and its photos, and queue its routing once committed.
+
+    Without photos and outside a caller's transaction, that one statement is the whole transaction.
+    Photos need one; inside a caller's transaction a savepoint keeps it usable when the number
+    turns out to be taken (rare: _NumberTaken, and the caller draws again)."""
+    appeal = Appeal(number=number, access_code_hash=hash_access_code(number, access_code), **fields)
+    scope = transaction.atomic() if photos or transaction.get_connection().in_atomic_block else nullcontext()
+    try:
+        with scope:
+            create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
+            for photo in photos:
+                AppealPhoto.objects.create(appeal=appeal, image=photo)
+            queue_routing(appeal_id=appeal.pk)
+    except IntegrityError as exc:
+        if Appeal.objects.filter(number=number).exists():
+            raise _NumberTaken from exc
+        raise
     return SubmittedAppeal(appeal=appeal, access_code=access_code)
 
 
 def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
     """Give the earlier appeal another working code and note the repeat (staff only)."""
-    AccessCode.objects.create(appeal=appeal, code_hash=hash_access_code(appeal.number, access_code))
-    record_transition(
-        appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False,
-        note=_("Repeated submission folded into this appeal; a new access code was issued."),
-    )
+    with transaction.atomic():
+        AccessCode.objects.create(appeal=appeal, code_hash=hash_access_code(appeal.number, access_code))
+        record_transition(
+            appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False,
+            note=_("Repeated submission folded into this appeal; a new access code was issued."),
+        )
 

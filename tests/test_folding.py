@@ -139,7 +139,7 @@ def test_the_api_answers_a_repeat_with_200_and_a_working_code(api_as, city):
 
 @pytest.mark.django_db(transaction=True)
 def test_identical_posts_at_once_make_one_appeal(city):
-    """Real concurrent transactions (PostgreSQL: the advisory lock; SQLite: serial writers)."""
+    """Real concurrent intakes: exactly one claims the fingerprint in Redis, the others fold into it."""
     results = race(6, lambda: submit(city))
     assert all(not isinstance(r, Exception) for r in results), results
     assert Appeal.objects.count() == 1
