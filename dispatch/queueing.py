@@ -8,8 +8,10 @@ while the flag stands is seen by that task, and one committed after the task sta
 again and queues the next. If Redis is away, nothing is published, the appeal stays with routed_at
 empty, and the beat sweep routes it later.
 """
+import functools
 import logging
 
+import redis
 from django.conf import settings
 from django.db import transaction
 
@@ -31,10 +33,8 @@ def publish_routing(*, appeal_id: int) -> None:
     from .tasks import route_waiting_task
 
     try:
-        with app.producer_or_acquire() as producer:
-            if not _raise_flag(producer):
-                return
-            route_waiting_task.apply_async(producer=producer)
+        if _raise_flag(app.conf.broker_url):
+            route_waiting_task.apply_async()
     except Exception:  # broker down: the sweep_unrouted task catches up
         logger.warning("could not queue routing for appeal %s; the sweep will route it", appeal_id, exc_info=True)
 
@@ -43,20 +43,24 @@ def routing_started() -> None:
     """A routing task is about to look for appeals: whatever commits from now on queues another."""
     from config.celery import app
 
-    with app.producer_or_acquire() as producer:
-        client = _redis(producer)
-        if client is not None:
-            client.delete(_flag_key())
+    client = _redis(app.conf.broker_url)
+    if client is not None:
+        client.delete(_flag_key())
 
 
-def _raise_flag(producer) -> bool:
+def _raise_flag(broker_url: str) -> bool:
     """True if this call set the flag (or there is no Redis to keep one in: publish every time)."""
-    client = _redis(producer)
+    client = _redis(broker_url)
     return client is None or bool(client.set(_flag_key(), 1, nx=True, px=LEASE_MS))
 
 
-def _redis(producer):
-    return getattr(producer.channel, "client", None)  # kombu's Redis channel; other brokers: None
+@functools.lru_cache(maxsize=4)
+def _redis(broker_url: str):
+    """The broker's Redis, one client per process (acquiring a Celery producer just to set the flag
+    cost as much as setting it); None for another kind of broker."""
+    if broker_url.split("://", 1)[0] not in ("redis", "rediss"):
+        return None
+    return redis.Redis.from_url(broker_url, socket_connect_timeout=1, socket_timeout=1)
 
 
 def _flag_key() -> str:
