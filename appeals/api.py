@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from config.api_schema import errors
-from config.throttling import TooManyRequests, client_ip
+from config.throttling import OneTripThrottling, TooManyRequests, client_ip
 from streets.models import Officer
 from streets.roles import officer_of
 
@@ -93,7 +93,7 @@ def channel_for(request, requested: str | None) -> str:
     return Appeal.Channel.API
 
 
-class AppealIntakeView(APIView):
+class AppealIntakeView(OneTripThrottling, APIView):
     """POST /api/v1/appeals/ : file an appeal. Open to anyone; returns the number and private code
     (201), or, for a repeat folded into a recent appeal, that appeal's number and a new code (200)."""
 
@@ -150,7 +150,7 @@ class AppealIntakeView(APIView):
         return Response(receipt, status=status.HTTP_200_OK if submitted.folded else status.HTTP_201_CREATED)
 
 
-class AppealTrackView(APIView):
+class AppealTrackView(OneTripThrottling, APIView):
     """GET /api/v1/appeals/track/?number=…&code=… : the public view of one appeal."""
 
     permission_classes = [AllowAny]

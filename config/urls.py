@@ -4,6 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.throttling import OneTripThrottling
+
+
+class SchemaView(OneTripThrottling, SpectacularAPIView):
+    """The OpenAPI schema, its throttles counted like every API view's."""
+
+
+class DocsView(OneTripThrottling, SpectacularSwaggerView):
+    """The interactive API docs, their throttles counted like every API view's."""
+
+
 urlpatterns = [
     path("", include("appeals.urls")),
     path("console/", include("dispatch.urls")),
@@ -11,8 +22,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(("config.api_urls", "api"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/", include("appeals.open311.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from appeals.models import Appeal
 from appeals.privacy import contact_for
+from config.throttling import OneTripThrottling
 from streets.models import Unit
 from streets.roles import officer_of
 
@@ -111,7 +112,7 @@ class SuperviseInputSerializer(serializers.Serializer):
     list=doc("dispatch-list", response=DispatchSerializer, fails=(400, 403, 404)),
     retrieve=doc("dispatch-detail", response=DispatchSerializer, fails=(403, 404)),
 )
-class DispatchViewSet(viewsets.ReadOnlyModelViewSet):
+class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
     """/api/v1/dispatches/ : the signed-in officer's queue (supervisors: all)."""
 
     serializer_class = DispatchSerializer
@@ -220,7 +221,7 @@ class DeclineSerializer(serializers.Serializer):
     list=doc("triage-list", response=TriageAppealSerializer, fails=(403, 404)),
     retrieve=doc("triage-detail", response=TriageAppealSerializer, fails=(403, 404)),
 )
-class TriageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TriageViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """/api/v1/triage/ : appeals routing could not place; operators dispatch or decline them."""
 
     serializer_class = TriageAppealSerializer

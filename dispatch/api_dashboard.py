@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.throttling import OneTripThrottling
 from streets.models import Unit
 
 from .api_schema import doc
@@ -109,7 +110,7 @@ KIND = _param("kind", "`street` or `department` (default: both).")
 DISTRICT = _param("district", "A district's code: only its units (rankings), only its figures (dashboard).")
 
 
-class SupervisorFiguresView(APIView):
+class SupervisorFiguresView(OneTripThrottling, APIView):
     permission_classes = [IsAuthenticated, IsSupervisor]
 
     def dashboard(self, request) -> Dashboard:

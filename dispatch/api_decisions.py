@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from appeals.models import Category
+from config.throttling import OneTripThrottling
 from streets.models import Unit
 from streets.roles import officer_of
 
@@ -96,7 +97,7 @@ class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField(allow_blank=True, max_length=2000)
 
 
-class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DecisionViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A queue of requests: the list shows those waiting (`?state=approved|refused|all` for the
     rest); any request can be read, and deciding one twice is a 409, not a 404."""
 

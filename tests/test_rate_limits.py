@@ -1,13 +1,29 @@
 """Rate limits, counted in the real Redis: the public form, the tracking lookup (no brute force of
 codes) and the API; a limited client gets 429, Retry-After and a translated message."""
-import pytest
-from django.test import RequestFactory
-from django.urls import reverse
-from django.utils import translation
+import threading
 
+import pytest
+import redis
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.test import RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+from rest_framework.views import APIView
+
+from appeals.api import AppealIntakeView
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from config.throttling import address_key, client_ip, retry_message
+from appeals.throttles import IntakeThrottle
+from config.throttling import (
+    AnonThrottle,
+    ClientRateThrottle,
+    OneTripThrottling,
+    address_key,
+    client_ip,
+    retry_message,
+    throttle_wait,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +200,93 @@ def test_limits_fail_open_when_redis_is_away(api_as, city, rates, settings):
     for n in range(3):
         assert api_as(None).post(INTAKE, appeal_payload(n), format="json").status_code == 201
     assert Appeal.objects.count() == 3
+
+
+def counter_key(throttle_class, ident="127.0.0.1") -> str:
+    """The Redis key of a throttle's counter, as the cache names it."""
+    return caches["default"].make_key(throttle_class().cache_key_for(ident))
+
+
+@pytest.fixture
+def rate_limit_sends(monkeypatch):
+    """The commands sent to Redis that name a rate-limit counter (a measurement: each is sent as before)."""
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting_send(connection, command, *args, **kwargs):
+        packed = b"".join(command) if isinstance(command, list | tuple) else command
+        if b":rate:" in packed:
+            sent.append(packed)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting_send)
+    return sent
+
+
+def test_all_throttles_of_a_request_cost_one_round_trip(api_as, city, rate_limit_sends, redis_client):
+    assert len(AppealIntakeView().get_throttles()) == 3  # anon, user (not applying) and intake
+    client = api_as(None)
+    assert client.post(INTAKE, appeal_payload(1), format="json").status_code == 201  # loads the script
+    rate_limit_sends.clear()
+    assert client.post(INTAKE, appeal_payload(2), format="json").status_code == 201
+    assert len(rate_limit_sends) == 1
+    assert rate_limit_sends[0].split(b"\r\n")[2].upper() == b"EVALSHA"
+    assert [redis_client.zcard(counter_key(cls)) for cls in (AnonThrottle, IntakeThrottle)] == [2, 2]
+
+
+def test_the_window_slides_and_retry_after_is_exact(api_as, city, rates, redis_client):
+    """Retry-After is the time until the oldest counted request leaves the window; a refused request
+    is counted nowhere, and a request that has left the window no longer counts."""
+    rates(intake="2/minute")
+    client = api_as(None)
+    assert [client.post(INTAKE, appeal_payload(n), format="json").status_code for n in range(2)] == [201, 201]
+    intake_key = counter_key(IntakeThrottle)
+    members = redis_client.zrange(intake_key, 0, -1)
+    seconds, microseconds = redis_client.time()  # the counters' clock
+    now = seconds + microseconds / 1_000_000
+    redis_client.zadd(intake_key, {members[0]: now - 45, members[1]: now - 10})  # filed 45 s and 10 s ago
+
+    refused = client.post(INTAKE, appeal_payload(3), format="json")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "15"  # the one filed 45 s ago leaves a 60 s window in 15 s
+    assert [redis_client.zcard(counter_key(cls)) for cls in (AnonThrottle, IntakeThrottle)] == [2, 2]
+
+    redis_client.zadd(intake_key, {members[0]: now - 61})  # now out of the window
+    assert client.post(INTAKE, appeal_payload(4), format="json").status_code == 201
+    assert redis_client.zcard(intake_key) == 2  # the one that left was dropped, the new one counted
+
+
+def test_concurrent_requests_never_pass_the_limit(rates):
+    rates(intake="5/hour")
+    request = RequestFactory().post("/", REMOTE_ADDR="10.20.30.40")
+    request.user = AnonymousUser()
+    start = threading.Barrier(20)
+    waits = []
+
+    def file():
+        start.wait()
+        waits.append(throttle_wait(request, [IntakeThrottle]))
+
+    threads = [threading.Thread(target=file) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert waits.count(None) == 5
+    assert all(3590 < wait <= 3600 for wait in waits if wait is not None), waits
+
+
+def drf_views(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from drf_views(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and issubclass(getattr(pattern.callback, "cls", object), APIView):
+            yield pattern.callback.cls
+
+
+def test_every_api_view_counts_its_throttles_in_one_round_trip():
+    views = set(drf_views(get_resolver().url_patterns))
+    assert AppealIntakeView in views
+    for view in views:
+        assert issubclass(view, OneTripThrottling), view
+        assert all(issubclass(throttle, ClientRateThrottle) for throttle in view.throttle_classes), view
