@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from config.sql_insert import insert_sql
+from config.sql_insert import insert_sql, prepared_cursor
 
 from .models import Appeal, AppealEvent
 
@@ -101,7 +101,7 @@ def create_with_first_event(appeal: Appeal, *, kind: str, actor=None) -> AppealE
     appeal_sql, appeal_params = insert_sql(appeal, connection, returning=("id",))
     event.appeal_id = RawSQL('(SELECT "id" FROM "new_appeal")', ())
     event_sql, event_params = insert_sql(event, connection, returning=("id", "appeal"))
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(f'WITH "new_appeal" AS ({appeal_sql}) {event_sql}', [*appeal_params, *event_params])
         event.pk, appeal.pk = cursor.fetchone()
     for row in (appeal, event):

@@ -67,3 +67,15 @@ def test_a_category_changed_in_the_admin_is_seen_by_the_next_intake(city, client
     assert response.status_code == 400
     assert "category" in response.json()
     assert catalogue.active_leaf(city.noise.code) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL with psycopg 3")
+def test_the_intake_statement_is_prepared_once_per_connection(city):
+    """Bound on the server and prepared after a few runs (config/sql_insert.prepared_cursor): the
+    database plans intake's INSERT once per connection, not once per appeal."""
+    for n in range(8):
+        services.submit_appeal(text=f"第{n}件", category_code=city.noise.code, contact_phone=f"1380013800{n}")
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH "new_appeal"%%'""")
+        assert cursor.fetchone()[0] == 1
+    assert AppealEvent.objects.filter(kind=AppealEvent.Kind.RECEIVED).count() == 8
