@@ -35,7 +35,16 @@ CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 def client_ip(request) -> str:
     """The client's address: REMOTE_ADDR, or the last entry of the header a trusted proxy writes
-    (settings.CLIENT_IP_HEADER). A missing or malformed header falls back to REMOTE_ADDR."""
+    (settings.CLIENT_IP_HEADER). A missing or malformed header falls back to REMOTE_ADDR. Worked
+    out once per request (the limits and intake's repeat check all ask)."""
+    request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    address = getattr(request, "_client_ip", None)
+    if address is None:
+        address = request._client_ip = _client_ip(request)
+    return address
+
+
+def _client_ip(request) -> str:
     header = settings.CLIENT_IP_HEADER
     if header:
         key = header.upper().replace("-", "_")
