@@ -158,6 +158,17 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+def partial_fk_indexes(prefix: str, *fields: str) -> list[models.Index]:
+    """Indexes on optional foreign keys over only the rows that have one. Most rows have none (an
+    appeal filed on the web has no operator or API key; its RECEIVED event no actor, unit or
+    dispatch), so intake writes none of these; a lookup by the key (deleting a user, a unit or a
+    key) uses them all the same."""
+    return [
+        models.Index(fields=[field], name=f"{prefix}_{field}_set", condition=models.Q(**{f"{field}__isnull": False}))
+        for field in fields
+    ]
+
+
 class Appeal(models.Model):
     class Channel(models.TextChoices):
         WEB = "web", _("Web form")
@@ -223,11 +234,12 @@ class Appeal(models.Model):
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text=_("The operator who entered a phone appeal."),
+        help_text=_("The operator who entered a phone appeal."), db_index=False,  # see Meta.indexes
     )
     api_key = models.ForeignKey(
         ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals",
         verbose_name=_("API key"), help_text=_("The third-party app that filed it through Open311."),
+        db_index=False,  # see Meta.indexes
     )
     created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     routed_at = models.DateTimeField(
@@ -248,6 +260,7 @@ class Appeal(models.Model):
                 fields=["created_at"], name="appeal_unrouted",
                 condition=models.Q(routed_at__isnull=True),
             ),
+            *partial_fk_indexes("appeal", "submitted_by", "api_key"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -356,10 +369,11 @@ class AppealEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     unit = models.ForeignKey(
-        "streets.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "streets.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
         help_text=_("The unit the event concerns (the unit dispatched to, or acting)."),
     )
     note = models.TextField(_("note"), blank=True)
@@ -378,7 +392,11 @@ class AppealEvent(models.Model):
             models.Index(fields=["appeal", "created_at"], name="event_appeal_time"),
             # The metrics ledger reads the log by kind and time, then by dispatch.
             models.Index(fields=["kind", "created_at"], name="event_kind_time"),
-            models.Index(fields=["dispatch", "created_at"], name="event_dispatch_time"),
+            models.Index(
+                fields=["dispatch", "created_at"], name="event_dispatch_time",
+                condition=models.Q(dispatch__isnull=False),
+            ),
+            *partial_fk_indexes("event", "actor", "unit"),
         ]
 
     def __str__(self) -> str:
