@@ -150,3 +150,27 @@ def test_identical_posts_at_once_make_one_appeal(city):
     assert len(codes) == 6
     assert all(appeal_for_tracking(number=appeal.number, code=code) == appeal for code in codes)
     print(f"\n{connection.vendor}: 6 identical posts at once -> 1 appeal, 5 folded, 6 working codes")
+
+
+@pytest.mark.django_db
+def test_with_redis_away_repeats_are_filed_and_nothing_fails(city, settings):
+    """Folding needs Redis; without it each submission is an appeal of its own, never an error."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    results = [submit(city), submit(city)]
+    assert [r.folded for r in results] == [False, False]
+    assert Appeal.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_claim_whose_appeal_never_arrives_is_taken_over(city, monkeypatch):
+    """A claim naming an appeal that was never stored (its intake failed after claiming) holds a
+    repeat back only briefly: the repeat becomes the first and later repeats fold into it."""
+    from appeals import folding
+
+    monkeypatch.setattr(folding, "FOLD_WAIT_SECONDS", 0.05)
+    first = submit(city)
+    fingerprint = Appeal.objects.get().fingerprint
+    folding.reclaim(fingerprint, "261130-NEVERX")  # as if a later intake had claimed and then failed
+    taken_over = submit(city)
+    assert not taken_over.folded and taken_over.appeal != first.appeal
+    assert submit(city).appeal == taken_over.appeal
