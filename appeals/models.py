@@ -393,7 +393,7 @@ class AppealEvent(models.Model):
             # The metrics ledger reads the log by kind and time, then by dispatch.
             models.Index(fields=["kind", "created_at"], name="event_kind_time"),
             models.Index(
-                fields=["dispatch", "created_at"], name="event_dispatch_time",
+                fields=["dispatch", "created_at"], name="event_dispatch_time_set",
                 condition=models.Q(dispatch__isnull=False),
             ),
             *partial_fk_indexes("event", "actor", "unit"),

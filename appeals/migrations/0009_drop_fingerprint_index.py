@@ -3,15 +3,18 @@
 
 from django.db import migrations
 
+from config.migration_ops import RemoveIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index goes without blocking intake (config/migration_ops.py)
 
     dependencies = [
         ('appeals', '0008_lean_indexes'),
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        RemoveIndexConcurrently(
             model_name='appeal',
             name='appeal_fingerprint',
         ),

@@ -2,12 +2,16 @@
 an appeal filed on the web and its RECEIVED event write none of them.
 
 The foreign keys' own single-column indexes are dropped by name, as in 0008 (AlterField would drop
-and re-validate the foreign keys); the partial indexes are then created as usual.
+and re-validate the foreign keys). On PostgreSQL every index is built and dropped concurrently
+(config/migration_ops.py), each new index before the old one goes, so intake and the
+consoles keep writing and reading while it runs.
 """
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+from config.migration_ops import AddIndexConcurrently, RemoveIndexConcurrently
 
 # The single-column indexes Django made for the foreign keys: (table, column).
 FK_INDEXES = {
@@ -18,17 +22,24 @@ FK_INDEXES = {
 }
 
 
+def _concurrently(schema_editor) -> str:
+    return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+
+
 def drop_fk_indexes(apps, schema_editor):
     for name in FK_INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        schema_editor.execute(f'DROP INDEX {_concurrently(schema_editor)}IF EXISTS "{name}"')
 
 
 def create_fk_indexes(apps, schema_editor):
     for name, (table, column) in FK_INDEXES.items():
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")')
+        schema_editor.execute(
+            f'CREATE INDEX {_concurrently(schema_editor)}IF NOT EXISTS "{name}" ON "{table}" ("{column}")'
+        )
 
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes built and dropped concurrently on PostgreSQL
 
     dependencies = [
         ('appeals', '0009_drop_fingerprint_index'),
@@ -38,9 +49,25 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        AddIndexConcurrently(
+            model_name='appeal',
+            index=models.Index(condition=models.Q(('submitted_by__isnull', False)), fields=['submitted_by'], name='appeal_submitted_by_set'),
+        ),
+        AddIndexConcurrently(
+            model_name='appeal',
+            index=models.Index(condition=models.Q(('api_key__isnull', False)), fields=['api_key'], name='appeal_api_key_set'),
+        ),
+        AddIndexConcurrently(
             model_name='appealevent',
-            name='event_dispatch_time',
+            index=models.Index(condition=models.Q(('dispatch__isnull', False)), fields=['dispatch', 'created_at'], name='event_dispatch_time_set'),
+        ),
+        AddIndexConcurrently(
+            model_name='appealevent',
+            index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='event_actor_set'),
+        ),
+        AddIndexConcurrently(
+            model_name='appealevent',
+            index=models.Index(condition=models.Q(('unit__isnull', False)), fields=['unit'], name='event_unit_set'),
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
@@ -67,24 +94,8 @@ class Migration(migrations.Migration):
             ],
             database_operations=[migrations.RunPython(drop_fk_indexes, create_fk_indexes)],
         ),
-        migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(condition=models.Q(('submitted_by__isnull', False)), fields=['submitted_by'], name='appeal_submitted_by_set'),
-        ),
-        migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(condition=models.Q(('api_key__isnull', False)), fields=['api_key'], name='appeal_api_key_set'),
-        ),
-        migrations.AddIndex(
+        RemoveIndexConcurrently(
             model_name='appealevent',
-            index=models.Index(condition=models.Q(('dispatch__isnull', False)), fields=['dispatch', 'created_at'], name='event_dispatch_time'),
-        ),
-        migrations.AddIndex(
-            model_name='appealevent',
-            index=models.Index(condition=models.Q(('actor__isnull', False)), fields=['actor'], name='event_actor_set'),
-        ),
-        migrations.AddIndex(
-            model_name='appealevent',
-            index=models.Index(condition=models.Q(('unit__isnull', False)), fields=['unit'], name='event_unit_set'),
+            name='event_dispatch_time',
         ),
     ]
