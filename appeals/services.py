@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_lazy
 
 from dispatch.queueing import queue_routing
 
@@ -21,6 +20,8 @@ from .tracking import hash_access_code, new_access_code, new_tracking_number
 
 logger = logging.getLogger(__name__)
 NUMBER_ATTEMPTS = 5  # draws of a tracking number before giving up (a collision is already rare)
+# The staff-only note on an appeal a repeated submission was folded into (also written by bench/data).
+FOLDED_NOTE = gettext_lazy("Repeated submission folded into this appeal; a new access code was issued.")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,6 @@ def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
     with transaction.atomic():
         AccessCode.objects.create(appeal=appeal, code_hash=hash_access_code(appeal.number, access_code))
         record_transition(
-            appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False,
-            note=_("Repeated submission folded into this appeal; a new access code was issued."),
+            appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False, note=str(FOLDED_NOTE),
         )
 
