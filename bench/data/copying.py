@@ -33,14 +33,17 @@ class Buffers:
 
 
 def copy_rows(cursor, columns: dict[str, tuple[str, ...]], rows: dict[str, list[tuple]]) -> int:
+    """COPY a chunk's rows in one transaction (a savepoint inside the caller's), so foreign keys
+    between its tables, deferred as Django makes them, are checked once every table is in."""
     written = 0
-    for table, table_rows in rows.items():
-        if not table_rows:
-            continue
-        with cursor.copy(f"COPY {table} ({', '.join(columns[table])}) FROM STDIN") as copy:
-            for row in table_rows:
-                copy.write_row(row)
-        written += len(table_rows)
+    with cursor.connection.transaction():
+        for table, table_rows in rows.items():
+            if not table_rows:
+                continue
+            with cursor.copy(f"COPY {table} ({', '.join(columns[table])}) FROM STDIN") as copy:
+                for row in table_rows:
+                    copy.write_row(row)
+            written += len(table_rows)
     return written
 
 
