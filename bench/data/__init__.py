@@ -8,12 +8,14 @@ The database is `bench_data` (created if missing, then migrated, and given the d
 no streets); BENCH_DATA_DATABASE_URL names another. Appeals are added to what is there; `--fresh`
 empties the generated tables first. Each appeal carries what the real services would have written:
 its events, dispatches with deadlines, warnings, overdue marks and supervision orders, the
-callback and rating, a reopen now and then, the close. Every appeal's access code is `BENCH234`
-(hashed with SECRET_KEY, default `bench.stack.BENCH_SECRET_KEY`). Large loads set the
+callback and rating, a reopen now and then, the close; returns (approved, refused, pending),
+whistles (co-handling departments), extensions, folded repeats and photos (file names only) in the
+shares named in lifecycle.py. Every appeal's access code is `BENCH234`, a folded repeat's further
+code `REPEAT23` (hashed with SECRET_KEY, default `bench.stack.BENCH_SECRET_KEY`). Large loads set the
 secondary indexes and foreign keys aside, generate in `--jobs` processes (default: one per CPU),
 and rebuild the indexes and keys after the load (exactly as the migrations made them). Then the
 monthly and daily rollups are counted as production would have, and the tables vacuumed and
-analysed. Not generated: returns, whistles (co-handling), extensions, photos, folded repeats.
+analysed.
 """
 from __future__ import annotations
 

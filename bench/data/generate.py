@@ -5,7 +5,7 @@ mid-afternoon, a slight growth over the year. Streets and categories are drawn f
 (a few busy streets, a few common complaints); the demo officer's street is the busiest, so its
 queue is the heaviest page an officer opens. Every appeal gets the same access code
 (`ACCESS_CODE`), hashed with the project's own `hash_access_code`, so the tracking probe can look
-any appeal up.
+any appeal up; a folded repeat's further code is `FOLDED_ACCESS_CODE`.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from .progress import Progress
 from .staff import ensure_officers
 
 ACCESS_CODE = "BENCH234"  # every generated appeal's code (letters of the tracking alphabet)
+FOLDED_ACCESS_CODE = "REPEAT23"  # the further code of every folded repeat
 CHUNK_APPEALS = 10_000
 TRIAGE_SHARE = 0.02
 
@@ -39,12 +40,25 @@ COLUMNS = {
         "media_url", "address", "contact_name", "contact_phone", "contact_email", "anonymous", "language", "status",
         "rejection_reason", "submitted_by_id", "created_at", "routed_at", "fingerprint",
     ),
+    "appeals_accesscode": ("id", "appeal_id", "code_hash", "created_at"),
+    "appeals_appealphoto": ("id", "appeal_id", "image", "created_at"),
     "dispatch_dispatch": (
         "id", "appeal_id", "unit_id", "district_id", "role", "is_current", "state", "dispatched_at",
         "dispatched_by_id", "response_due", "resolve_due", "respond_limit", "resolve_limit", "time_limit_id",
         "deadlines_provisional", "response_warn_at", "resolve_warn_at", "response_warned_at", "resolve_warned_at",
-        "response_overdue_at", "resolve_overdue_at", "resolve_extended", "reopened_from_id", "signed_at",
-        "responded_at", "resolved_at", "answer",
+        "response_overdue_at", "resolve_overdue_at", "resolve_extended", "whistle_id", "returned_at",
+        "reopened_from_id", "signed_at", "responded_at", "resolved_at", "answer",
+    ),
+    # A co-handling dispatch names its whistle, the whistle its street's dispatch: each chunk is
+    # copied in one transaction, so the (deferred) foreign keys are checked once both are in.
+    "dispatch_whistle": ("id", "dispatch_id", "blown_by_id", "blown_at", "note"),
+    "dispatch_returnrequest": (
+        "id", "dispatch_id", "requested_by_id", "requested_at", "state", "decided_by_id", "decided_at",
+        "decision_note", "reason", "note", "suggested_unit_id", "new_dispatch_id",
+    ),
+    "dispatch_extensionrequest": (
+        "id", "dispatch_id", "requested_by_id", "requested_at", "state", "decided_by_id", "decided_at",
+        "decision_note", "reason", "proposed_due", "previous_due",
     ),
     "dispatch_callback": (
         "id", "dispatch_id", "token_hash", "opened_at", "closes_at", "state", "solved", "satisfaction", "comment",
@@ -98,16 +112,20 @@ class City:
             handler[category.pk] = duty.department if duty and duty.department_id else None
         officers: dict[int, list[int]] = {}
         heads: dict[int, int] = {}
-        operators = []
+        operators, supervisors = [], []
         for officer in Officer.objects.order_by("pk"):
             if officer.role == Officer.Role.OPERATOR:
                 operators.append(officer.user_id)
+            elif officer.role == Officer.Role.SUPERVISOR:
+                supervisors.append(officer.user_id)
             elif officer.role == Officer.Role.OFFICER:
                 officers.setdefault(officer.unit_id, []).append(officer.user_id)
                 if officer.is_head:
                     heads.setdefault(officer.unit_id, officer.user_id)
+        departments = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, active=True).order_by("code"))
         return cls(streets, weights, categories, category_weights, handler,
-                   Cast(operators=operators, officers=officers, heads=heads))
+                   Cast(operators=operators, officers=officers, heads=heads, supervisors=supervisors,
+                        streets=streets, departments=departments))
 
 
 def day_counts(total: int, days: list[date], rng: random.Random) -> list[int]:
@@ -162,10 +180,19 @@ class Writer:
 
     def appeal(self, appeal_id: int, story: AppealStory, fields: tuple) -> None:
         events = settle_order(story)
-        self.buffers.add("appeals_appeal", (appeal_id, *fields, story.status, story.rejection_reason,
-                                            story.submitted_by_id, story.created_at, story.routed_at, ""))
+        add = self.buffers.add
+        number = fields[0]
+        add("appeals_appeal", (appeal_id, *fields, story.status, story.rejection_reason, story.submitted_by_id,
+                               story.created_at, story.routed_at, ""))
+        for at in story.folded_at:
+            add("appeals_accesscode", (self._id("appeals_accesscode"), appeal_id,
+                                       hash_access_code(number, FOLDED_ACCESS_CODE), at))
+        for name in story.photos:
+            add("appeals_appealphoto", (self._id("appeals_appealphoto"), appeal_id, name, story.created_at))
         for dispatch in story.dispatches:
             dispatch.id = self._id("dispatch_dispatch")
+            for whistle in dispatch.whistles:
+                whistle.id = self._id("dispatch_whistle")
         for dispatch in story.dispatches:
             self._dispatch(appeal_id, dispatch)
         for event in events:
@@ -182,13 +209,27 @@ class Writer:
         deadlines = d.deadlines
         fields = deadlines.as_fields()
         self.buffers.add("dispatch_dispatch", (
-            d.id, appeal_id, d.unit_id, d.district_id, "primary", d.is_current, d.state, d.dispatched_at,
+            d.id, appeal_id, d.unit_id, d.district_id, d.role, d.is_current, d.state, d.dispatched_at,
             d.dispatched_by_id, deadlines.response_due, deadlines.resolve_due, fields["respond_limit"],
             fields["resolve_limit"], fields["time_limit_id"], deadlines.provisional, deadlines.response_warn_at,
             deadlines.resolve_warn_at, d.warned_at.get("response"), d.warned_at.get("resolve"),
-            d.overdue_at.get("response"), d.overdue_at.get("resolve"), False,
-            d.reopened_from.id if d.reopened_from else None, d.signed_at, d.responded_at, d.resolved_at, d.answer,
+            d.overdue_at.get("response"), d.overdue_at.get("resolve"), d.resolve_extended,
+            d.whistle.id if d.whistle else None, d.returned_at, d.reopened_from.id if d.reopened_from else None,
+            d.signed_at, d.responded_at, d.resolved_at, d.answer,
         ))
+        for whistle in d.whistles:
+            self.buffers.add("dispatch_whistle", (whistle.id, d.id, whistle.blown_by_id, whistle.blown_at,
+                                                  whistle.note))
+        for request in d.returns:
+            self.buffers.add("dispatch_returnrequest", (
+                self._id("dispatch_returnrequest"), d.id, *_decided(request), request.reason, request.note,
+                request.suggested_unit_id, request.new_dispatch.id if request.new_dispatch else None,
+            ))
+        for request in d.extensions:
+            self.buffers.add("dispatch_extensionrequest", (
+                self._id("dispatch_extensionrequest"), d.id, *_decided(request), request.reason,
+                request.proposed_due, request.previous_due,
+            ))
         callback = d.callback
         if callback is not None:
             self.buffers.add("dispatch_callback", (
@@ -207,6 +248,12 @@ class Writer:
         written = self.copier.send(self.buffers.take())
         self.rows += written
         return written
+
+
+def _decided(request) -> tuple:
+    """The columns every return and extension request shares (DecidedRequest)."""
+    return (request.requested_by_id, request.requested_at, request.state, request.decided_by_id,
+            request.decided_at, request.decision_note)
 
 
 def make_plan(*, appeals: int, days: int, now: datetime | None, seed: int) -> Plan:

@@ -13,10 +13,13 @@ import queue
 from dataclasses import dataclass
 from datetime import datetime
 
-# The most rows of each table one appeal can produce: two dispatches (a reopen), a callback and two
-# supervision orders each; per dispatch at most 17 events, plus the appeal's own three.
-PER_APPEAL = {"appeals_appeal": 1, "dispatch_dispatch": 2, "dispatch_callback": 2, "dispatch_supervisionorder": 4,
-              "appeals_appealevent": 40}
+# The most rows of each table one appeal can produce: five dispatches (the first, another unit's
+# after a return, a reopen, two summoned departments), a callback per primary dispatch, two
+# supervision orders per dispatch; at most 23 events per primary dispatch and 12 per co-handling
+# one, a whistle, and the appeal's own four (received, triage or rejection, two folded repeats).
+PER_APPEAL = {"appeals_appeal": 1, "appeals_accesscode": 2, "appeals_appealphoto": 3, "dispatch_dispatch": 5,
+              "dispatch_whistle": 1, "dispatch_returnrequest": 1, "dispatch_extensionrequest": 1,
+              "dispatch_callback": 3, "dispatch_supervisionorder": 10, "appeals_appealevent": 100}
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,7 @@
 """Empty what the generator writes (and what depends on it), keeping the city and the accounts."""
 from django.db import connection
 
-DEPENDENT = (
-    "dispatch_returnrequest", "dispatch_extensionrequest", "dispatch_whistle", "appeals_appealphoto",
-    "appeals_accesscode", "dispatch_unitperiodstats", "dispatch_dailystats", "dispatch_districtdailystats",
-)
+DEPENDENT = ("dispatch_unitperiodstats", "dispatch_dailystats", "dispatch_districtdailystats")
 
 
 def wipe() -> None:
