@@ -50,10 +50,10 @@ def _is_expression(value) -> bool:
 
 @contextmanager
 def prepared_cursor(connection):
-    """A Django cursor (health check, error wrapping, query logging) whose statements are bound
-    on the server and prepared on first use, on PostgreSQL with psycopg 3 (Django turns psycopg's
-    preparing off for its own cursors); elsewhere the usual cursor. Only for a statement that is
-    the same text every time (as insert_sql makes it), or the connection's prepared cache churns.
+    """A Django cursor (health check, error wrapping, query logging) whose statements are bound on
+    the server and prepared once per connection, on PostgreSQL with psycopg 3 (Django turns
+    psycopg's preparing off for its own cursors); elsewhere the usual cursor. Only for a statement
+    that is the same text every time (as insert_sql makes it), or the prepared cache churns.
     Behind a pooler in transaction mode, prepared statements need its support (PgBouncer 1.21+:
     max_prepared_statements)."""
     raw = None
@@ -67,9 +67,10 @@ def prepared_cursor(connection):
     from psycopg import Cursor
 
     factory, threshold = raw.cursor_factory, raw.prepare_threshold
-    # While Django logs queries (DEBUG, a test capturing them) nothing is prepared: psycopg keeps
-    # no text of a prepared run for the log to show.
-    raw.cursor_factory, raw.prepare_threshold = Cursor, None if connection.queries_logged else 0
+    # Prepared on its second run on a connection (preparing costs a round trip of its own, wasted
+    # on a connection that serves one request). While Django logs queries (DEBUG, a test capturing
+    # them) nothing is prepared: psycopg keeps no text of a prepared run for the log to show.
+    raw.cursor_factory, raw.prepare_threshold = Cursor, None if connection.queries_logged else 1
     try:
         with connection.cursor() as cursor:
             yield cursor
