@@ -21,10 +21,10 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
-from config.throttling import CACHE_ERRORS
+from config.throttling import CACHE_ERRORS, Claim, count_requests, redis_client
 
 from .models import Appeal
 
@@ -67,24 +67,29 @@ def _digest(photo) -> str:
     return digest
 
 
-def claim(value: str, number: str) -> str | None:
-    """Claim the fingerprint for the appeal about to be stored as `number`: None when it is the first
-    within the window (or there is nothing to fold: no fingerprint, or Redis away), else the
-    number of the appeal it repeats. One SET NX in Redis, so of two identical posts at once exactly
-    one is first, without a lock or a query in the database."""
+def new_claim(value: str, number: str) -> Claim | None:
+    """The claim of the fingerprint `value` for the appeal about to be stored as `number`, for the
+    fold window (None without a fingerprint: nothing is folded)."""
     if not value:
         return None
-    key = _key(value)
-    try:
-        for _attempt in range(2):  # the earlier claim may lapse between the two calls
-            if cache.add(key, number, timeout=settings.APPEAL_FOLD_WINDOW_SECONDS):
-                return None
-            earlier = cache.get(key)
-            if earlier is not None:
-                return earlier
-    except CACHE_ERRORS:
-        logger.warning("repeats not checked: the cache is away", exc_info=True)
-    return None
+    return Claim(key=_key(value), value=number, seconds=settings.APPEAL_FOLD_WINDOW_SECONDS)
+
+
+def earlier_number(claim: Claim | None) -> str | None:
+    """After the claim was tried: the number of the appeal it repeats, None when it is the first
+    (or Redis was away: then nothing is folded)."""
+    return claim.held if claim is not None and claim.answered else None
+
+
+def claim(value: str, number: str) -> str | None:
+    """Claim the fingerprint for `number`: None when this is the first within the window, else the
+    number of the appeal it repeats. One atomic step in Redis (see config.throttling.count_requests,
+    which the API also uses to count its rate limits in the same round trip), so of two identical
+    posts at once exactly one is first, without a lock or a query in the database."""
+    attempt = new_claim(value, number)
+    if attempt is not None:
+        count_requests([], claim=attempt)
+    return earlier_number(attempt)
 
 
 def reclaim(value: str, number: str) -> None:
@@ -92,7 +97,7 @@ def reclaim(value: str, number: str) -> None:
     gone or outside the window)."""
     if value:
         try:
-            cache.set(_key(value), number, timeout=settings.APPEAL_FOLD_WINDOW_SECONDS)
+            redis_client().set(_key(value), number, ex=settings.APPEAL_FOLD_WINDOW_SECONDS)
         except CACHE_ERRORS:
             logger.warning("repeat claim not moved: the cache is away", exc_info=True)
 
@@ -101,8 +106,9 @@ def release(value: str, number: str) -> None:
     """Storing `number` failed: let a repeat become the first instead of waiting for it."""
     if value:
         try:
-            if cache.get(_key(value)) == number:
-                cache.delete(_key(value))
+            client = redis_client()
+            if client.get(_key(value)) == number.encode():
+                client.delete(_key(value))
         except CACHE_ERRORS:
             logger.warning("repeat claim not released; it lapses with the window", exc_info=True)
 
@@ -122,4 +128,4 @@ def earlier_appeal(number: str) -> Appeal | None:
 
 
 def _key(value: str) -> str:
-    return f"fold:{value}"
+    return caches["default"].make_key(f"fold:{value}")

@@ -61,6 +61,7 @@ def submit_appeal(
     media_url: str = "",
     api_key=None,
     source_ip: str = "",
+    claim: Callable[[str, str], str | None] = folding.claim,
 ) -> SubmittedAppeal:
     """Validate, store and commit the appeal, then queue its routing after commit.
 
@@ -69,7 +70,9 @@ def submit_appeal(
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again from the same phone (or, without one, the same `source_ip`) within
     APPEAL_FOLD_WINDOW_SECONDS is folded into the first: no new appeal, a note on the first, and
-    a fresh access code for it (the resident may never have seen the first one).
+    a fresh access code for it (the resident may never have seen the first one). `claim(fingerprint,
+    number)` claims the fingerprint and names the appeal it repeats (folding.claim; the API passes
+    one that also counts its rate limits in the same Redis round trip, and may refuse there).
     """
     errors: dict[str, list[str]] = {}
     clean_text = _collect(errors, validation.clean_text, text)
@@ -118,7 +121,7 @@ def submit_appeal(
         fingerprint=fingerprint,
     )
     number = new_tracking_number()
-    earlier_number = folding.claim(fingerprint, number)
+    earlier_number = claim(fingerprint, number)
     if earlier_number is not None:
         earlier = folding.earlier_appeal(earlier_number)
         if earlier is not None:

@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import math
 import secrets
+from dataclasses import dataclass
 from functools import wraps
 
 import redis
@@ -75,19 +76,24 @@ def address_key(address: str) -> str:
     return str(ip)
 
 
-# KEYS: the counters. ARGV: "1" to count the request, a random suffix that makes its entry unique
-# (two requests in one microsecond both count), then per key its limit and window (seconds).
-# Returns Redis's time (one clock for every web host, and in the order the scripts ran), then per
-# key "" when it allows the request, else the time its wait runs from: the entry whose leaving
-# frees a place (now for a zero limit). The request is counted on every key only when every key
-# allows it: a refused request spends nothing.
+# KEYS: the counters, then the claim's key if there is one. ARGV: "1" to count the request, a
+# random suffix that makes its entry unique (two requests in one microsecond both count), the
+# claim's value ("" for none) and lifetime (seconds), then per counter its limit and window
+# (seconds). Returns Redis's time (one clock for every web host, and in the order the scripts ran),
+# then per counter "" when it allows the request, else the time its wait runs from: the entry
+# whose leaving frees a place (now for a zero limit); last, what the claim's key already held (""
+# if the claim was made or not tried). The request is counted on every counter, and the claim
+# made, only when every counter allows it: a refused request spends nothing.
 COUNT_SCRIPT = """
 local time = redis.call("TIME")
 local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
 local reply = {string.format("%.6f", now)}
 local refused = false
-for i, key in ipairs(KEYS) do
-  local limit, window = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
+local counters = #KEYS
+if ARGV[3] ~= "" then counters = counters - 1 end
+for i = 1, counters do
+  local key = KEYS[i]
+  local limit, window = tonumber(ARGV[2 * i + 3]), tonumber(ARGV[2 * i + 4])
   redis.call("ZREMRANGEBYSCORE", key, "-inf", string.format("%.6f", now - window))
   local count = redis.call("ZCARD", key)
   reply[i + 1] = ""
@@ -99,12 +105,18 @@ for i, key in ipairs(KEYS) do
     end
   end
 end
+local held = ""
 if ARGV[1] == "1" and not refused then
-  for i, key in ipairs(KEYS) do
-    redis.call("ZADD", key, reply[1], reply[1] .. ":" .. ARGV[2])
-    redis.call("EXPIRE", key, ARGV[2 * i + 2])
+  for i = 1, counters do
+    redis.call("ZADD", KEYS[i], reply[1], reply[1] .. ":" .. ARGV[2])
+    redis.call("EXPIRE", KEYS[i], ARGV[2 * i + 4])
+  end
+  if ARGV[3] ~= "" then
+    held = redis.call("GET", KEYS[#KEYS]) or ""
+    if held == "" then redis.call("SET", KEYS[#KEYS], ARGV[3], "EX", ARGV[4]) end
   end
 end
+reply[counters + 2] = held
 return reply
 """
 # What `register_script` makes, bound to no client: it is run (EVALSHA, loaded on a NOSCRIPT) on
@@ -112,9 +124,26 @@ return reply
 _count_script = Script(None, COUNT_SCRIPT.encode())
 
 
-def count_requests(throttles, request=None, view=None, *, record: bool = True) -> float | None:
-    """Check the throttles' limits for this request and, when all allow it, count it on each, in
-    one Redis round trip; the longest wait among the refusing throttles, or None when none refuses.
+@dataclass
+class Claim:
+    """A Redis key set only if absent, in the limits' round trip and only when they let the request
+    through: a request's once-only mark, such as intake's claim on a fingerprint (appeals/folding.py).
+    `key` is the whole Redis key; `count_requests` fills in `held` (what the key already held, None
+    when the claim was made) and `answered` (False: Redis was away, or the request was refused)."""
+
+    key: str
+    value: str
+    seconds: int
+    held: str | None = None
+    answered: bool = False
+
+
+def count_requests(
+    throttles, request=None, view=None, *, record: bool = True, claim: Claim | None = None
+) -> float | None:
+    """Check the throttles' limits for this request and, when all allow it, count it on each (and
+    make the `claim`), in one Redis round trip; the longest wait among the refusing throttles, or
+    None when none refuses.
 
     With `request`, each throttle's key comes from `get_cache_key` (None: the throttle does not
     apply); without, from its `key`. `record=False` only looks. A refusing throttle keeps what its
@@ -128,17 +157,20 @@ def count_requests(throttles, request=None, view=None, *, record: bool = True) -
             throttle.key = throttle.get_cache_key(request, view) if throttle.rate is not None else None
         if throttle.key is not None:
             counted.append(throttle)
-    if not counted:
+    if not counted and claim is None:
         return None
     cache = caches["default"]  # per call: settings (and tests) may switch the cache
-    args = ["1" if record else "0", secrets.token_hex(4)]
+    keys = [cache.make_key(throttle.key) for throttle in counted]
+    args = ["1" if record else "0", secrets.token_hex(4), "", 0]
+    if claim is not None:
+        keys.append(claim.key)
+        args[2:4] = [claim.value, claim.seconds]
     for throttle in counted:
         args += [throttle.num_requests, throttle.duration]
     try:
-        client = cache._cache.get_client(write=True)
-        now, *blocked = _count_script([cache.make_key(throttle.key) for throttle in counted], args, client=client)
+        now, *blocked, held = _count_script(keys, args, client=redis_client())
     except CACHE_ERRORS:
-        scopes = ", ".join(throttle.scope for throttle in counted)
+        scopes = ", ".join(throttle.scope for throttle in counted) or "(none)"
         logger.warning("rate limits %s not checked: the cache is away", scopes, exc_info=True)
         return None
     waits = []
@@ -147,7 +179,15 @@ def count_requests(throttles, request=None, view=None, *, record: bool = True) -
         if since:
             throttle.blocked_since = float(since)
             waits.append(throttle.wait())
+    if claim is not None and not waits:
+        claim.held, claim.answered = (held.decode() if held else None), True
     return max(waits, default=None)
+
+
+def redis_client():
+    """The current cache's Redis client (reused; see config/cache.py), for commands Django's cache
+    API has no word for (scripts, plain strings)."""
+    return caches["default"]._cache.get_client(write=True)
 
 
 class ClientRateThrottle(SimpleRateThrottle):

@@ -79,3 +79,27 @@ def test_the_intake_statement_is_prepared_once_per_connection(city):
         cursor.execute("""SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH "new_appeal"%%'""")
         assert cursor.fetchone()[0] == 1
     assert AppealEvent.objects.filter(kind=AppealEvent.Kind.RECEIVED).count() == 8
+
+
+def test_an_api_intake_post_sends_redis_two_commands(city, client, monkeypatch, django_capture_on_commit_callbacks):
+    """Redis, counted the same way: the rate limits and the repeat claim in one script, then the
+    routing flag (dispatch/queueing.py). Commands are counted as they are sent, on every client."""
+    import redis
+
+    with django_capture_on_commit_callbacks(execute=True):  # connects and raises the routing flag
+        assert client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json").status_code == 201
+    sent: list[bytes] = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting_send(connection, command, *args, **kwargs):
+        sent.append(b"".join(command) if isinstance(command, list | tuple) else command)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting_send)
+    with django_capture_on_commit_callbacks(execute=True):  # the test's transaction never commits
+        response = client.post(INTAKE_URL, body(city, "楼下商铺每晚噪声扰民"), content_type="application/json")
+    assert response.status_code == 201
+    names = [command.split(b"\r\n")[2].upper() for command in sent]
+    assert names == [b"EVALSHA", b"SET"], sent
+    assert b":rate:" in sent[0] and b":fold:" in sent[0]
+    assert b"routing-queued" in sent[1]

@@ -290,3 +290,17 @@ def test_every_api_view_counts_its_throttles_in_one_round_trip():
     for view in views:
         assert issubclass(view, OneTripThrottling), view
         assert all(issubclass(throttle, ClientRateThrottle) for throttle in view.throttle_classes), view
+
+
+def test_intake_requests_count_even_when_refused_for_bad_input(api_as, city, rates):
+    """The API counts its limits with the repeat claim, once an appeal is valid; invalid and
+    unreadable requests count all the same, and a client over the limit is refused either way."""
+    rates(intake="2/hour")
+    client = api_as(None)
+    assert client.post(INTAKE, {"text": ""}, format="json").status_code == 400
+    bad_json = client.post(INTAKE, b"{not json", content_type="application/json")
+    assert bad_json.status_code == 400
+    refused = client.post(INTAKE, appeal_payload(1), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert_refused(refused, "Too many requests")
+    assert client.post(INTAKE, {"text": ""}, format="json").status_code == 429
+    assert Appeal.objects.count() == 0
