@@ -152,6 +152,16 @@ def redis_client():
     return client
 
 
+@pytest.fixture
+def routing_queued(redis_client):
+    """As if a routing task were queued and not yet started (dispatch/queueing.py): intake raises
+    the flag in vain and publishes nothing, so no worker of the suite routes these appeals while
+    the test still runs (or while a transactional test's tables are emptied)."""
+    from dispatch import queueing
+
+    redis_client.set(queueing._flag_key(), 1, px=60_000)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, redis_client):
     """A real Celery worker thread consuming from the real Redis broker."""

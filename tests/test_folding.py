@@ -138,7 +138,7 @@ def test_the_api_answers_a_repeat_with_200_and_a_working_code(api_as, city):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_identical_posts_at_once_make_one_appeal(city):
+def test_identical_posts_at_once_make_one_appeal(city, routing_queued):
     """Real concurrent intakes: exactly one claims the fingerprint in Redis, the others fold into it."""
     results = race(6, lambda: submit(city))
     assert all(not isinstance(r, Exception) for r in results), results

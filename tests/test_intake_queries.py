@@ -30,7 +30,7 @@ def expected_statements() -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_api_intake_post_runs_exactly_these_queries(city, client):
+def test_an_api_intake_post_runs_exactly_these_queries(city, client, routing_queued):
     assert client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json").status_code == 201
     with CaptureQueriesContext(connection) as queries:
         response = client.post(INTAKE_URL, body(city, "楼下商铺每晚噪声扰民"), content_type="application/json")
@@ -81,12 +81,14 @@ def test_the_intake_statement_is_prepared_once_per_connection(city):
     assert AppealEvent.objects.filter(kind=AppealEvent.Kind.RECEIVED).count() == 8
 
 
-def test_an_api_intake_post_sends_redis_two_commands(city, client, monkeypatch, django_capture_on_commit_callbacks):
+def test_an_api_intake_post_sends_redis_two_commands(
+    city, client, monkeypatch, django_capture_on_commit_callbacks, routing_queued
+):
     """Redis, counted the same way: the rate limits and the repeat claim in one script, then the
     routing flag (dispatch/queueing.py). Commands are counted as they are sent, on every client."""
     import redis
 
-    with django_capture_on_commit_callbacks(execute=True):  # connects and raises the routing flag
+    with django_capture_on_commit_callbacks(execute=True):  # connects the routing flag's client
         assert client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json").status_code == 201
     sent: list[bytes] = []
     send = redis.connection.AbstractConnection.send_packed_command
