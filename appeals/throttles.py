@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import hashlib
 
-from config.throttling import AnonThrottle, FailureThrottle, address_key, client_ip, count_requests
+from config.throttling import (
+    AnonThrottle,
+    FailureThrottle,
+    address_key,
+    blocked_for,
+    client_ip,
+    count_requests,
+    record_failure,
+)
 
 from . import folding
 from .models import Appeal
@@ -76,11 +84,10 @@ def track_appeal(request, *, number: str, code: str) -> Appeal | None:
     code (counted as a failure), or LookupBlocked while too many failures are on record."""
     number_key = hashlib.sha256(normalize(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]
     counters = [FailedLookupsByAddress(address_key(client_ip(request))), FailedLookupsByNumber(number_key)]
-    waits = [wait for counter in counters if (wait := counter.blocked_for()) is not None]
-    if waits:
-        raise LookupBlocked(max(waits))
+    wait = blocked_for(counters)
+    if wait is not None:
+        raise LookupBlocked(wait)
     appeal = appeal_for_tracking(number=number, code=code)
     if appeal is None:
-        for counter in counters:
-            counter.record_failure()
+        record_failure(counters)
     return appeal

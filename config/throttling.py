@@ -245,20 +245,23 @@ class UserThrottle(ClientRateThrottle):
 
 
 class FailureThrottle(ClientRateThrottle):
-    """Counts failures only (e.g. wrong codes): `blocked_for()` looks without counting,
-    `record_failure()` counts one. `ident` is what is counted (an address, a hashed number)."""
+    """Counts failures only (e.g. wrong codes), with `blocked_for` and `record_failure` (several
+    counters in one round trip). `ident` is what is counted (an address, a hashed number)."""
 
     def __init__(self, ident: str):
         super().__init__()
         self.key = self.cache_key_for(ident)
 
-    def blocked_for(self) -> float | None:
-        """Seconds to wait when the limit is reached, None while failures are still allowed."""
-        return count_requests([self], record=False)
 
-    def record_failure(self) -> None:
-        """Count one failure (none while blocked: a blocked lookup was never tried)."""
-        count_requests([self])
+def blocked_for(counters: list[FailureThrottle]) -> float | None:
+    """Seconds to wait while any of the failure counters is at its limit, None while failures are
+    still allowed; looks without counting."""
+    return count_requests(counters, record=False)
+
+
+def record_failure(counters: list[FailureThrottle]) -> None:
+    """Count one failure on each counter (none while any is blocked: a blocked lookup was never tried)."""
+    count_requests(counters)
 
 
 class OneTripThrottling:

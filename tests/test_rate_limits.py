@@ -304,3 +304,15 @@ def test_intake_requests_count_even_when_refused_for_bad_input(api_as, city, rat
     assert_refused(refused, "Too many requests")
     assert client.post(INTAKE, {"text": ""}, format="json").status_code == 429
     assert Appeal.objects.count() == 0
+
+
+def test_a_failed_lookup_checks_and_counts_both_failure_counters_in_one_round_trip_each(
+    api_as, filed, rate_limit_sends
+):
+    """The API's own limits, then the failure counters (address and number) looked at together,
+    then the failure counted on both together: three round trips, whatever the counters."""
+    client = api_as(None)
+    assert client.get(TRACK, {"number": filed.appeal.number, "code": "WRONGONE"}).status_code == 404  # loads
+    rate_limit_sends.clear()
+    assert client.get(TRACK, {"number": filed.appeal.number, "code": "WRONGTWO"}).status_code == 404
+    assert [command.split(b"\r\n")[2].upper() for command in rate_limit_sends] == [b"EVALSHA"] * 3
