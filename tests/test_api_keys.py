@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from appeals.models import ApiKey
-from appeals.open311.keys import authenticate_api_key, create_api_key, hash_key, revoke_api_key, within_rate_limit
+from appeals.open311.keys import authenticate_api_key, create_api_key, hash_key, rate_limit_wait, revoke_api_key
 from appeals.open311.rates import Rate, parse_rate
 
 from .factories import UserFactory
@@ -64,8 +64,10 @@ def test_malformed_rates_are_refused(text):
 def test_the_rate_limit_counts_per_key_in_the_shared_cache():
     tight, _ = create_api_key(name="Tight", owner="Lab", rate_limit="3/hour")
     other, _ = create_api_key(name="Other", owner="Lab", rate_limit="3/hour")
-    assert [within_rate_limit(tight) for _ in range(5)] == [True, True, True, False, False]
-    assert within_rate_limit(other) is True
+    waits = [rate_limit_wait(tight) for _ in range(5)]
+    assert waits[:3] == [None] * 3
+    assert all(3595 < wait <= 3600 for wait in waits[3:])  # until the first of the three leaves the hour
+    assert rate_limit_wait(other) is None
 
 
 def test_the_command_creates_lists_and_revokes_keys():

@@ -13,9 +13,10 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from config.throttling import ClientRateThrottle, count_requests
 
 from ..models import ApiKey
 from .rates import parse_rate
@@ -83,16 +84,19 @@ def authenticate_api_key(raw: str | None) -> ApiKey | None:
     return api_key
 
 
-def within_rate_limit(api_key: ApiKey) -> bool:
-    """Count this request against the key's limit in the shared cache (Redis, so every web
-    process counts together). The window opens with the first request and lasts one period."""
-    rate = parse_rate(api_key.rate_limit)
-    counter = f"open311:rate:{api_key.prefix}"
-    if cache.add(counter, 1, timeout=rate.seconds):
-        return True
-    try:
-        count = cache.incr(counter)
-    except ValueError:  # the window expired between add and incr: this request opens a new one
-        cache.add(counter, 1, timeout=rate.seconds)
-        return True
-    return count <= rate.count
+class ApiKeyLimit(ClientRateThrottle):
+    """One key's own limit (ApiKey.rate_limit), counted like every other rate limit: a sliding
+    window in Redis, shared by every web process (config/throttling.py)."""
+
+    scope = "open311_key"
+
+    def __init__(self, api_key: ApiKey):  # the rate is the key's, not a setting's
+        rate = parse_rate(api_key.rate_limit)
+        self.rate, self.num_requests, self.duration = api_key.rate_limit, rate.count, rate.seconds
+        self.key = self.cache_key_for(api_key.prefix)
+
+
+def rate_limit_wait(api_key: ApiKey) -> float | None:
+    """Count this request against the key's limit: None when it is allowed, else the seconds until
+    the key may send again (a refused request is not counted)."""
+    return count_requests([ApiKeyLimit(api_key)])

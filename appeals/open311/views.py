@@ -6,6 +6,7 @@ by api_key alone (no cookies), so it is exempt from CSRF.
 from __future__ import annotations
 
 import functools
+import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,8 +19,7 @@ from ..models import Appeal
 from ..services import submit_appeal
 from . import params, representation, selectors
 from .errors import Open311Error, bad_request, forbidden, not_found
-from .keys import authenticate_api_key, within_rate_limit
-from .rates import parse_rate
+from .keys import authenticate_api_key, rate_limit_wait
 from .rendering import MIME_TYPES, render
 
 DESCRIPTION_MAX_LENGTH = 4000  # the standard's limit for description
@@ -145,11 +145,12 @@ def _create(request) -> Appeal:
     api_key = authenticate_api_key(raw_key)
     if api_key is None:
         raise forbidden(_("Invalid api_key received: it is unknown or has been revoked."))
-    if not within_rate_limit(api_key):
+    wait = rate_limit_wait(api_key)
+    if wait is not None:
         raise Open311Error(
             429, _("Too many requests for this api_key (limit %(rate)s). Try again later.")
             % {"rate": api_key.rate_limit},
-            headers={"Retry-After": str(parse_rate(api_key.rate_limit).seconds)},
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
         )
     code = form.get("service_code", "").strip()
     if not code:
