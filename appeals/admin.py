@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -83,6 +84,8 @@ class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["number"]
     exclude = ["access_code_hash", "contact_name", "contact_phone"]
     inlines = [EventInline]
+    # Django 6's default for a scheme-less address, chosen now (Django 5 warns until it is).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(AppealEvent)
