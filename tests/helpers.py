@@ -55,3 +55,26 @@ def tracking_number_in(html: str) -> str | None:
     """The tracking number on the confirmation page, if this is one."""
     match = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html)
     return match.group(1) if match else None
+
+
+def count_redis_sends(monkeypatch, naming: bytes = b"") -> list[bytes]:
+    """The commands sent to Redis from now on, on every client, each packed as sent (only those
+    containing `naming`). A measurement: every command is still sent as before."""
+    import redis
+
+    sent: list[bytes] = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting_send(connection, command, *args, **kwargs):
+        packed = b"".join(command) if isinstance(command, list | tuple) else command
+        if naming in packed:
+            sent.append(packed)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting_send)
+    return sent
+
+
+def command_names(sent: list[bytes]) -> list[bytes]:
+    """The command of each packed Redis request (EVALSHA, SET, ...)."""
+    return [packed.split(b"\r\n")[2].upper() for packed in sent]

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from appeals import catalogue, services
 from appeals.models import Appeal, AppealEvent
 
+from .helpers import command_names, count_redis_sends
+
 pytestmark = pytest.mark.django_db
 
 INTAKE_URL = "/api/v1/appeals/"
@@ -86,22 +88,12 @@ def test_an_api_intake_post_sends_redis_two_commands(
 ):
     """Redis, counted the same way: the rate limits and the repeat claim in one script, then the
     routing flag (dispatch/queueing.py). Commands are counted as they are sent, on every client."""
-    import redis
-
     with django_capture_on_commit_callbacks(execute=True):  # connects the routing flag's client
         assert client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json").status_code == 201
-    sent: list[bytes] = []
-    send = redis.connection.AbstractConnection.send_packed_command
-
-    def counting_send(connection, command, *args, **kwargs):
-        sent.append(b"".join(command) if isinstance(command, list | tuple) else command)
-        return send(connection, command, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting_send)
+    sent = count_redis_sends(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):  # the test's transaction never commits
         response = client.post(INTAKE_URL, body(city, "楼下商铺每晚噪声扰民"), content_type="application/json")
     assert response.status_code == 201
-    names = [command.split(b"\r\n")[2].upper() for command in sent]
-    assert names == [b"EVALSHA", b"SET"], sent
+    assert command_names(sent) == [b"EVALSHA", b"SET"], sent
     assert b":rate:" in sent[0] and b":fold:" in sent[0]
     assert b"routing-queued" in sent[1]

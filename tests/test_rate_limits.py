@@ -3,7 +3,6 @@ codes) and the API; a limited client gets 429, Retry-After and a translated mess
 import threading
 
 import pytest
-import redis
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.test import RequestFactory
@@ -24,6 +23,8 @@ from config.throttling import (
     retry_message,
     throttle_wait,
 )
+
+from .helpers import command_names, count_redis_sends
 
 pytestmark = pytest.mark.django_db
 
@@ -210,17 +211,7 @@ def counter_key(throttle_class, ident="127.0.0.1") -> str:
 @pytest.fixture
 def rate_limit_sends(monkeypatch):
     """The commands sent to Redis that name a rate-limit counter (a measurement: each is sent as before)."""
-    sent = []
-    send = redis.connection.AbstractConnection.send_packed_command
-
-    def counting_send(connection, command, *args, **kwargs):
-        packed = b"".join(command) if isinstance(command, list | tuple) else command
-        if b":rate:" in packed:
-            sent.append(packed)
-        return send(connection, command, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting_send)
-    return sent
+    return count_redis_sends(monkeypatch, naming=b":rate:")
 
 
 def test_all_throttles_of_a_request_cost_one_round_trip(api_as, city, rate_limit_sends, redis_client):
@@ -229,8 +220,7 @@ def test_all_throttles_of_a_request_cost_one_round_trip(api_as, city, rate_limit
     assert client.post(INTAKE, appeal_payload(1), format="json").status_code == 201  # loads the script
     rate_limit_sends.clear()
     assert client.post(INTAKE, appeal_payload(2), format="json").status_code == 201
-    assert len(rate_limit_sends) == 1
-    assert rate_limit_sends[0].split(b"\r\n")[2].upper() == b"EVALSHA"
+    assert command_names(rate_limit_sends) == [b"EVALSHA"]
     assert [redis_client.zcard(counter_key(cls)) for cls in (AnonThrottle, IntakeThrottle)] == [2, 2]
 
 
@@ -315,4 +305,4 @@ def test_a_failed_lookup_checks_and_counts_both_failure_counters_in_one_round_tr
     assert client.get(TRACK, {"number": filed.appeal.number, "code": "WRONGONE"}).status_code == 404  # loads
     rate_limit_sends.clear()
     assert client.get(TRACK, {"number": filed.appeal.number, "code": "WRONGTWO"}).status_code == 404
-    assert [command.split(b"\r\n")[2].upper() for command in rate_limit_sends] == [b"EVALSHA"] * 3
+    assert command_names(rate_limit_sends) == [b"EVALSHA"] * 3
