@@ -41,7 +41,8 @@ def category_choices() -> list:
 class AppealForm(forms.Form):
     text = forms.CharField(
         label=_("What happened?"),
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Where, what and since when.")}),
+        # The intake service requires it (its error is shown here); the attribute marks it required.
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Where, what and since when."), "required": True}),
         required=False,
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
