@@ -81,6 +81,12 @@ def serious_violations(page) -> list[str]:
     return [f"{page.url} {finding}" for finding in found]
 
 
+def box_style(page, selector: str) -> dict:
+    """How a form control is drawn: padding, border and font."""
+    return page.eval_on_selector(selector, """el => { const s = getComputedStyle(el);
+        return {padding: s.padding, border: s.border, radius: s.borderRadius, font: s.fontSize}; }""")
+
+
 @pytest.fixture
 def axe_page(browser_page):
     """A page whose context lets the test inject axe-core (the site's policy would refuse it)."""
@@ -105,6 +111,8 @@ def test_axe_finds_nothing_serious_on_the_public_pages_and_the_console(axe_page,
 
     page.goto(live_server.url + "/")
     found += serious_violations(page)
+    assert box_style(page, "#id_contact_email") == box_style(page, "#id_contact_name")  # e-mail styled alike
+    assert page.locator("link[rel=icon]").count() == 1
     page.click("button[type=submit].primary")  # nothing typed: the errors
     page.wait_for_selector("#error-summary")
     assert page.evaluate("document.activeElement.id") == "error-summary"  # focus on what to correct
@@ -137,6 +145,14 @@ def test_axe_finds_nothing_serious_on_the_public_pages_and_the_console(axe_page,
         for path in paths:
             page.goto(live_server.url + path)
             found += serious_violations(page)
+            if path.startswith("/console/dispatches/"):  # the fold-outs look like controls
+                summary = page.locator("details summary").first
+                assert summary.evaluate("s => getComputedStyle(s).borderTopStyle") == "solid"
+                summary.click()
+                assert page.locator("details").first.evaluate("d => d.open")
+            if path == "/console/dashboard/":  # the month picker has room for its month
+                assert box_style(page, "#id_period") == box_style(page, "#id_district")
+                assert page.locator("#id_period").bounding_box()["width"] >= 150
         page.click("form[action=\"/accounts/logout/\"] button")
         page.wait_for_load_state("load")
     assert found == []
