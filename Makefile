@@ -60,7 +60,8 @@ tests/node_modules/.package-lock.json: tests/package-lock.json
 	  echo "Installing Debian's npm for the browser tests' accessibility check"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
 	fi
-	cd tests && npm ci --no-audit --no-fund --loglevel=error
+	@if command -v npm >/dev/null; then cd tests && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm is not installed: the accessibility check will be skipped (apt-get install npm)"; fi
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
