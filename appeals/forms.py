@@ -68,7 +68,8 @@ class AppealForm(forms.Form):
     )
     contact_phone = forms.CharField(
         label=_("Phone for the callback"), required=False, max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        # Required unless anonymous (the intake service says so; site.js drops the mark when anonymous).
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "required": True}),
     )
     contact_email = forms.CharField(
         label=_("E-mail for the feedback link (optional)"), required=False, max_length=254,

@@ -133,8 +133,9 @@ def test_axe_finds_nothing_serious_on_the_public_pages_and_the_console(axe_page,
     found += serious_violations(page)
 
     for username, paths in (("officer_a1", ["/console/queue/", f"/console/dispatches/{dispatch.pk}/"]),
-                            ("operator", ["/console/triage/", "/console/phone/"]),
-                            ("supervisor", ["/console/dashboard/", "/console/extensions/"])):
+                            ("operator", ["/console/triage/", "/console/phone/", "/console/returns/",
+                                          "/console/callbacks/"]),
+                            ("supervisor", ["/console/dashboard/", "/console/extensions/", "/console/supervision/"])):
         page.goto(live_server.url + "/accounts/login/")
         if username == "officer_a1":
             found += serious_violations(page)

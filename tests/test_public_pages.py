@@ -78,6 +78,7 @@ def test_the_form_marks_required_fields_and_groups_the_urgency_radios(client, ci
     assert re.search(r'<fieldset class="field"[^>]*>\s*<legend>Urgency' + required + "</legend>", html)
     assert re.search(r'<label for="id_text">What happened\?' + required + "</label>", html)
     assert re.search(r'<textarea[^>]*required[^>]*id="id_text"', html)
+    assert re.search(r'<input[^>]*required[^>]*id="id_contact_phone"', html)  # unless anonymous
     assert "Fields marked * are required." in html
 
 

@@ -59,6 +59,15 @@
     });
   }
 
+  // An anonymous appeal needs no phone: its field stops being marked required.
+  var anonymous = document.getElementById("id_anonymous");
+  var phone = document.getElementById("id_contact_phone");
+  if (anonymous && phone && phone.required) {
+    var phoneRequired = function () { phone.required = !anonymous.checked; };
+    anonymous.addEventListener("change", phoneRequired);
+    phoneRequired();
+  }
+
   // "Use my current location" on the appeal form fills in latitude and longitude.
   var locate = document.getElementById("use-location");
   if (locate && navigator.geolocation) {
