@@ -54,11 +54,20 @@ browser:
 	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
+# axe-core (the accessibility check of the browser tests), pinned in tests/package-lock.json.
+tests/node_modules/.package-lock.json: tests/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's npm for the browser tests' accessibility check"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null; then cd tests && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm is not installed: the accessibility check will be skipped (apt-get install npm)"; fi
+
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-test: $(VENV)/.test-installed browser lint
+test: $(VENV)/.test-installed tests/node_modules/.package-lock.json browser lint
 	$(VENV)/bin/pytest
 
 # Benchmarks (README, "Benchmarks"): a throw-away PostgreSQL database, gunicorn and Celery workers.

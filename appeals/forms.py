@@ -41,7 +41,8 @@ def category_choices() -> list:
 class AppealForm(forms.Form):
     text = forms.CharField(
         label=_("What happened?"),
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Where, what and since when.")}),
+        # The intake service requires it (its error is shown here); the attribute marks it required.
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Where, what and since when."), "required": True}),
         required=False,
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -67,7 +68,8 @@ class AppealForm(forms.Form):
     )
     contact_phone = forms.CharField(
         label=_("Phone for the callback"), required=False, max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        # Required unless anonymous (the intake service says so; site.js drops the mark when anonymous).
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "required": True}),
     )
     contact_email = forms.CharField(
         label=_("E-mail for the feedback link (optional)"), required=False, max_length=254,

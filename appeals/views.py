@@ -92,6 +92,7 @@ def track(request):
             feedback = FeedbackForm(request.POST if "rate" in request.POST else None)
             if feedback.is_bound and feedback.is_valid():
                 _rate(request, rate_by_tracking, appeal=appeal, answers=feedback.answers())
+                appeal.refresh_from_db()  # the rating may have closed it: heading and timeline agree
                 feedback = FeedbackForm()
             summary = tracking_summary(appeal)
     return render(

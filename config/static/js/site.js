@@ -9,6 +9,65 @@
     language.addEventListener("change", function () { language.form.submit(); });
   }
 
+  // After a failed submit, focus goes to the summary of what to correct (screen readers read it).
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+
+  // What the resident typed on a form marked data-draft survives a language switch or a refused
+  // (429) submission: it is kept in this tab's sessionStorage (never sent anywhere, gone with the
+  // tab), put back when the form is shown again unfilled, and dropped once the appeal is received
+  // (an element marked data-draft-clear). Photos cannot be kept.
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { /* storage disabled: nothing is kept */ }
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrfmiddlewaretoken" &&
+        ["file", "hidden", "submit", "button", "password"].indexOf(el.type) < 0;
+    });
+  }
+  function saveDraft(form) {
+    var draft = {};
+    draftFields(form).forEach(function (el) {
+      if (el.type === "checkbox") { draft[el.name] = el.checked; }
+      else if (el.type === "radio") { if (el.checked) { draft[el.name] = el.value; } }
+      else { draft[el.name] = el.value; }
+    });
+    try { store.setItem("draft:" + form.dataset.draft, JSON.stringify(draft)); } catch (e) { /* full */ }
+  }
+  function restoreDraft(form) {
+    var draft;
+    try { draft = JSON.parse(store.getItem("draft:" + form.dataset.draft) || "null"); } catch (e) { draft = null; }
+    if (!draft) { return; }
+    draftFields(form).forEach(function (el) {
+      if (!Object.prototype.hasOwnProperty.call(draft, el.name)) { return; }
+      if (el.type === "checkbox") { el.checked = draft[el.name] === true; }
+      else if (el.type === "radio") { el.checked = el.value === draft[el.name]; }
+      else { el.value = draft[el.name]; }
+    });
+    form.dispatchEvent(new Event("change", { bubbles: true }));  // scripts that follow the fields update
+  }
+  if (store) {
+    var back = document.getElementById("back-to-form");  // the 429 page: the draft waits there
+    if (back) { back.hidden = false; }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-draft-clear]"), function (el) {
+      store.removeItem("draft:" + el.dataset.draftClear);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), function (form) {
+      if (form.hasAttribute("data-draft-restore")) { restoreDraft(form); }
+      form.addEventListener("input", function () { saveDraft(form); });
+      form.addEventListener("change", function () { saveDraft(form); });
+    });
+  }
+
+  // An anonymous appeal needs no phone: its field stops being marked required.
+  var anonymous = document.getElementById("id_anonymous");
+  var phone = document.getElementById("id_contact_phone");
+  if (anonymous && phone && phone.required) {
+    var phoneRequired = function () { phone.required = !anonymous.checked; };
+    anonymous.addEventListener("change", phoneRequired);
+    phoneRequired();
+  }
+
   // "Use my current location" on the appeal form fills in latitude and longitude.
   var locate = document.getElementById("use-location");
   if (locate && navigator.geolocation) {
