@@ -42,7 +42,13 @@ def texts(max_size: int = 60, surrogates: bool = True, long: bool = True):
 
 
 STRUCTURED = ("category_code", "place", "contact_phone", "kind", "urgency")
-phones = st.from_regex(r"\+?[0-9][0-9 \-]{4,19}", fullmatch=True)
+# Valid Chinese numbers as people type them (the intake rule is libphonenumber's, region CN): a
+# mobile or a Beijing landline, with or without the country code, spaces or dashes. Broken ones
+# come from `text` when the field is drawn for breaking.
+phones = st.one_of(
+    st.from_regex(r"(\+86 ?|0086)?1(3[0-9]|8[0-9]|5[0-35-9])[ \-]?[0-9]{4}[ \-]?[0-9]{4}", fullmatch=True),
+    st.from_regex(r"(\+86 ?10|\(010\) ?|010-?)[2-6][0-9]{3} ?[0-9]{4}", fullmatch=True),
+)
 
 
 @st.composite

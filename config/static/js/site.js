@@ -9,6 +9,22 @@
     language.addEventListener("change", function () { language.form.submit(); });
   }
 
+  // A category's extra questions: only the chosen category's are shown and sent (the others stay
+  // hidden and disabled). Without script the server shows them once the category is posted.
+  var category = document.getElementById("id_category");
+  var questionSets = document.querySelectorAll("fieldset[data-category]");
+  if (category && questionSets.length) {
+    var showQuestions = function () {
+      Array.prototype.forEach.call(questionSets, function (set) {
+        var chosen = set.getAttribute("data-category") === category.value;
+        set.hidden = !chosen;
+        set.disabled = !chosen;
+      });
+    };
+    category.addEventListener("change", showQuestions);
+    showQuestions();
+  }
+
   // "Use my current location" on the appeal form fills in latitude and longitude.
   var locate = document.getElementById("use-location");
   if (locate && navigator.geolocation) {
