@@ -79,25 +79,22 @@ def question_field(category: Category, question: CategoryAttribute) -> forms.Fie
     """A form field that asks one question. It checks nothing: the intake service checks every
     answer (validation.clean_attributes), the same way for every channel."""
     attrs = {"id": f"q-{category.code}-{question.code}"}
-    if question.required:
-        attrs["aria-required"] = "true"
     choices = [(key, question.value_name(key)) for key in question.value_keys()]
     if question.datatype == Datatype.MULTIVALUELIST:
         widget = forms.CheckboxSelectMultiple(attrs=attrs, choices=choices)
     elif question.datatype == Datatype.SINGLEVALUELIST and question.required:
         widget = forms.RadioSelect(attrs=attrs, choices=choices)
-    elif question.datatype == Datatype.SINGLEVALUELIST:
-        widget = forms.Select(attrs=attrs, choices=[("", "—"), *choices])
-    elif question.datatype == Datatype.TEXT:
-        widget = forms.Textarea(attrs={**attrs, "rows": 3})
-    elif question.datatype == Datatype.DATETIME:
-        widget = forms.DateTimeInput(attrs={**attrs, "type": "datetime-local"})
-    elif question.datatype == Datatype.NUMBER:
-        widget = forms.TextInput(attrs={**attrs, "inputmode": "decimal"})
     else:
-        widget = forms.TextInput(attrs=attrs)
+        if question.required:
+            attrs["aria-required"] = "true"  # a group's legend carries the mark instead
+        widget = {
+            Datatype.SINGLEVALUELIST: lambda: forms.Select(attrs=attrs, choices=[("", "—"), *choices]),
+            Datatype.TEXT: lambda: forms.Textarea(attrs={**attrs, "rows": 3}),
+            Datatype.DATETIME: lambda: forms.DateTimeInput(attrs={**attrs, "type": "datetime-local"}),
+            Datatype.NUMBER: lambda: forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
+        }.get(question.datatype, lambda: forms.TextInput(attrs=attrs))()
     field = forms.Field(label=question.display_description, required=False, widget=widget)
-    field.answer_required = question.required  # shown as required; the service enforces it
+    field.answer_required = question.required  # marked as required; the service enforces it
     field.is_group = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)  # a fieldset
     return field
 

@@ -71,3 +71,20 @@ def test_a_required_question_left_unanswered_comes_back_with_its_error(browser_p
     assert page.locator("legend", has_text=TRAPPED).is_visible()
     assert page.get_by_label("Which floor is the lift stopped at?").input_value() == "7"  # kept
     assert Appeal.objects.count() == 0
+
+
+def test_the_operators_phone_form_shows_them_too(browser_page, csp_violations, live_server, city, officers,  # noqa: F811
+                                                 lift):
+    page = browser_page
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "pass12345")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("load")
+    page.goto(live_server.url + "/console/phone/")
+    question = page.locator("legend", has_text="有人被困在电梯里吗？")
+    assert not question.is_visible()
+    page.select_option("#id_category", lift.code)
+    question.wait_for(state="visible")
+    assert page.get_by_label("来电人姓名").is_visible()
+    assert csp_violations == []
