@@ -9,12 +9,14 @@ from dataclasses import asdict
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils import html
 from rest_framework.views import APIView
 
 from config.api_schema import errors
@@ -22,10 +24,54 @@ from config.throttling import OneTripThrottling, TooManyRequests, client_ip
 from streets.models import Officer
 from streets.roles import officer_of
 
+from .forms import posted_answers
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
 from .throttles import IntakeLimits, IntakeThrottle, LookupBlocked, TrackingThrottle, track_appeal
+
+MAX_ANSWERS = 50  # more answers than any category has questions; a bound on the body's shape
+SCALARS = (str, int, float)
+
+
+@extend_schema_field({"oneOf": [
+    {"type": "string"}, {"type": "number"}, {"type": "array", "items": {"type": "string"}, "maxItems": MAX_ANSWERS},
+]})
+class AnswerField(serializers.Field):
+    """One answer: a string (a number is taken as one), or a list of strings for several choices.
+    Only the shape is parsed here; the intake service checks the answer against its question."""
+
+    default_error_messages = {"invalid": gettext_lazy("Give a string, a number or a list of strings.")}
+
+    def to_internal_value(self, data):
+        items = data if isinstance(data, list) and len(data) <= MAX_ANSWERS else [data]
+        if any(isinstance(item, bool) or not isinstance(item, SCALARS) for item in items):
+            self.fail("invalid")
+        try:
+            answers = [str(item) for item in items]
+        except ValueError:  # an integer too long to print
+            self.fail("invalid")
+        return answers if isinstance(data, list) else answers[0]
+
+    def to_representation(self, value):
+        return value
+
+
+class AnswersField(serializers.DictField):
+    """The category's questions answered: {"CODE": answer} in JSON; in a multipart body the same
+    attribute[CODE] fields as the web form and Open311 (attribute[CODE][] once per choice)."""
+
+    child = AnswerField()
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            return posted_answers(dictionary) or serializers.empty
+        return dictionary.get(self.field_name, serializers.empty)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and len(data) > MAX_ANSWERS:
+            raise serializers.ValidationError(_("Answer at most %(n)d questions.") % {"n": MAX_ANSWERS})
+        return super().to_internal_value(data)
 
 
 class AppealIntakeSerializer(serializers.Serializer):
@@ -42,6 +88,12 @@ class AppealIntakeSerializer(serializers.Serializer):
     anonymous = serializers.BooleanField(required=False, default=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
+    attributes = AnswersField(
+        required=False,
+        help_text="Answers to the category's extra questions (its Open311 service definition's attributes), by "
+        "question code: a string, or a list of keys for a multi-value list. A required question left unanswered "
+        "is a 400 keyed `attribute[CODE]`, as is a wrong answer. Multipart bodies send `attribute[CODE]` fields.",
+    )
 
     def get_fields(self):
         """Shallow copies of the declared fields, not DRF's deep copies: these fields keep no state
@@ -108,8 +160,9 @@ class AppealIntakeView(OneTripThrottling, APIView):
         description=(
             "File an appeal. **Permissions:** open to anyone, signed in or not (a signed-in session must send "
             "its CSRF token). Only hotline operators may set `channel` to `phone`; everything else is filed "
-            "on the `api` channel. Send JSON, or multipart with up to 5 `photos`. Returns the tracking number "
-            "and the private access code, shown only in this response."
+            "on the `api` channel. Send JSON, or multipart with up to 5 `photos`. A category that asks extra "
+            "questions (see `GET /open311/v2/services/{service_code}.json`) needs its required ones answered in "
+            "`attributes`. Returns the tracking number and the private access code, shown only in this response."
         ),
         request=AppealIntakeSerializer,
         responses={201: AppealReceiptSerializer, 200: AppealReceiptSerializer, **errors(400, 403, 429)},
@@ -141,6 +194,7 @@ class AppealIntakeView(OneTripThrottling, APIView):
                 contact_email=data.get("contact_email", ""),
                 anonymous=data.get("anonymous", False),
                 photos=data.get("photos", []),
+                attributes=data.get("attributes"),
                 submitted_by=request.user,
                 # A phone appeal's source is the caller's phone, not the operator's address.
                 source_ip="" if channel == Appeal.Channel.PHONE else client_ip(request),

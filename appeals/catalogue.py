@@ -31,6 +31,16 @@ def active_leaf(code: str) -> Category | None:
     return _leaves.get().get(code)
 
 
+def questions_of(category: Category) -> list[CategoryAttribute]:
+    """The questions a category asks, in order (attributes that only inform ask nothing)."""
+    return [question for question in category.attributes.all() if question.variable]
+
+
+def categories_with_questions() -> list[Category]:
+    """The active leaf categories that ask questions, by code."""
+    return sorted((c for c in _leaves.get().values() if questions_of(c)), key=lambda category: category.code)
+
+
 def reset_catalogue() -> None:
     _leaves.reset()
 

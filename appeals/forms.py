@@ -1,9 +1,15 @@
-"""The public appeal form and the tracking form: type parsing and widgets only; the intake
-service owns the rules and its field-keyed errors are shown next to these fields."""
+"""The public appeal form (and its operator's version) and the tracking form: type parsing and
+widgets only; the intake service owns the rules and its field-keyed errors are shown next to these
+fields."""
+import re
+from dataclasses import dataclass
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .models import Appeal, Category
+from . import catalogue
+from .models import Appeal, Category, CategoryAttribute
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,7 +27,7 @@ class MultipleImageField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def category_choices() -> list:
+def category_choices(blank_label: str) -> list:
     """Leaf categories grouped under 'Level 1 › Level 2', in the active language."""
     groups: dict[str, list] = {}
     leaves = (
@@ -35,7 +41,81 @@ def category_choices() -> list:
             node.display_name for node in (parent.parent if parent else None, parent) if node is not None
         )
         groups.setdefault(group, []).append((leaf.code, leaf.display_name))
-    return [("", _("I don't know (an operator will choose)")), *groups.items()]
+    return [("", blank_label), *groups.items()]
+
+
+# A category's extra questions are asked under one name on every channel: attribute[CODE] in a
+# posted form (the web form, the API's multipart body, Open311), and attribute[CODE][] once per
+# choice of a multi-value list; intake's errors come back under the same attribute[CODE] keys.
+ANSWER_NAME_RE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
+
+
+def answer_name(code: str) -> str:
+    return f"attribute[{code}]"
+
+
+def posted_answers(data: QueryDict) -> dict[str, str | list[str]]:
+    """attribute[CODE]=value, and attribute[CODE][]=v1&attribute[CODE][]=v2 (or the name repeated)
+    for several choices, as the intake service takes them."""
+    answers: dict[str, str | list[str]] = {}
+    for key in data:
+        match = ANSWER_NAME_RE.match(key)
+        if match is None:
+            continue
+        code, many = match.group(1), bool(match.group(2))
+        values = data.getlist(key)
+        if many or code in answers or len(values) > 1:
+            previous = answers.get(code, [])
+            answers[code] = [*(previous if isinstance(previous, list) else [previous]), *values]
+        else:
+            answers[code] = values[0]
+    return answers
+
+
+Datatype = CategoryAttribute.Datatype
+
+
+def question_field(category: Category, question: CategoryAttribute) -> forms.Field:
+    """A form field that asks one question. It checks nothing: the intake service checks every
+    answer (validation.clean_attributes), the same way for every channel."""
+    attrs = {"id": f"q-{category.code}-{question.code}"}
+    choices = [(key, question.value_name(key)) for key in question.value_keys()]
+    if question.datatype == Datatype.MULTIVALUELIST:
+        widget = forms.CheckboxSelectMultiple(attrs=attrs, choices=choices)
+    elif question.datatype == Datatype.SINGLEVALUELIST and question.required:
+        widget = forms.RadioSelect(attrs=attrs, choices=choices)
+    else:
+        if question.required:
+            attrs["aria-required"] = "true"  # a group's legend carries the mark instead
+        widget = {
+            Datatype.SINGLEVALUELIST: lambda: forms.Select(attrs=attrs, choices=[("", "—"), *choices]),
+            Datatype.TEXT: lambda: forms.Textarea(attrs={**attrs, "rows": 3}),
+            Datatype.DATETIME: lambda: forms.DateTimeInput(attrs={**attrs, "type": "datetime-local"}),
+            Datatype.NUMBER: lambda: forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
+        }.get(question.datatype, lambda: forms.TextInput(attrs=attrs))()
+    field = forms.Field(label=question.display_description, required=False, widget=widget)
+    field.answer_required = question.required  # marked as required; the service enforces it
+    field.is_group = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)  # a fieldset
+    return field
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """One category's questions as the page shows them: only the chosen category's are asked
+    (shown and sent); the rest wait hidden and disabled for the page's script to reveal."""
+
+    category: Category
+    fields: list
+    asked: bool
+
+
+class QuestionsForm(forms.Form):
+    """A category's questions on their own (unbound): the sets the page holds back."""
+
+    def __init__(self, category: Category, **kwargs):
+        super().__init__(**kwargs)
+        for question in catalogue.questions_of(category):
+            self.fields[answer_name(question.code)] = question_field(category, question)
 
 
 class AppealForm(forms.Form):
@@ -79,9 +159,58 @@ class AppealForm(forms.Form):
         label=_("File anonymously (no name or phone is kept; follow it with the tracking code)"), required=False
     )
 
+    taken_by_phone = False  # the resident's own form; PhoneAppealForm is the operator's
+    blank_category = _("I don't know (an operator will choose)")
+    labels: dict = {}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        self.fields["category"].choices = category_choices(self.blank_category)
+        for name, label in self.labels.items():
+            self.fields[name].label = label
+        code = self.data.get("category") if self.is_bound else self.initial.get("category")
+        self.category = catalogue.active_leaf(code) if isinstance(code, str) and code else None
+        self.questions = catalogue.questions_of(self.category) if self.category else []
+        for question in self.questions:
+            self.fields[answer_name(question.code)] = question_field(self.category, question)
+
+    def answers(self) -> dict[str, str | list[str]]:
+        """The chosen category's questions and what was answered (empty when not), for intake."""
+        return {question.code: self.cleaned_data[answer_name(question.code)] for question in self.questions}
+
+    def question_sets(self) -> list[QuestionSet]:
+        """Every category that asks questions: the chosen one's bound to what was typed, with its
+        errors; the others unbound, for the script to show when their category is chosen."""
+        sets = []
+        for category in catalogue.categories_with_questions():
+            if self.category is not None and category.code == self.category.code:
+                fields = [self[answer_name(question.code)] for question in self.questions]
+                sets.append(QuestionSet(category, fields, asked=True))
+            else:
+                sets.append(QuestionSet(category, list(QuestionsForm(category)), asked=False))
+        return sets
+
+
+class PhoneAppealForm(AppealForm):
+    """The same appeal, typed in by an operator taking a call: the wording speaks of the caller,
+    and the browser offers none of the operator's own details to fill in."""
+
+    taken_by_phone = True
+    blank_category = _("Not sure yet (leave it for the manual queue)")
+    labels = {
+        "text": _("What does the caller report?"),
+        "category": _("Choose the category"),
+        "address": _("Where is the problem? (address)"),
+        "contact_name": _("Caller's name"),
+        "contact_phone": _("Caller's phone (for the callback)"),
+        "contact_email": _("Caller's e-mail for the feedback link (optional)"),
+        "anonymous": _("The caller wants to stay anonymous (no name or phone is kept; read them the tracking code)"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("address", "contact_name", "contact_phone", "contact_email"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
 
 
 class TrackForm(forms.Form):

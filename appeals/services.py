@@ -65,7 +65,8 @@ def submit_appeal(
 ) -> SubmittedAppeal:
     """Validate, store and commit the appeal, then queue its routing after commit.
 
-    `attributes` answers the category's questions (None: this channel does not ask them);
+    `attributes` answers the category's questions (every channel asks them; a required one
+    left unanswered is refused like any other field);
     `api_key` is the third-party app filing through Open311. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again from the same phone (or, without one, the same `source_ip`) within

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -22,7 +23,13 @@ from . import catalogue
 from .images import reencode_photo
 from .models import Category, CategoryAttribute
 
-PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
+PHONE_REGION = "CN"  # the hotline calls back Chinese numbers; "+86" or "0086" may be typed or not
+PHONE_MAX_LENGTH = 32  # what the form field and the stored column allow, checked before parsing
+# A resident can be called back on these; not on service numbers (400/800, 95xxx) or pagers.
+CALLABLE = {
+    phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 CATEGORY_CODE_RE = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
 # Control characters (tab and newlines are kept) and lone surrogates, which JSON can carry but no
 # database column can hold.
@@ -91,7 +98,7 @@ def clean_contact(*, anonymous: bool, name: str, phone: str, email: str = "") ->
     may leave an e-mail address for the feedback link."""
     if anonymous:
         return "", "", ""
-    name, phone, email = strip_unstorable(name).strip(), (phone or "").strip(), (email or "").strip()
+    name, phone, email = strip_unstorable(name).strip(), strip_unstorable(phone).strip(), (email or "").strip()
     if email:
         try:
             validate_email(email)
@@ -103,9 +110,30 @@ def clean_contact(*, anonymous: bool, name: str, phone: str, email: str = "") ->
         raise ValidationError(
             {"contact_phone": _("Leave a phone number so the unit can call you back, or file anonymously.")}
         )
-    if not PHONE_RE.fullmatch(phone):
-        raise ValidationError({"contact_phone": _("Enter a phone number of digits only, e.g. 13800138000.")})
-    return name, phone, email
+    return name, clean_phone(phone), email
+
+
+def clean_phone(phone: str) -> str:
+    """A Chinese mobile or landline number (libphonenumber's metadata for region CN), stored in one
+    form whatever was typed: the national number in digits, with the area code's leading 0 for a
+    landline ("13800138000", "01065529988"), so masking, folding and the callback list agree."""
+    number = None
+    if len(phone) <= PHONE_MAX_LENGTH:
+        try:
+            number = phonenumbers.parse(phone, PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+    callable_here = (
+        number is not None and not number.extension
+        and phonenumbers.is_valid_number_for_region(number, PHONE_REGION)
+        and phonenumbers.number_type(number) in CALLABLE
+    )
+    if not callable_here:
+        raise ValidationError({"contact_phone": _(
+            "Enter a mobile number (e.g. 138 0013 8000) or a landline with its area code (e.g. 010-6552 9988)."
+        )})
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"[^0-9]", "", national)
 
 
 def clean_photos(photos) -> list:
@@ -149,13 +177,13 @@ def clean_media_url(url: str | None) -> str:
 def clean_attributes(category: Category | None, answers: Mapping | None) -> dict:
     """Check answers to the category's questions (its attributes) and return them normalised.
 
-    `answers` maps attribute codes to a string, or a list of strings for several choices. None
-    means the channel does not ask these questions (the web form): nothing is checked or kept.
+    Every channel asks them (the web form, the operators' phone form, the API, Open311), and this
+    is the one place they are checked. `answers` maps attribute codes to a string, or a list of
+    strings for several choices; None or {} answers nothing, which a required question refuses.
     Errors are keyed "attribute[CODE]", one per question at fault.
     """
-    if answers is None:
-        return {}
-    questions = {a.code: a for a in category.attributes.all() if a.variable} if category else {}
+    answers = answers or {}
+    questions = {question.code: question for question in catalogue.questions_of(category)} if category else {}
     errors: dict[str, list[str]] = {}
     for code in answers:
         if code not in questions:

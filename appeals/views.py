@@ -38,6 +38,7 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None, source_ip:
             contact_email=data["contact_email"],
             anonymous=data["anonymous"],
             photos=data["photos"],
+            attributes=form.answers(),
             submitted_by=submitted_by,
             source_ip=source_ip,
         )

@@ -17,12 +17,27 @@ PROBLEMS = (
 PLACES = ("东门", "3号楼", "路口", "地下车库", "菜市场旁", "公交站", "学校门口", "公园北门")
 
 
-def routable_category_codes() -> list[str]:
+def routable_categories() -> dict[str, list]:
+    """Each routable category's code -> the questions it asks (answered in every body, as intake
+    refuses an appeal that leaves a required one open)."""
+    from appeals import catalogue
     from appeals.models import Category
 
-    return list(
-        Category.objects.filter(is_leaf=True, active=True, duty__isnull=False).values_list("code", flat=True)
-    )
+    codes = Category.objects.filter(is_leaf=True, active=True, duty__isnull=False).values_list("code", flat=True)
+    return {code: catalogue.questions_of(catalogue.active_leaf(code)) for code in codes}
+
+
+def answers(questions: list, rng: random.Random) -> dict:
+    """A plausible answer to each question, as a resident would give it."""
+    sample = {
+        "number": lambda q: str(rng.randrange(1, 30)),
+        "string": lambda q: f"{rng.randrange(1, 40)}号",
+        "text": lambda q: "见描述",
+        "datetime": lambda q: f"2026-11-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:00:00+08:00",
+        "singlevaluelist": lambda q: rng.choice(q.value_keys()),
+        "multivaluelist": lambda q: rng.sample(q.value_keys(), rng.randrange(1, len(q.value_keys()) + 1)),
+    }
+    return {question.code: sample[question.datatype](question) for question in questions}
 
 
 def street_points(count: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -45,19 +60,22 @@ def appeal_bodies(seed: int = 12345, distinct_points: int = 2000) -> Iterator[by
     """An endless stream of JSON bodies for POST /api/v1/appeals/, each one a different appeal.
     Reads the database now, so the stream itself may be drawn from inside an event loop."""
     rng = random.Random(seed)
-    categories = routable_category_codes()
+    categories = routable_categories()
     points = street_points(distinct_points, rng)
     return _bodies(rng, categories, points)
 
 
-def _bodies(rng: random.Random, categories: list[str], points: list[tuple[str, str]]) -> Iterator[bytes]:
+def _bodies(rng: random.Random, categories: dict[str, list], points: list[tuple[str, str]]) -> Iterator[bytes]:
     serial = 0
+    codes = sorted(categories)
     while True:
         serial += 1
         latitude, longitude = rng.choice(points)
+        category = rng.choice(codes)
         yield json.dumps({
             "text": f"{rng.choice(PROBLEMS)}，{rng.choice(PLACES)}（第{serial}号，{rng.randrange(10**6)}）",
-            "category": rng.choice(categories),
+            "category": category,
+            "attributes": answers(categories[category], rng),
             "latitude": latitude,
             "longitude": longitude,
             "contact_name": "张先生",

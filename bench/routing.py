@@ -29,6 +29,7 @@ def file_unrouted(count: int, *, seed: int) -> int:
             text=fields["text"], channel=Appeal.Channel.API, category_code=fields["category"],
             latitude=fields["latitude"], longitude=fields["longitude"], address=fields["address"],
             contact_name=fields["contact_name"], contact_phone=fields["contact_phone"],
+            attributes=fields["attributes"],
         )
         first_id = first_id or submitted.appeal.pk
     return first_id

@@ -53,7 +53,7 @@ class ManualDispatchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = unit_choices()
-        self.fields["category"].choices = category_choices()
+        self.fields["category"].choices = category_choices(_("Keep the current category"))
 
     def clean_category(self) -> Category | None:
         code = self.cleaned_data["category"]

@@ -57,6 +57,19 @@ def generated(db):
 
 
 @postgresql_only
+def test_contacts_and_answers_are_what_intake_would_have_stored(generated):
+    from appeals.validation import clean_attributes, clean_phone
+
+    asked = 0
+    for appeal in Appeal.objects.select_related("category").prefetch_related("category__attributes"):
+        if appeal.contact_phone:
+            assert clean_phone(appeal.contact_phone) == appeal.contact_phone
+        assert clean_attributes(appeal.category, appeal.attributes) == appeal.attributes
+        asked += bool(appeal.attributes)
+    assert asked  # some generated appeals are of categories that ask questions
+
+
+@postgresql_only
 def test_every_row_is_written_and_no_constraint_is_violated(generated):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys are checked now

@@ -42,7 +42,13 @@ def texts(max_size: int = 60, surrogates: bool = True, long: bool = True):
 
 
 STRUCTURED = ("category_code", "place", "contact_phone", "kind", "urgency")
-phones = st.from_regex(r"\+?[0-9][0-9 \-]{4,19}", fullmatch=True)
+# Valid Chinese numbers as people type them (the intake rule is libphonenumber's, region CN): a
+# mobile or a Beijing landline, with or without the country code, spaces or dashes. Broken ones
+# come from `text` when the field is drawn for breaking.
+phones = st.one_of(
+    st.from_regex(r"(\+86 ?|0086)?1(3[0-9]|8[0-9]|5[0-35-9])[ \-]?[0-9]{4}[ \-]?[0-9]{4}", fullmatch=True),
+    st.from_regex(r"(\+86 ?10|\(010\) ?|010-?)[2-6][0-9]{3} ?[0-9]{4}", fullmatch=True),
+)
 
 
 @st.composite
@@ -71,6 +77,11 @@ def intake_payloads(draw, city, surrogates: bool = True) -> dict:
         "contact_phone": field("contact_phone", phones),
         "kind": field("kind", st.sampled_from(Appeal.Kind.values)),
         "urgency": field("urgency", st.sampled_from(Appeal.Urgency.values)),
+        # Answers to questions the small city's services do not ask: refused under attribute[CODE].
+        "attributes": draw(st.one_of(st.none(), st.just({}), st.dictionaries(
+            texts(10, surrogates=surrogates, long=False),
+            st.one_of(text, st.lists(texts(10, surrogates=surrogates, long=False), max_size=3)), max_size=2,
+        )), label="attributes"),
     }
 
 
@@ -122,7 +133,7 @@ def test_routing_any_place_finds_a_unit_or_the_operators(city, address, latitude
 
 
 API_FIELDS = ["text", "kind", "urgency", "category", "address", "latitude", "longitude", "contact_name",
-              "contact_phone", "anonymous", "photos", "channel"]
+              "contact_phone", "anonymous", "photos", "channel", "attributes"]
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), texts(30)),
     lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(texts(10), children, max_size=3)),
@@ -219,8 +230,10 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
 def test_the_web_form_answers_any_post_with_a_redirect_or_400(client, city, data):
     """Form posts are UTF-8 (a lone surrogate cannot arrive: undecodable bytes become U+FFFD)."""
     fields = data.draw(intake_payloads(city, surrogates=False), label="payload")
-    form = {name: "" if value is None else str(value) for name, value in fields.items() if name != "anonymous"}
+    form = {name: "" if value is None else str(value) for name, value in fields.items()
+            if name not in ("anonymous", "attributes")}
     form["category"] = form.pop("category_code")
+    form.update({f"attribute[{code}]": str(answer) for code, answer in (fields["attributes"] or {}).items()})
     if fields["anonymous"]:
         form["anonymous"] = "on"
     files = {}

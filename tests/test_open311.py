@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from appeals.models import Appeal, Category
@@ -220,12 +221,13 @@ def test_a_required_attribute_must_be_answered_from_its_list(client, city, quest
     assert appeal.attributes == {"scope": "building", "since": "2024-05-01T16:30:00+08:00"}
 
 
-def test_the_web_form_does_not_ask_the_questions_but_the_api_must_answer_them(city, questions):
-    """attributes=None: the channel does not ask (web form, phone); any mapping is checked in full."""
+def test_no_caller_of_intake_skips_a_required_question(city, questions):
+    """Every channel asks the questions (tests/test_category_questions.py): no answers is no escape."""
     fields = {"text": "停水了", "category_code": city.water_outage.code, "address": "南桥路1号", "anonymous": True}
-    assert submit_appeal(**fields).appeal.attributes == {}
-    with pytest.raises(Exception, match="scope"):
-        submit_appeal(**fields, attributes={})
+    for answers in (None, {}):
+        with pytest.raises(ValidationError, match="scope"):
+            submit_appeal(**fields, attributes=answers)
+    assert submit_appeal(**fields, attributes={"scope": "home"}).appeal.attributes == {"scope": "home"}
 
 
 def test_each_key_has_its_own_rate_limit(client, city, api_key):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +15,6 @@ from .errors import bad_request
 MAX_WINDOW = timedelta(days=90)  # "may not span more than 90 days"; also the default window
 MAX_RESULTS = 1000  # "or first 1000 requests returned, whichever is smallest"
 STATUSES = ("open", "closed")
-ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
 
 
 @dataclass(frozen=True)
@@ -72,19 +70,3 @@ def request_query(params: QueryDict, *, now: datetime | None = None) -> RequestQ
         raise bad_request(_("start_date and end_date may not span more than 90 days."))
     return RequestQuery([], split_list(params.get("service_code")), start, end, statuses)
 
-
-def attribute_answers(form: QueryDict) -> dict[str, str | list[str]]:
-    """attribute[CODE]=value, and attribute[CODE][]=v1&attribute[CODE][]=v2 for several choices."""
-    answers: dict[str, str | list[str]] = {}
-    for key in form:
-        match = ATTRIBUTE_RE.match(key)
-        if match is None:
-            continue
-        code, many = match.group(1), bool(match.group(2))
-        values = form.getlist(key)
-        if many or code in answers or len(values) > 1:
-            previous = answers.get(code, [])
-            answers[code] = [*(previous if isinstance(previous, list) else [previous]), *values]
-        else:
-            answers[code] = values[0]
-    return answers

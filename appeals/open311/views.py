@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from ..forms import posted_answers
 from ..models import Appeal
 from ..services import submit_appeal
 from . import params, representation, selectors
@@ -180,7 +181,7 @@ def _create(request) -> Appeal:
             anonymous=not phone,
             contact_name=_full_name(form.get("first_name", ""), form.get("last_name", "")) if phone else "",
             contact_phone=phone,
-            attributes=params.attribute_answers(form),
+            attributes=posted_answers(form),
             media_url=form.get("media_url", ""),
             api_key=api_key,
             language=get_language(),

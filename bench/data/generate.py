@@ -18,11 +18,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
 
+from appeals.catalogue import questions_of
 from appeals.models import Appeal, Category
 from appeals.tracking import ALPHABET, hash_access_code
+from appeals.validation import clean_attributes
 from streets.demo import DEMO_STREET_CODE
 from streets.models import Duty, Officer, Unit
 
+from ..payloads import answers
 from .copying import Buffers, Copier, indexes_set_aside, next_ids, reset_sequences, restore_set_aside
 from .jobs import Plan
 from .lifecycle import AppealStory, Cast, DispatchStory, Lifecycle, json_data, settle_order, token_hash
@@ -103,7 +106,8 @@ class City:
         weights = [busiest * 1.5 if street.code == DEMO_STREET_CODE else weight
                    for street, weight in zip(streets, weights, strict=True)]
         duties = {duty.category_id: duty for duty in Duty.objects.select_related("department")}
-        categories = list(Category.objects.filter(is_leaf=True, active=True).order_by("code"))
+        categories = list(Category.objects.filter(is_leaf=True, active=True).order_by("code")
+                          .prefetch_related("attributes"))
         category_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(categories))]
         rng.shuffle(category_weights)
         handler = {}
@@ -334,10 +338,11 @@ def load_days(writer: Writer, lifecycle: Lifecycle, city: City, plan: Plan, day_
             anonymous = channel != Appeal.Channel.PHONE and rng.random() < 0.15
             writer.appeal(appeal_id, story, (
                 number, hash_access_code(number, code), channel, rng.choices(kinds, cum_weights=kind_weights)[0],
-                story.urgency, category.pk, f"{category.name}：{rng.choice(TEXTS)}", "{}", "",
+                story.urgency, category.pk, f"{category.name}：{rng.choice(TEXTS)}",
+                json_data(clean_attributes(category, answers(questions_of(category), rng))), "",  # as intake stores
                 f"{street.name}{rng.randrange(1, 40)}号院{rng.randrange(1, 12)}号楼",
                 "" if anonymous else rng.choice(SURNAMES) + rng.choice(GIVEN),
-                "" if anonymous else f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", "", anonymous,
+                "" if anonymous else f"1{rng.choice('38')}{rng.randrange(10**9):09d}", "", anonymous,  # valid: 13x, 18x
                 "en" if rng.random() < 0.03 else "zh-hans",
             ))
             done += 1

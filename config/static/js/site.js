@@ -9,6 +9,23 @@
     language.addEventListener("change", function () { language.form.submit(); });
   }
 
+  // A category's extra questions: only the chosen category's are shown and sent (the others stay
+  // hidden and disabled). Without script the server shows them once the category is posted.
+  var category = document.getElementById("id_category");
+  var questionSets = document.querySelectorAll("fieldset[data-category]");
+  if (category && questionSets.length) {
+    var showQuestions = function () {
+      Array.prototype.forEach.call(questionSets, function (set) {
+        var chosen = set.getAttribute("data-category") === category.value;
+        set.hidden = !chosen;
+        set.disabled = !chosen;
+      });
+    };
+    category.addEventListener("change", showQuestions);
+    if (category.form) { category.form.addEventListener("change", showQuestions); }  // a restored draft
+    showQuestions();
+  }
+
   // After a failed submit, focus goes to the summary of what to correct (screen readers read it).
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
