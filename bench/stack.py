@@ -40,7 +40,8 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "bench_load"
 LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/"  # trust auth
-BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production"  # noqa: S105 (benchmark data only)
+# 50 characters or more: with DEBUG off the settings refuse a shorter key (config/secret_key.py).
+BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production-Q7wZ4rKp"  # noqa: S105 (benchmark data only)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 FORBIDDEN_REDIS_DBS = {0, 15}  # the broker of `make run` and the test suite's default
 # High enough that the throttles (which still run on every request) never refuse a benchmark.
@@ -210,7 +211,8 @@ class Stack:
 def stack_env(*, database_url: str, redis_url: str, workdir: Path | None = None,
               extra_env: dict | None = None) -> dict:
     """Production settings (DEBUG off), persistent connections, throttles that never refuse.
-    SECRET_KEY and LOG_LEVEL from the environment win; VAR_DIR is `workdir`/var when given."""
+    BENCH_SECRET_KEY (not SECRET_KEY: a test run's key is refused with DEBUG off) and LOG_LEVEL from
+    the environment win; VAR_DIR is `workdir`/var when given."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -218,7 +220,7 @@ def stack_env(*, database_url: str, redis_url: str, workdir: Path | None = None,
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "bench-" + urlparse(database_url).path.lstrip("/"),  # a cache for each database
         "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or BENCH_SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on localhost; HTTPS would end at a proxy
         "CLIENT_IP_HEADER": "X-Forwarded-For",  # behind the city's proxy: residents' own addresses
