@@ -64,7 +64,7 @@ def return_detail(request, pk: int):
         request, "dispatch/return_detail.html",
         {"officer": officer, "request_row": request_row, "dispatch": dispatch, "appeal": dispatch.appeal,
          "contact": contact_for(dispatch.appeal, reveal=True), "approve_form": approve_form,
-         "refuse_form": refuse_form, "events": dispatch_timeline(dispatch)},
+         "refuse_form": refuse_form, "events": dispatch_timeline(dispatch, viewer=officer)},
         status=400 if approve_form.errors or refuse_form.errors else 200,
     )
 
