@@ -22,6 +22,7 @@ from config.throttling import OneTripThrottling, TooManyRequests, client_ip
 from streets.models import Officer
 from streets.roles import officer_of
 
+from . import tracking_cookie
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
@@ -189,4 +190,5 @@ class AppealTrackView(OneTripThrottling, APIView):
             raise TooManyRequests(exc.wait) from exc
         if appeal is None:
             raise NotFound(_("No appeal matches this number and code."))
-        return Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
+        response = Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
+        return tracking_cookie.remember(request, response, appeal.number)
