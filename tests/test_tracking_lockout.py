@@ -111,7 +111,7 @@ def test_a_forged_or_foreign_cookie_does_not_lift_the_lock(filed, city, rates):
     lock_the_number(number, 2)
     assert holder.get(TRACK, {"number": number, "code": code}).status_code == 429  # another number's cookie
     forger = APIClient()
-    forger.cookies[tracking_cookie.COOKIE] = holder.cookies[tracking_cookie.COOKIE].value.replace(":", ";", 1)
+    forger.cookies[tracking_cookie.COOKIE.name] = holder.cookies[tracking_cookie.COOKIE.name].value.replace(":", ";", 1)
     assert forger.get(TRACK, {"number": number, "code": code}).status_code == 429
 
 
