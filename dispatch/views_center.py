@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appeals.privacy import contact_for
+from streets import logins
 from streets.models import Officer
 
 from . import extensions, returns, supervision
@@ -75,6 +76,14 @@ def extension_queue(request):
     page = Paginator(extension_requests(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dispatch/extensions.html",
                   {"officer": officer, "page": page, "note_form": DecisionNoteForm()})
+
+
+@login_required
+def login_lockouts(request):
+    """Sign-in limits that refused attempts (streets/logins.py): who was tried, from where, until when."""
+    officer = role_or_403(request, Officer.Role.SUPERVISOR)
+    page = Paginator(logins.lockouts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dispatch/login_lockouts.html", {"officer": officer, "page": page})
 
 
 @login_required
