@@ -24,6 +24,7 @@ from config.throttling import OneTripThrottling, TooManyRequests, client_ip
 from streets.models import Officer
 from streets.roles import officer_of
 
+from . import tracking_cookie
 from .forms import posted_answers
 from .models import Appeal
 from .selectors import tracking_summary
@@ -243,4 +244,5 @@ class AppealTrackView(OneTripThrottling, APIView):
             raise TooManyRequests(exc.wait) from exc
         if appeal is None:
             raise NotFound(_("No appeal matches this number and code."))
-        return Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
+        response = Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
+        return tracking_cookie.remember(request, response, appeal.number)

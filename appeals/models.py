@@ -329,7 +329,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AppealEvent(models.Model):
     """One row per state change or note: who, when, from, to, note. Insert-only, enforced at every
     layer: the instance (save/delete), the queryset and manager, the admin, and on PostgreSQL a
-    trigger that rejects UPDATE and DELETE even from raw SQL."""
+    trigger that rejects UPDATE, DELETE and TRUNCATE even from raw SQL."""
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Appeal received")

@@ -2,27 +2,25 @@
 
 Filing is limited per client address. Tracking is limited twice: all lookups per address, and
 failed lookups per address and per tracking number, so nobody can try codes for one appeal from
-many addresses or many appeals from one address. A blocked lookup is refused before the code is
-checked, so the refusal says nothing about whether the code was right.
+many addresses or many appeals from one address. A lookup takes its place on the failure counters
+before the code is checked, in one atomic step (config/failure_limits.py), so a blocked lookup says
+nothing about whether the code was right and parallel guesses cannot outrun the count.
 """
 from __future__ import annotations
 
-import hashlib
-
+from config.failure_limits import FailureReservation, TooManyFailures
 from config.throttling import (
     AnonThrottle,
     FailureThrottle,
     address_key,
-    blocked_for,
     client_ip,
     count_requests,
-    record_failure,
 )
 
-from . import folding
+from . import folding, tracking_cookie
 from .models import Appeal
 from .selectors import appeal_for_tracking
-from .tracking import normalize
+from .tracking import number_digest
 
 
 class IntakeThrottle(AnonThrottle):
@@ -81,13 +79,17 @@ class LookupBlocked(Exception):
 
 def track_appeal(request, *, number: str, code: str) -> Appeal | None:
     """The tracking lookup behind the page and the API: the appeal, None on a wrong number or
-    code (counted as a failure), or LookupBlocked while too many failures are on record."""
-    number_key = hashlib.sha256(normalize(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    counters = [FailedLookupsByAddress(address_key(client_ip(request))), FailedLookupsByNumber(number_key)]
-    wait = blocked_for(counters)
-    if wait is not None:
-        raise LookupBlocked(wait)
+    code (counted as a failure), or LookupBlocked while a failure counter is full. Failures count
+    per address, and per tracking number unless this browser has shown it holds the code before
+    (appeals/tracking_cookie.py)."""
+    counters = [FailedLookupsByAddress(address_key(client_ip(request)))]
+    if not tracking_cookie.knows(request, number):
+        counters.append(FailedLookupsByNumber(number_digest(number)))
+    try:
+        reservation = FailureReservation(counters)
+    except TooManyFailures as exc:
+        raise LookupBlocked(exc.wait) from exc
     appeal = appeal_for_tracking(number=number, code=code)
-    if appeal is None:
-        record_failure(counters)
+    if appeal is not None:
+        reservation.release()
     return appeal

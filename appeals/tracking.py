@@ -62,3 +62,9 @@ def code_matches_any(number: str, code: str, stored_hashes) -> bool:
     """Whether the code is one of the appeal's codes; compares against every hash (no early exit)."""
     candidate = hash_access_code(number, code)
     return sum(hmac.compare_digest(candidate, stored) for stored in stored_hashes) > 0
+
+
+def number_digest(number: str) -> str:
+    """A tracking number as the tracking limits and the browser's cookie name it (never the number
+    itself in Redis or in a cookie)."""
+    return hashlib.sha256(normalize(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]

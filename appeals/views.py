@@ -11,6 +11,7 @@ from config.throttling import client_ip, rate_limited, too_many_requests_page
 from dispatch.callbacks import callback_for_token, rate_by_token, rate_by_tracking
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 
+from . import tracking_cookie
 from .forms import AppealForm, FeedbackForm, TrackForm
 from .models import Appeal
 from .selectors import tracking_summary
@@ -58,7 +59,7 @@ def appeal_form(request):
             request.session[SESSION_KEY] = {
                 "number": submitted.appeal.number, "code": submitted.access_code, "folded": submitted.folded,
             }
-            return redirect("appeals:submitted")
+            return tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
     status = 400 if request.method == "POST" else 200
     return render(request, "appeals/form.html", {"form": form}, status=status)
 
@@ -96,11 +97,12 @@ def track(request):
                 appeal.refresh_from_db()  # the rating may have closed it: heading and timeline agree
                 feedback = FeedbackForm()
             summary = tracking_summary(appeal)
-    return render(
+    response = render(
         request, "appeals/track.html",
         {"form": form, "summary": summary, "not_found": not_found, "feedback": feedback},
         status=404 if not_found else 400 if feedback is not None and feedback.errors else 200,
     )
+    return tracking_cookie.remember(request, response, summary.number) if summary else response
 
 
 def _rate(request, service, **kwargs) -> bool:

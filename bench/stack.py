@@ -13,6 +13,9 @@ The settings every bench process runs with (`stack_env`) are the same everywhere
 generator (bench.data) and the server the page probes (bench.pages) start share BENCH_SECRET_KEY:
 access codes are keyed hashes of SECRET_KEY.
 
+The web server and the workers connect as the least-privilege role APP_ROLE (`manage.py app_role`),
+created or brought up to date on every start; migrations and set-up run as the URL's owner.
+
 Every child runs in its own process group and is stopped with its group on exit, on an
 exception or on Ctrl-C (SIGTERM to the bench is turned into the same clean exit).
 """
@@ -40,8 +43,12 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "bench_load"
 LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/"  # trust auth
-BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production"  # noqa: S105 (benchmark data only)
+# 50 characters or more: with DEBUG off the settings refuse a shorter key (config/secret_key.py).
+BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production-Q7wZ4rKp"  # noqa: S105 (benchmark data only)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+# gunicorn and the Celery workers connect as this role, which owns nothing (`manage.py app_role`), as
+# production should: the stack's own set-up (migrate, the demo city, the data generator) is the owner's.
+APP_ROLE = "bench_app"
 FORBIDDEN_REDIS_DBS = {0, 15}  # the broker of `make run` and the test suite's default
 # High enough that the throttles (which still run on every request) never refuse a benchmark.
 UNLIMITED_RATE = "100000000/second"
@@ -150,6 +157,13 @@ class Stack:
     children: list[Child] = field(default_factory=list)
 
     @property
+    def app_env(self) -> dict:
+        """The children's settings: the same, connected as the application's role."""
+        parts = urlparse(self.database_url)
+        netloc = f"{APP_ROLE}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return {**self.env, "DATABASE_URL": urlunparse(parts._replace(netloc=netloc))}
+
+    @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -193,7 +207,7 @@ class Stack:
         self.children.clear()
 
     def _start(self, name: str, args: list[str]) -> Child:
-        child = Child(name, args, self.env, self.workdir / f"{name}.log").start()
+        child = Child(name, args, self.app_env, self.workdir / f"{name}.log").start()
         self.children.append(child)
         return child
 
@@ -210,7 +224,8 @@ class Stack:
 def stack_env(*, database_url: str, redis_url: str, workdir: Path | None = None,
               extra_env: dict | None = None) -> dict:
     """Production settings (DEBUG off), persistent connections, throttles that never refuse.
-    SECRET_KEY and LOG_LEVEL from the environment win; VAR_DIR is `workdir`/var when given."""
+    BENCH_SECRET_KEY (not SECRET_KEY: a test run's key is refused with DEBUG off) and LOG_LEVEL from
+    the environment win; VAR_DIR is `workdir`/var when given."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -218,7 +233,7 @@ def stack_env(*, database_url: str, redis_url: str, workdir: Path | None = None,
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "bench-" + urlparse(database_url).path.lstrip("/"),  # a cache for each database
         "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or BENCH_SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on localhost; HTTPS would end at a proxy
         "CLIENT_IP_HEADER": "X-Forwarded-For",  # behind the city's proxy: residents' own addresses
@@ -274,6 +289,7 @@ def running_stack(
                 recreate_database(url)
                 stack.manage("migrate", "--noinput")
                 stack.manage("load_demo_city", "--force")
+            stack.manage("app_role", APP_ROLE, "--execute")
             if gunicorn_workers:
                 stack.start_gunicorn(gunicorn_workers)
             for _ in range(celery_workers):

@@ -30,3 +30,22 @@ class AddIndexConcurrently(_ConcurrentlyOnPostgreSQL, postgres.AddIndexConcurren
 
 class RemoveIndexConcurrently(_ConcurrentlyOnPostgreSQL, postgres.RemoveIndexConcurrently):
     plain = migrations.RemoveIndex
+
+
+class PostgreSQLOnly(migrations.RunSQL):
+    """RunSQL that runs on PostgreSQL and is a no-op on every other database (the database guards
+    of the event log: SQLite keeps the application-level guards only)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+# Deliberate maintenance that must empty the event log (the bench's wipe, the test suite's flush)
+# runs this first in its transaction: replication role "replica" skips ordinary triggers, and only a
+# superuser may set it, so the application's role (see `manage.py app_role`) never can.
+SKIP_TRIGGERS_IN_TRANSACTION = "SET LOCAL session_replication_role = replica"

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.secret_key import production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -30,11 +31,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+# With DEBUG off a missing, short or well-known key stops the process (config/secret_key.py).
+SECRET_KEY = production_secret_key(os.environ.get("SECRET_KEY", ""), debug=DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -68,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "streets.logins.remember_device",  # the device cookie that exempts a browser from sign-in lockouts
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,6 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password sign-in is limited per address, per account and per pair (streets/logins.py).
+AUTHENTICATION_BACKENDS = ["streets.logins.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "appeals:home"
@@ -272,6 +273,11 @@ REST_FRAMEWORK = {
         # Failed lookups (wrong number or code): per address, and per tracking number from anywhere.
         "tracking_failures": os.environ.get("RATE_LIMIT_TRACKING_FAILURES", "20/hour"),
         "tracking_failures_number": os.environ.get("RATE_LIMIT_TRACKING_FAILURES_NUMBER", "10/hour"),
+        # Failed sign-ins (streets/logins.py; "5/15m" is 5 in 15 minutes): one account from one
+        # address, any account from one address, one account from any address (a short window).
+        "login_failures_pair": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_PAIR", "5/15m"),
+        "login_failures_address": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "30/hour"),
+        "login_failures_account": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ACCOUNT", "20/5m"),
     },
     "EXCEPTION_HANDLER": "config.throttling.api_exception_handler",
 }

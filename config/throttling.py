@@ -245,23 +245,13 @@ class UserThrottle(ClientRateThrottle):
 
 
 class FailureThrottle(ClientRateThrottle):
-    """Counts failures only (e.g. wrong codes), with `blocked_for` and `record_failure` (several
-    counters in one round trip). `ident` is what is counted (an address, a hashed number)."""
+    """Counts failures only (wrong codes, wrong passwords), reserved before each attempt is checked
+    and released on success (config/failure_limits.py). `ident` is what is counted (an address, a
+    hashed number or account)."""
 
     def __init__(self, ident: str):
         super().__init__()
         self.key = self.cache_key_for(ident)
-
-
-def blocked_for(counters: list[FailureThrottle]) -> float | None:
-    """Seconds to wait while any of the failure counters is at its limit, None while failures are
-    still allowed; looks without counting."""
-    return count_requests(counters, record=False)
-
-
-def record_failure(counters: list[FailureThrottle]) -> None:
-    """Count one failure on each counter (none while any is blocked: a blocked lookup was never tried)."""
-    count_requests(counters)
 
 
 class OneTripThrottling:

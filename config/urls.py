@@ -5,6 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.throttling import OneTripThrottling
+from streets.logins import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm  # the admin's sign-in is limited like the console's
 
 
 class SchemaView(OneTripThrottling, SpectacularAPIView):
@@ -24,7 +27,7 @@ class DocsView(OneTripThrottling, SpectacularSwaggerSplitView):
 urlpatterns = [
     path("", include("appeals.urls")),
     path("console/", include("dispatch.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(("config.api_urls", "api"))),

@@ -65,9 +65,22 @@ def can_see_appeal(officer: Officer | None, appeal_id: int) -> bool:
     return dispatches_visible_to(officer).filter(appeal_id=appeal_id).exists()
 
 
-def dispatch_timeline(dispatch: Dispatch):
-    """Every event of the dispatch's appeal, for staff (public and internal)."""
-    return dispatch.appeal.events.select_related("actor", "unit").order_by("created_at", "id")
+def sees_own_part_only(officer: Officer | None, dispatch: Dispatch) -> bool:
+    """After an approved return the appeal is no longer the unit's: the unit (and its district) keeps
+    its own part of the history, not the next unit's internal notes, response and answer. Operators
+    and supervisors, who decide returns and audit tickets, see the whole appeal."""
+    return dispatch.state == Dispatch.State.RETURNED and (officer is None or officer.role == Officer.Role.OFFICER)
+
+
+def dispatch_timeline(dispatch: Dispatch, *, viewer: Officer | None):
+    """The events of the dispatch's appeal that `viewer` may read (public and internal): all of
+    them, or for a returned unit (`sees_own_part_only`) its dispatch's own events and the appeal's
+    events from before the return."""
+    events = dispatch.appeal.events.select_related("actor", "unit").order_by("created_at", "id")
+    if sees_own_part_only(viewer, dispatch):
+        before_return = Q(dispatch__isnull=True, created_at__lte=dispatch.returned_at)
+        events = events.filter(Q(dispatch_id=dispatch.pk) | before_return)
+    return events
 
 
 def _request_joins(queryset: QuerySet) -> QuerySet:
@@ -104,13 +117,14 @@ def supervision_orders_visible_to(officer: Officer | None) -> QuerySet[Supervisi
     return orders.filter(unit_id=officer.unit_id)
 
 
-def dispatch_dossier(dispatch: Dispatch) -> dict:
-    """What the detail page shows beside the ticket: co-handlers, requests and orders on it."""
+def dispatch_dossier(dispatch: Dispatch, *, viewer: Officer | None) -> dict:
+    """What the detail page shows beside the ticket: co-handlers (for a returned unit only those it
+    summoned itself), requests and orders on it."""
+    cohandlers = Dispatch.objects.filter(appeal_id=dispatch.appeal_id, role=Dispatch.Role.COHANDLER)
+    if sees_own_part_only(viewer, dispatch):
+        cohandlers = cohandlers.filter(whistle__dispatch_id=dispatch.pk)
     return {
-        "cohandlers": list(
-            Dispatch.objects.filter(appeal_id=dispatch.appeal_id, role=Dispatch.Role.COHANDLER)
-            .select_related("unit").order_by("dispatched_at", "id")
-        ),
+        "cohandlers": list(cohandlers.select_related("unit").order_by("dispatched_at", "id")),
         "returns": list(dispatch.returns.select_related("requested_by", "decided_by").order_by("requested_at")),
         "extensions": list(dispatch.extensions.select_related("requested_by", "decided_by").order_by("requested_at")),
         "orders": list(dispatch.supervision_orders.select_related("opened_by", "replied_by").order_by("opened_at")),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("returns/", views_center.return_queue, name="returns"),
     path("returns/<int:pk>/", views_center.return_detail, name="return-detail"),
     path("extensions/", views_center.extension_queue, name="extensions"),
+    path("sign-in-lockouts/", views_center.login_lockouts, name="login-lockouts"),
     path("extensions/<int:pk>/approve/", views_center.extension_decide, {"decision": "approve"},
          name="extension-approve"),
     path("extensions/<int:pk>/refuse/", views_center.extension_decide, {"decision": "refuse"},

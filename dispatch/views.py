@@ -103,12 +103,12 @@ def dispatch_detail(request, pk: int):
             "can_act": can_act,
             "can_whistle": can_act and dispatch.unit.kind == Unit.Kind.STREET and not dispatch.is_cohandling,
             "can_supervise": officer.role == Officer.Role.SUPERVISOR and dispatch.state != Dispatch.State.RETURNED,
-            "events": dispatch_timeline(dispatch),
+            "events": dispatch_timeline(dispatch, viewer=officer),
             "photos": dispatch.appeal.photos.all(),
             "forms": {
                 name: spec.form(auto_id=f"id_{name}_%s") for name, spec in ACTIONS.items() if spec.form is not None
             },
-            **dispatch_dossier(dispatch),
+            **dispatch_dossier(dispatch, viewer=officer),
         },
     )
 

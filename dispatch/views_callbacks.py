@@ -41,6 +41,7 @@ def callback_detail(request, pk: int):
     return render(
         request, "dispatch/callback_detail.html",
         {"officer": officer, "callback": callback, "dispatch": dispatch, "appeal": dispatch.appeal,
-         "contact": contact_for(dispatch.appeal, reveal=True), "form": form, "events": dispatch_timeline(dispatch)},
+         "contact": contact_for(dispatch.appeal, reveal=True), "form": form,
+         "events": dispatch_timeline(dispatch, viewer=officer)},
         status=400 if form.errors else 200,
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appeals.privacy import contact_for
+from streets import logins
 from streets.models import Officer
 
 from . import extensions, returns, supervision
@@ -64,7 +65,7 @@ def return_detail(request, pk: int):
         request, "dispatch/return_detail.html",
         {"officer": officer, "request_row": request_row, "dispatch": dispatch, "appeal": dispatch.appeal,
          "contact": contact_for(dispatch.appeal, reveal=True), "approve_form": approve_form,
-         "refuse_form": refuse_form, "events": dispatch_timeline(dispatch)},
+         "refuse_form": refuse_form, "events": dispatch_timeline(dispatch, viewer=officer)},
         status=400 if approve_form.errors or refuse_form.errors else 200,
     )
 
@@ -75,6 +76,14 @@ def extension_queue(request):
     page = Paginator(extension_requests(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dispatch/extensions.html",
                   {"officer": officer, "page": page, "note_form": DecisionNoteForm()})
+
+
+@login_required
+def login_lockouts(request):
+    """Sign-in limits that refused attempts (streets/logins.py): who was tried, from where, until when."""
+    officer = role_or_403(request, Officer.Role.SUPERVISOR)
+    page = Paginator(logins.lockouts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dispatch/login_lockouts.html", {"officer": officer, "page": page})
 
 
 @login_required

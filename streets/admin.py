@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Community, Department, District, Duty, Officer, Street, Unit
+from .models import Community, Department, District, Duty, LoginLockout, Officer, Street, Unit
 
 
 @admin.register(Unit)
@@ -37,3 +37,18 @@ class DutyAdmin(admin.ModelAdmin):
     list_filter = ["handler"]
     search_fields = ["category__code", "category__name"]
     list_select_related = ["category", "department"]
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Read-only: the rows are what the sign-in limits wrote down (streets/logins.py)."""
+
+    list_display = ["created_at", "username", "address", "limit", "until"]
+    list_filter = ["limit"]
+    search_fields = ["username", "address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -7,4 +7,4 @@ class StreetsConfig(AppConfig):
     verbose_name = _("Units and duty list")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (locator cache invalidation)
+        from . import logins, signals  # noqa: F401  (locator cache invalidation; the sign-in device receiver)

@@ -170,3 +170,27 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} -> {self.department or self.get_handler_display()}"
+
+
+class LoginLockout(models.Model):
+    """A sign-in limit that refused attempts (streets/logins.py): one row when a limit first refuses,
+    not one per refused attempt, for supervisors to see who is being tried and from where."""
+
+    class Limit(models.TextChoices):
+        PAIR = "pair", _("This account from this address")
+        ADDRESS = "address", _("Any account from this address")
+        ACCOUNT = "account", _("This account from any address")
+
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("user name tried"), max_length=150)
+    address = models.CharField(_("client address"), max_length=45)
+    limit = models.CharField(_("limit"), max_length=16, choices=Limit.choices)
+    until = models.DateTimeField(_("refused until"))
+
+    class Meta:
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address} ({self.limit})"

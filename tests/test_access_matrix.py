@@ -290,6 +290,7 @@ TABLE: list[Row] = [
         dict.fromkeys(ROLES, TICKET), prepare=open_survey),
     # The supervisors' dashboard, its exports and figures; the operators' phone callbacks.
     Row("console:dashboard", "get", lambda s: reverse("console:dashboard"), {"supervisor": NOTHING}),
+    Row("console:login-lockouts", "get", lambda s: reverse("console:login-lockouts"), {"supervisor": NOTHING}),
     Row("console:dashboard-export", "get", lambda s: reverse("console:dashboard-export",
         args=["ranking-streets", "csv"]), {"supervisor": NOTHING}),
     Row("console:queue-export", "get", lambda s: reverse("console:queue-export", args=["csv"]),

@@ -132,6 +132,19 @@ def test_the_database_rejects_raw_sql_that_rewrites_events(history, sql):
 
 
 @requires_postgresql
+@pytest.mark.parametrize("sql", ["TRUNCATE appeals_appealevent", "TRUNCATE appeals_appeal CASCADE"],
+                         ids=["truncate", "truncate-cascade-from-appeals"])
+def test_the_database_rejects_truncating_the_event_log(history, sql):
+    """TRUNCATE fires no row trigger: a statement trigger refuses it, even for the table's owner."""
+    before = snapshot(history)
+    with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts leave deferred checks pending
+        cursor.execute(sql)
+    assert snapshot(history) == before
+
+
+@requires_postgresql
 def test_the_database_still_accepts_raw_inserts(history):
     with connection.cursor() as cursor:
         cursor.execute(

@@ -234,7 +234,7 @@ def test_whistles_summon_departments_that_report_without_moving_the_appeal(gener
     assert UnitPeriodStats.objects.aggregate(n=Sum("summoned"))["n"] > 0
     # The street's ticket page lists its co-handlers; a department sees its part in its queue.
     street = whistles[0].dispatch
-    assert dispatch_dossier(street)["cohandlers"]
+    assert dispatch_dossier(street, viewer=None)["cohandlers"]
     officer = Officer.objects.select_related("user").filter(unit=street.unit, role=Officer.Role.OFFICER).first()
     client.force_login(officer.user)
     assert client.get(f"/console/dispatches/{street.pk}/").status_code == 200

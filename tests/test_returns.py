@@ -125,3 +125,52 @@ def test_an_operator_cannot_send_it_back_to_the_unit_that_returned_it(ticket, of
     response = api_as(officers["operator"]).post(f"/api/v1/returns/{request_id}/approve/", {"unit": "DA-S1"},
                                                  format="json")
     assert response.status_code == 409
+
+
+NEW_UNITS_WORDS = ("南桥街道已上门核实", "内部：物业推诿", "已协调物业修复")  # its response, internal note, answer
+
+
+@pytest.fixture
+def returned_and_handled_by_the_next_unit(ticket, officers, api_as, city):
+    """Street A1's return approved; street B1 then responds, notes internally and resolves."""
+    request_id = ask_return(api_as, officers["officer_a1"], ticket).json()["id"]
+    approved = api_as(officers["operator"], "en").post(f"/api/v1/returns/{request_id}/approve/",
+                                                       {"unit": city.street_b1.code}, format="json")
+    assert approved.status_code == 200, approved.json()
+    new = approved.json()["new_dispatch"]
+    b1 = api_as(officers["officer_b1"], "en")
+    response, note, answer = NEW_UNITS_WORDS
+    for path, body in (("respond", {"note": response}), ("notes", {"note": note}), ("resolve", {"answer": answer})):
+        assert b1.post(f"/api/v1/dispatches/{new}/{path}/", body, format="json").status_code == 200
+    return ticket, new
+
+
+@pytest.mark.parametrize("who", ["officer_a1", "district_a"])
+def test_after_an_approved_return_the_unit_sees_its_own_part_only(returned_and_handled_by_the_next_unit, officers,
+                                                                  client, api_as, who):
+    ticket, new = returned_and_handled_by_the_next_unit
+    client.force_login(officers[who].user)
+    page = client.get(f"/console/dispatches/{ticket.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "该地址属于南桥街道" in html  # its own return request stays in its history
+    for words in NEW_UNITS_WORDS:
+        assert words not in html
+    assert client.get(f"/console/dispatches/{new}/").status_code == 404
+
+    api = api_as(officers[who], "en")
+    own = api.get(f"/api/v1/dispatches/{ticket.pk}/")
+    assert own.status_code == 200 and own.json()["state"] == "returned"
+    assert not any(words in own.content.decode() for words in NEW_UNITS_WORDS)
+    assert api.get(f"/api/v1/dispatches/{new}/").status_code == 404
+    listed = api.get("/api/v1/dispatches/").json()["results"]  # the API lists every state
+    assert [row["id"] for row in listed] == [ticket.pk]
+
+
+def test_supervisors_and_the_new_unit_still_read_the_whole_ticket(returned_and_handled_by_the_next_unit, officers,
+                                                                  client):
+    ticket, new = returned_and_handled_by_the_next_unit
+    for who, pk in (("supervisor", ticket.pk), ("officer_b1", new)):
+        client.force_login(officers[who].user)
+        html = client.get(f"/console/dispatches/{pk}/").content.decode()
+        assert all(words in html for words in NEW_UNITS_WORDS), who

@@ -4,6 +4,8 @@
 
 from django.db import migrations
 
+from config.migration_ops import PostgreSQLOnly
+
 TABLE = "appeals_appealevent"
 
 CREATE = f"""
@@ -23,18 +25,6 @@ DROP = f"""
 DROP TRIGGER IF EXISTS appeals_event_append_only ON {TABLE};
 DROP FUNCTION IF EXISTS appeals_event_append_only();
 """
-
-
-class PostgreSQLOnly(migrations.RunSQL):
-    """RunSQL that runs on PostgreSQL and is a no-op on every other database."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

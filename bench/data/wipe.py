@@ -1,5 +1,7 @@
 """Empty what the generator writes (and what depends on it), keeping the city and the accounts."""
-from django.db import connection
+from django.db import connection, transaction
+
+from config.migration_ops import SKIP_TRIGGERS_IN_TRANSACTION
 
 DEPENDENT = ("dispatch_unitperiodstats", "dispatch_dailystats", "dispatch_districtdailystats")
 
@@ -7,5 +9,6 @@ DEPENDENT = ("dispatch_unitperiodstats", "dispatch_dailystats", "dispatch_distri
 def wipe() -> None:
     from .generate import TABLES
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SKIP_TRIGGERS_IN_TRANSACTION)  # the event log refuses TRUNCATE otherwise
         cursor.execute(f"TRUNCATE {', '.join((*TABLES, *DEPENDENT))} RESTART IDENTITY CASCADE")
