@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from streets.services import is_inside_city
 
 from . import catalogue
-from .images import reencode_photo
+from .images import check_photo_headers, reencode_photo
 from .models import Category, CategoryAttribute
 
 PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
@@ -108,11 +108,19 @@ def clean_contact(*, anonymous: bool, name: str, phone: str, email: str = "") ->
     return name, phone, email
 
 
-def clean_photos(photos) -> list:
-    """Re-encoded copies under random names (see images.py); the uploads themselves are never stored."""
+def check_photos(photos) -> list:
+    """The uploads, once their number, sizes, types and pixels (from the headers, see images.py)
+    are within bounds; nothing is decoded here."""
     photos = list(photos or [])
     if len(photos) > settings.APPEAL_MAX_PHOTOS:
         raise ValidationError({"photos": _("Attach at most %(n)d photos.") % {"n": settings.APPEAL_MAX_PHOTOS}})
+    check_photo_headers(photos)
+    return photos
+
+
+def reencode_photos(photos: list) -> list:
+    """Re-encoded copies under random names (see images.py) of photos `check_photos` let through;
+    the uploads themselves are never stored."""
     return [reencode_photo(photo) for photo in photos]
 
 

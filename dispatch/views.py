@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from appeals.forms import AppealForm
 from appeals.models import Appeal, AppealPhoto
 from appeals.privacy import contact_for
-from appeals.views import submit_form
+from appeals.views import file_form
+from config.throttling import TooManyRequests, too_many_requests_page
 from streets.models import Officer, Unit
 from streets.roles import officer_of
 
@@ -237,8 +238,11 @@ def phone_intake(request):
     """An operator types in a phone caller's appeal; the number and code are read back to them."""
     officer = _operator_or_403(request)
     form = AppealForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        submitted = submit_form(form, channel=Appeal.Channel.PHONE, submitted_by=officer.user)
+    if request.method == "POST":
+        try:
+            submitted = file_form(request, form, channel=Appeal.Channel.PHONE, submitted_by=officer.user)
+        except TooManyRequests as exc:
+            return too_many_requests_page(request, exc.wait)
         if submitted is not None:
             messages.success(
                 request,
