@@ -169,3 +169,66 @@ def test_the_api_returns_the_error_under_photos(api_as, city, settings):
     assert response.status_code == 400
     assert response.json() == {"photos": [ONLY_PHOTOS]}
     assert Appeal.objects.count() == 0 and media_files(settings) == []
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list:
+    """Each decoder Pillow starts, recorded as it starts it (the decoding itself runs as before)."""
+    import PIL.Image
+
+    started = []
+    real = PIL.Image._getdecoder
+
+    def counting(mode, decoder_name, *args, **kwargs):
+        started.append(decoder_name)
+        return real(mode, decoder_name, *args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "_getdecoder", counting)
+    return started
+
+
+def huge_pngs(n: int = 5) -> list:
+    """Issue 14: five 7000x7000 PNGs of a few KB each (each within the per-photo limit)."""
+    return [SimpleUploadedFile(f"{i}.png", png_declaring(7000, 7000), content_type="image/png") for i in range(n)]
+
+
+def test_an_appeal_over_the_limit_is_refused_without_decoding_its_photos(api_as, city, rates, decoded):
+    """Issue 14: photos were decoded before the intake limit was checked, so a client over its
+    limit still cost seconds and hundreds of MB per request."""
+    rates(intake="0/hour")
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "路灯不亮", "contact_phone": "13900139000", "photos": [png_upload()]},
+        format="multipart",
+    )
+    assert response.status_code == 429
+    assert decoded == []
+
+
+def test_an_invalid_appeal_is_refused_without_decoding_its_photos(api_as, city, decoded):
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "", "contact_phone": "13900139000", "photos": [png_upload()]},
+        format="multipart",
+    )
+    assert response.status_code == 400 and "text" in response.json()
+    assert decoded == []
+
+
+def test_pixels_are_bounded_for_all_photos_together_from_their_headers(api_as, city, decoded, settings):
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "路灯不亮", "contact_phone": "13900139000", "photos": huge_pngs()},
+        format="multipart", HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    limit = settings.APPEAL_PHOTOS_MAX_TOTAL_PIXELS // 1_000_000
+    assert response.json() == {"photos": [f"These photos have too many pixels together (at most {limit} megapixels)."]}
+    assert decoded == [] and Appeal.objects.count() == 0
+
+
+def test_a_filed_appeals_photos_are_decoded_once_each(api_as, city, decoded):
+    response = api_as(None).post(
+        "/api/v1/appeals/",
+        {"text": "路灯不亮", "contact_phone": "13900139000", "photos": [png_upload(), png_upload("b.png", (9, 9))]},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    assert decoded == ["zip", "zip"]
