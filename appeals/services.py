@@ -12,11 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language, gettext_lazy
 
 from config.throttling import Claim
-from dispatch.queueing import queue_routing
+from dispatch.queueing import queue_photos, queue_routing
 
 from . import folding, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
+from .photos import pending_upload
 from .tracking import hash_access_code, new_access_code, new_tracking_number
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def submit_appeal(
     never have seen the first one). `claim(fingerprint, number)` claims the fingerprint
     (folding.claim; the form and the API pass one that also counts their rate limits in the same
     Redis round trip, and may refuse there). Photos are checked from their headers before the
-    claim and decoded only after it (appeals/images.py).
+    claim, stored as they came and decoded by a worker after commit (appeals/photos.py).
     """
     errors: dict[str, list[str]] = {}
     clean_text = _collect(errors, validation.clean_text, text)
@@ -131,10 +132,9 @@ def submit_appeal(
             return SubmittedAppeal(appeal=earlier, access_code=access_code, folded=True)
         folding.reclaim(fingerprint, number)  # the earlier one is gone or too old: this one is the first
     try:
-        clean_photos = validation.reencode_photos(uploads)  # the only decoding, after the limits
         for _attempt in range(NUMBER_ATTEMPTS):
             try:
-                return _store(number, access_code, fields, photos=clean_photos, submitted_by=submitted_by)
+                return _store(number, access_code, fields, photos=uploads, submitted_by=submitted_by)
             except _NumberTaken:
                 logger.warning("tracking number collision on %s, drawing again", number)
                 number = new_tracking_number()
@@ -162,7 +162,9 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
         with scope:
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
-                AppealPhoto.objects.create(appeal=appeal, image=photo)
+                AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
+            if photos:
+                queue_photos(appeal_id=appeal.pk)
             queue_routing(appeal_id=appeal.pk)
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():

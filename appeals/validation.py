@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from streets.services import is_inside_city
 
 from . import catalogue
-from .images import check_photo_headers, reencode_photo
+from .images import check_photo_headers
 from .models import Category, CategoryAttribute
 
 PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
@@ -116,12 +116,6 @@ def check_photos(photos) -> list:
         raise ValidationError({"photos": _("Attach at most %(n)d photos.") % {"n": settings.APPEAL_MAX_PHOTOS}})
     check_photo_headers(photos)
     return photos
-
-
-def reencode_photos(photos: list) -> list:
-    """Re-encoded copies under random names (see images.py) of photos `check_photos` let through;
-    the uploads themselves are never stored."""
-    return [reencode_photo(photo) for photo in photos]
 
 
 def clean_choice(field: str, value: str | None, choices, default: str) -> str:

@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
         # Sweeps queued while no worker ran are stale: drop them instead of running a pile.
         "options": {"expires": ROUTING_SWEEP_SECONDS},
     },
+    "reencode-pending-photos": {
+        "task": "dispatch.tasks.sweep_pending_photos",
+        "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
+        "options": {"expires": ROUTING_SWEEP_SECONDS},
+    },
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),

@@ -224,7 +224,7 @@ def triage_detail(request, pk: int):
 def photo(request, pk: int):
     """A resident's photo, served only to staff who can see its appeal (never a public URL)."""
     officer = officer_or_403(request)
-    photo = get_object_or_404(AppealPhoto, pk=pk)
+    photo = get_object_or_404(AppealPhoto, pk=pk, state=AppealPhoto.State.READY)  # never an upload as it came
     if not can_see_appeal(officer, photo.appeal_id):
         raise Http404
     response = FileResponse(photo.image.open("rb"))
