@@ -21,14 +21,12 @@ from rest_framework.views import APIView
 from config.api_errors import check_body_size
 from config.api_schema import errors
 from config.throttling import OneTripThrottling, TooManyRequests
-from streets.models import Officer
-from streets.roles import officer_of
 
 from . import devices, folding
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
-from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, track_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, is_operator, track_appeal
 
 
 class BoundedListField(serializers.ListField):
@@ -100,8 +98,7 @@ class TrackingSerializer(serializers.Serializer):
 
 def channel_for(request, requested: str | None) -> str:
     """Only operators may file on behalf of a phone caller; everything else is the API channel."""
-    officer = officer_of(request.user)
-    if requested == Appeal.Channel.PHONE and officer is not None and officer.role == Officer.Role.OPERATOR:
+    if requested == Appeal.Channel.PHONE and is_operator(request.user):
         return Appeal.Channel.PHONE
     return Appeal.Channel.API
 
@@ -137,14 +134,12 @@ class AppealIntakeView(OneTripThrottling, APIView):
     def post(self, request):
         limits = IntakeLimits(request, self.get_throttles(), self)
         try:
-            response = self._file(request, limits)
+            return self._file(request, limits)
         finally:
             limits.count_invalid()  # a request not filed (bad input, unreadable body) counts as such
-        response[devices.HEADER] = devices.device_token(request)
-        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
-        """Error answers carry the device token too: a client may learn it from a refusal."""
+        """Every answer carries the device token (errors too: an app may first learn it from one)."""
         response = super().finalize_response(request, response, *args, **kwargs)
         response[devices.HEADER] = devices.device_token(request)
         return response

@@ -1,10 +1,10 @@
 """Rate limits on the residents' side, shared by the web pages and the API (see config.throttling).
 
 Filing is limited per client address, operators' filing per operator; submissions refused for bad
-input count on a limit of their own (see IntakeLimits). Tracking is limited twice: all lookups per address, and
-failed lookups per address and per tracking number, so nobody can try codes for one appeal from
-many addresses or many appeals from one address. A blocked lookup is refused before the code is
-checked, so the refusal says nothing about whether the code was right.
+input count on a limit of their own (see IntakeLimits). Tracking is limited twice: all lookups per
+address, and failed lookups per address and per tracking number, so nobody can try codes for one
+appeal from many addresses or many appeals from one address. A blocked lookup is refused before the
+code is checked, so the refusal says nothing about whether the code was right.
 """
 from __future__ import annotations
 
