@@ -1,9 +1,9 @@
 """python -m bench photos: what a request's photos cost before and after the intake limit.
 
 Intake reads the photos' headers with the cheap fields, before the rate limits are counted, and
-decodes only an appeal that passed both (appeals/images.py). This times the two steps on the
-attack of issue 14 (five 7000x7000 PNGs of a few dozen KB each), in this process, and prints the
-answer intake gives them. Needs no database or Redis."""
+never decodes on the request path: a worker re-encodes a filed appeal's photos (appeals/photos.py).
+This times the two steps on the attack of issue 14 (five 7000x7000 PNGs of about 150 KB each),
+in this process, and prints the answer intake gives them. Needs no database or Redis."""
 from __future__ import annotations
 
 import os
