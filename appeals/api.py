@@ -6,6 +6,7 @@ ValidationError becomes a 400 with the same messages the web form shows.
 import copy
 from dataclasses import asdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,17 +20,26 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
+from config.api_errors import check_body_size
 from config.api_schema import errors
-from config.throttling import OneTripThrottling, TooManyRequests, client_ip
-from streets.models import Officer
-from streets.roles import officer_of
+from config.throttling import OneTripThrottling, TooManyRequests
 
-from . import tracking_cookie
+from . import devices, folding, tracking_cookie
 from .forms import posted_answers
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
-from .throttles import IntakeLimits, IntakeThrottle, LookupBlocked, TrackingThrottle, track_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, is_operator, track_appeal
+
+
+class BoundedListField(serializers.ListField):
+    """A list whose length is checked before its items: DRF checks every item first, and answers a
+    list of 400,000 bad items with as many errors."""
+
+    def to_internal_value(self, data):
+        if self.max_length is not None and isinstance(data, list | tuple) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
 
 MAX_ANSWERS = 50  # more answers than any category has questions; a bound on the body's shape
 SCALARS = (str, int, float)
@@ -87,7 +97,7 @@ class AppealIntakeSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True)
     contact_email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     anonymous = serializers.BooleanField(required=False, default=False)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
+    photos = BoundedListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
     attributes = AnswersField(
         required=False,
@@ -140,8 +150,7 @@ class TrackingSerializer(serializers.Serializer):
 
 def channel_for(request, requested: str | None) -> str:
     """Only operators may file on behalf of a phone caller; everything else is the API channel."""
-    officer = officer_of(request.user)
-    if requested == Appeal.Channel.PHONE and officer is not None and officer.role == Officer.Role.OPERATOR:
+    if requested == Appeal.Channel.PHONE and is_operator(request.user):
         return Appeal.Channel.PHONE
     return Appeal.Channel.API
 
@@ -151,10 +160,10 @@ class AppealIntakeView(OneTripThrottling, APIView):
     (201), or, for a repeat folded into a recent appeal, that appeal's number and a new code (200)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, IntakeThrottle]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, *INTAKE_THROTTLES]
 
     def check_throttles(self, request):
-        """Not here: post() counts the limits with the repeat claim, in one round trip (IntakeLimits)."""
+        """Not here: post() counts the limits once the outcome is known, in one round trip (IntakeLimits)."""
 
     @extend_schema(
         operation_id="appeals_create",
@@ -163,19 +172,35 @@ class AppealIntakeView(OneTripThrottling, APIView):
             "its CSRF token). Only hotline operators may set `channel` to `phone`; everything else is filed "
             "on the `api` channel. Send JSON, or multipart with up to 5 `photos`. A category that asks extra "
             "questions (see `GET /open311/v2/services/{service_code}.json`) needs its required ones answered in "
-            "`attributes`. Returns the tracking number and the private access code, shown only in this response."
+            "`attributes`. Returns the tracking number and the private access code, shown only in this response. "
+            "Every answer carries an `X-Appeal-Device` header: send it back with later appeals, so that a repeat of "
+            "the same appeal from this device within minutes is recognised (answered 200 with the earlier number); "
+            "without it nothing is folded. Filed appeals count on the intake limit, refused ones on a separate, "
+            "larger one."
         ),
+        parameters=[OpenApiParameter(
+            devices.HEADER, str, OpenApiParameter.HEADER, required=False,
+            description="The device token of an earlier answer's `X-Appeal-Device` header.",
+        )],
         request=AppealIntakeSerializer,
-        responses={201: AppealReceiptSerializer, 200: AppealReceiptSerializer, **errors(400, 403, 429)},
+        responses={201: AppealReceiptSerializer, 200: AppealReceiptSerializer, **errors(400, 403, 413, 429)},
     )
     def post(self, request):
-        limits = IntakeLimits(self, request)
+        limits = IntakeLimits(request, self.get_throttles(), self)
         try:
             return self._file(request, limits)
         finally:
-            limits.count()  # a request not filed (bad input, unreadable body) counts all the same
+            limits.count_invalid()  # a request not filed (bad input, unreadable body) counts as such
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every answer carries the device token (errors too: an app may first learn it from one)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response[devices.HEADER] = devices.device_token(request)
+        return response
 
     def _file(self, request, limits: IntakeLimits):
+        check_body_size(request, file_bytes=settings.APPEAL_MAX_PHOTOS * settings.APPEAL_PHOTO_MAX_BYTES
+                        if request.content_type.startswith("multipart/") else 0)
         serializer = AppealIntakeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -197,8 +222,7 @@ class AppealIntakeView(OneTripThrottling, APIView):
                 photos=data.get("photos", []),
                 attributes=data.get("attributes"),
                 submitted_by=request.user,
-                # A phone appeal's source is the caller's phone, not the operator's address.
-                source_ip="" if channel == Appeal.Channel.PHONE else client_ip(request),
+                source=folding.source_of(request, channel=channel, caller_phone=data.get("contact_phone", "")),
                 claim=limits.claim,
             )
         except DjangoValidationError as exc:

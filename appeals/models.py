@@ -296,13 +296,26 @@ class AccessCode(models.Model):
 
 
 class AppealPhoto(models.Model):
+    """A resident's photo. Intake stores the upload as it came (never served: it may carry the
+    resident's GPS position) and a worker replaces it with a clean re-encoded copy
+    (appeals/photos.py); staff see a photo only once it is READY."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("being checked")
+        READY = "ready", _("ready")
+        UNREADABLE = "unreadable", _("could not be read")
+
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to="appeals/%Y/%m/")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+        # The sweep's query: photos still waiting for a worker.
+        indexes = [models.Index(fields=["created_at"], name="photo_pending_idx",
+                                condition=models.Q(state="pending"))]
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.image.name}"

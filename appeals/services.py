@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language, gettext_lazy
 
-from dispatch.queueing import queue_routing
+from config.throttling import Claim
+from dispatch.queueing import queue_photos, queue_routing
 
 from . import folding, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
+from .photos import pending_upload
 from .tracking import hash_access_code, new_access_code, new_tracking_number
 
 logger = logging.getLogger(__name__)
@@ -60,8 +62,8 @@ def submit_appeal(
     attributes: Mapping[str, str | list[str]] | None = None,
     media_url: str = "",
     api_key=None,
-    source_ip: str = "",
-    claim: Callable[[str, str], str | None] = folding.claim,
+    source: str = "",
+    claim: Callable[[str, str], Claim | None] = folding.claim,
 ) -> SubmittedAppeal:
     """Validate, store and commit the appeal, then queue its routing after commit.
 
@@ -69,11 +71,13 @@ def submit_appeal(
     left unanswered is refused like any other field);
     `api_key` is the third-party app filing through Open311. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
-    The same appeal sent again from the same phone (or, without one, the same `source_ip`) within
-    APPEAL_FOLD_WINDOW_SECONDS is folded into the first: no new appeal, a note on the first, and
-    a fresh access code for it (the resident may never have seen the first one). `claim(fingerprint,
-    number)` claims the fingerprint and names the appeal it repeats (folding.claim; the API passes
-    one that also counts its rate limits in the same Redis round trip, and may refuse there).
+    The same appeal sent again by the same `source` (a verified sender: folding.device_source or
+    folding.operator_source; "" folds nothing) within APPEAL_FOLD_WINDOW_SECONDS is folded into the
+    first: no new appeal, a note on the first, and a fresh access code for it (the resident may
+    never have seen the first one). `claim(fingerprint, number)` claims the fingerprint
+    (folding.claim; the form and the API pass one that also counts their rate limits in the same
+    Redis round trip, and may refuse there). Photos are checked from their headers before the
+    claim, stored as they came and decoded by a worker after commit (appeals/photos.py).
     """
     errors: dict[str, list[str]] = {}
     clean_text = _collect(errors, validation.clean_text, text)
@@ -85,7 +89,7 @@ def submit_appeal(
         errors, validation.clean_contact, anonymous=anonymous, name=contact_name, phone=contact_phone,
         email=contact_email,
     ) or ("", "", "")
-    clean_photos = _collect(errors, validation.clean_photos, photos) or []
+    uploads = _collect(errors, validation.check_photos, photos) or []
     channel = _collect(errors, validation.clean_choice, "channel", channel, Appeal.Channel, Appeal.Channel.WEB)
     kind = _collect(errors, validation.clean_choice, "kind", kind, Appeal.Kind, Appeal.Kind.COMPLAINT)
     urgency = _collect(
@@ -96,9 +100,8 @@ def submit_appeal(
         raise ValidationError(errors)
 
     fingerprint = folding.fingerprint(
-        source=folding.source_of(contact_phone=contact[1], source_ip=source_ip),
-        text=clean_text, category_code=category.code if category else "", latitude=location[0],
-        longitude=location[1], address=address, photos=clean_photos,
+        source=source, text=clean_text, category_code=category.code if category else "",
+        latitude=location[0], longitude=location[1], address=address, contact_phone=contact[1], photos=uploads,
     )
     access_code = new_access_code()
     fields = dict(
@@ -122,9 +125,9 @@ def submit_appeal(
         fingerprint=fingerprint,
     )
     number = new_tracking_number()
-    earlier_number = claim(fingerprint, number)
-    if earlier_number is not None:
-        earlier = folding.earlier_appeal(earlier_number)
+    attempt = claim(fingerprint, number)
+    if folding.repeats(attempt):
+        earlier = folding.earlier_appeal(attempt)
         if earlier is not None:
             _fold_repeat(earlier, access_code=access_code, submitted_by=submitted_by)
             return SubmittedAppeal(appeal=earlier, access_code=access_code, folded=True)
@@ -132,7 +135,7 @@ def submit_appeal(
     try:
         for _attempt in range(NUMBER_ATTEMPTS):
             try:
-                return _store(number, access_code, fields, photos=clean_photos, submitted_by=submitted_by)
+                return _store(number, access_code, fields, photos=uploads, submitted_by=submitted_by)
             except _NumberTaken:
                 logger.warning("tracking number collision on %s, drawing again", number)
                 number = new_tracking_number()
@@ -160,7 +163,9 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
         with scope:
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
-                AppealPhoto.objects.create(appeal=appeal, image=photo)
+                AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
+            if photos:
+                queue_photos(appeal_id=appeal.pk)
             queue_routing(appeal_id=appeal.pk)
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():

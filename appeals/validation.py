@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from streets.services import is_inside_city
 
 from . import catalogue
-from .images import reencode_photo
+from .images import check_photo_headers
 from .models import Category, CategoryAttribute
 
 PHONE_REGION = "CN"  # the hotline calls back Chinese numbers; "+86" or "0086" may be typed or not
@@ -136,12 +136,14 @@ def clean_phone(phone: str) -> str:
     return re.sub(r"[^0-9]", "", national)
 
 
-def clean_photos(photos) -> list:
-    """Re-encoded copies under random names (see images.py); the uploads themselves are never stored."""
+def check_photos(photos) -> list:
+    """The uploads, once their number, sizes, types and pixels (from the headers, see images.py)
+    are within bounds; nothing is decoded here."""
     photos = list(photos or [])
     if len(photos) > settings.APPEAL_MAX_PHOTOS:
         raise ValidationError({"photos": _("Attach at most %(n)d photos.") % {"n": settings.APPEAL_MAX_PHOTOS}})
-    return [reencode_photo(photo) for photo in photos]
+    check_photo_headers(photos)
+    return photos
 
 
 def clean_choice(field: str, value: str | None, choices, default: str) -> str:

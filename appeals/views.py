@@ -7,22 +7,35 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.throttling import client_ip, rate_limited, too_many_requests_page
+from config.throttling import TooManyRequests, rate_limited, too_many_requests_page
 from dispatch.callbacks import callback_for_token, rate_by_token, rate_by_tracking
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 
-from . import tracking_cookie
+from . import folding, tracking_cookie
+from .devices import remember_device
 from .forms import AppealForm, FeedbackForm, TrackForm
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
-from .throttles import IntakeThrottle, LookupBlocked, TrackingThrottle, track_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, track_appeal
 
 SESSION_KEY = "submitted_appeal"
 
 
-def submit_form(form: AppealForm, *, channel: str, submitted_by=None, source_ip: str = ""):
-    """Hand a valid form to the intake service; its field errors land on the form (None returned)."""
+def file_form(request, form: AppealForm, *, channel: str, submitted_by=None):
+    """File a posted form through the intake service: the appeal filed, or None when the form or
+    the service found errors (they land on the form). The intake limits are counted once the
+    outcome is known (appeals.throttles.IntakeLimits); over a limit: TooManyRequests."""
+    limits = IntakeLimits(request, [throttle() for throttle in INTAKE_THROTTLES])
+    try:
+        if not form.is_valid():
+            return None
+        return _submit(request, form, channel=channel, submitted_by=submitted_by, claim=limits.claim)
+    finally:
+        limits.count_invalid()
+
+
+def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
     data = form.cleaned_data
     try:
         return submit_appeal(
@@ -41,7 +54,8 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None, source_ip:
             photos=data["photos"],
             attributes=form.answers(),
             submitted_by=submitted_by,
-            source_ip=source_ip,
+            source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
+            claim=claim,
         )
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -49,19 +63,22 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None, source_ip:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited(IntakeThrottle)
 def appeal_form(request):
     form = AppealForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        submitted = submit_form(form, channel=Appeal.Channel.WEB, source_ip=client_ip(request))
+    if request.method == "POST":
+        try:
+            submitted = file_form(request, form, channel=Appeal.Channel.WEB)
+        except TooManyRequests as exc:
+            return too_many_requests_page(request, exc.wait)
         if submitted is not None:
             # Post/redirect/get: the code lives only in this resident's session, shown once.
             request.session[SESSION_KEY] = {
                 "number": submitted.appeal.number, "code": submitted.access_code, "folded": submitted.folded,
             }
-            return tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
+            response = tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
+            return remember_device(request, response)
     status = 400 if request.method == "POST" else 200
-    return render(request, "appeals/form.html", {"form": form}, status=status)
+    return remember_device(request, render(request, "appeals/form.html", {"form": form}, status=status))
 
 
 def submitted(request):

@@ -16,6 +16,7 @@ DESCRIPTIONS = {
     403: "Not signed in, not allowed for your role, or a session request without its CSRF token.",
     404: "No such object among those you may see (another unit's ticket is simply not found), or no such page.",
     409: "The object's current state does not allow this action (e.g. resolving before responding).",
+    413: "The request body is larger than this endpoint accepts; nothing was read or changed.",
     429: "Too many requests from this address or account; the Retry-After header says when to try again.",
 }
 

@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         # Sweeps queued while no worker ran are stale: drop them instead of running a pile.
         "options": {"expires": ROUTING_SWEEP_SECONDS},
     },
+    "reencode-pending-photos": {
+        "task": "dispatch.tasks.sweep_pending_photos",
+        "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
+        "options": {"expires": ROUTING_SWEEP_SECONDS},
+    },
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
@@ -240,9 +245,15 @@ APPEAL_PHOTO_MAX_BYTES = int(os.environ.get("APPEAL_PHOTO_MAX_BYTES", str(5 * 10
 APPEAL_PHOTO_MAX_PIXELS = int(os.environ.get("APPEAL_PHOTO_MAX_PIXELS", str(50_000_000)))
 # Photos are re-encoded (metadata dropped) and scaled down to fit this many pixels a side.
 APPEAL_PHOTO_MAX_SIDE = int(os.environ.get("APPEAL_PHOTO_MAX_SIDE", "4096"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
-# The same appeal sent again from the same phone number or address within this window is folded
-# into the first one (a double click on a slow phone) instead of becoming a second appeal.
+# A request's body apart from its files (form fields, JSON): an appeal's fields take a few KB.
+# Files are bounded by APPEAL_MAX_PHOTOS x APPEAL_PHOTO_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Decoding photos is intake's costly step: all photos of one request together (from their headers,
+# before anything is decoded) may hold at most this many pixels.
+APPEAL_PHOTOS_MAX_TOTAL_PIXELS = int(os.environ.get("APPEAL_PHOTOS_MAX_TOTAL_PIXELS", str(60_000_000)))
+# The same appeal sent again from the same device (or by the same operator for the same caller)
+# within this window is folded into the first one (a double click) instead of becoming a second one.
 APPEAL_FOLD_WINDOW_SECONDS = int(os.environ.get("APPEAL_FOLD_WINDOW_SECONDS", "600"))
 
 # The client's address: REMOTE_ADDR, unless a trusted proxy in front of us writes it into a header
@@ -269,6 +280,10 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("RATE_LIMIT_ANON", "300/hour"),  # any anonymous API call, per address
         "user": os.environ.get("RATE_LIMIT_USER", "3000/hour"),  # any signed-in API call, per user
         "intake": os.environ.get("RATE_LIMIT_INTAKE", "30/hour"),  # appeals filed, per address
+        # appeals an operator files for callers, per operator
+        "intake_operator": os.environ.get("RATE_LIMIT_INTAKE_OPERATOR", "300/hour"),
+        # submissions refused for bad input, per address (per operator for operators)
+        "intake_invalid": os.environ.get("RATE_LIMIT_INTAKE_INVALID", "100/hour"),
         "tracking": os.environ.get("RATE_LIMIT_TRACKING", "120/hour"),  # tracking lookups, per address
         # Failed lookups (wrong number or code): per address, and per tracking number from anywhere.
         "tracking_failures": os.environ.get("RATE_LIMIT_TRACKING_FAILURES", "20/hour"),

@@ -25,9 +25,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from django.utils.translation import ngettext
 from redis.commands.core import Script
-from rest_framework.exceptions import APIException, Throttled
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from .api_errors import bounded
 
 logger = logging.getLogger(__name__)
 # Rate limits live in Redis. When it is away they fail open: an appeal must always be accepted.
@@ -78,12 +80,14 @@ def address_key(address: str) -> str:
 
 # KEYS: the counters, then the claim's key if there is one. ARGV: "1" to count the request, a
 # random suffix that makes its entry unique (two requests in one microsecond both count), the
-# claim's value ("" for none) and lifetime (seconds), then per counter its limit and window
-# (seconds). Returns Redis's time (one clock for every web host, and in the order the scripts ran),
-# then per counter "" when it allows the request, else the time its wait runs from: the entry
-# whose leaving frees a place (now for a zero limit); last, what the claim's key already held (""
-# if the claim was made or not tried). The request is counted on every counter, and the claim
-# made, only when every counter allows it: a refused request spends nothing.
+# claim's value ("" for none) and lifetime (seconds), then per counter its limit, window (seconds)
+# and "1" if this request is counted on it ("0": the counter is only looked at, e.g. intake's
+# limit on filed appeals when the request turned out invalid). Returns Redis's time (one clock for
+# every web host, and in the order the scripts ran), then per counter "" when it allows the
+# request, else the time its wait runs from: the entry whose leaving frees a place (now for a zero
+# limit); last, what the claim's key already held ("" if the claim was made or not tried). A claim
+# is stored as "value|time made", so a later request can tell how old it is. The request is
+# counted, and the claim made, only when every counter allows it: a refused request spends nothing.
 COUNT_SCRIPT = """
 local time = redis.call("TIME")
 local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
@@ -93,7 +97,7 @@ local counters = #KEYS
 if ARGV[3] ~= "" then counters = counters - 1 end
 for i = 1, counters do
   local key = KEYS[i]
-  local limit, window = tonumber(ARGV[2 * i + 3]), tonumber(ARGV[2 * i + 4])
+  local limit, window = tonumber(ARGV[3 * i + 2]), tonumber(ARGV[3 * i + 3])
   redis.call("ZREMRANGEBYSCORE", key, "-inf", string.format("%.6f", now - window))
   local count = redis.call("ZCARD", key)
   reply[i + 1] = ""
@@ -108,12 +112,14 @@ end
 local held = ""
 if ARGV[1] == "1" and not refused then
   for i = 1, counters do
-    redis.call("ZADD", KEYS[i], reply[1], reply[1] .. ":" .. ARGV[2])
-    redis.call("EXPIRE", KEYS[i], ARGV[2 * i + 4])
+    if ARGV[3 * i + 4] == "1" then
+      redis.call("ZADD", KEYS[i], reply[1], reply[1] .. ":" .. ARGV[2])
+      redis.call("EXPIRE", KEYS[i], ARGV[3 * i + 3])
+    end
   end
   if ARGV[3] ~= "" then
     held = redis.call("GET", KEYS[#KEYS]) or ""
-    if held == "" then redis.call("SET", KEYS[#KEYS], ARGV[3], "EX", ARGV[4]) end
+    if held == "" then redis.call("SET", KEYS[#KEYS], ARGV[3] .. "|" .. reply[1], "EX", ARGV[4]) end
   end
 end
 reply[counters + 2] = held
@@ -128,27 +134,38 @@ _count_script = Script(None, COUNT_SCRIPT.encode())
 class Claim:
     """A Redis key set only if absent, in the limits' round trip and only when they let the request
     through: a request's once-only mark, such as intake's claim on a fingerprint (appeals/folding.py).
-    `key` is the whole Redis key; `count_requests` fills in `held` (what the key already held, None
-    when the claim was made) and `answered` (False: Redis was away, or the request was refused)."""
+    `key` is the whole Redis key; `count_requests` fills in `held` (the value the key already held,
+    None when the claim was made), `age` (seconds since that value was claimed, by Redis's clock) and
+    `answered` (False: Redis was away, or the request was refused)."""
 
     key: str
     value: str
     seconds: int
     held: str | None = None
+    age: float = 0.0
     answered: bool = False
+
+    def read(self, stored: bytes | None, now: float) -> None:
+        """Take in what the claim's key held ("value|time made") when the claim was tried."""
+        value, _, since = (stored or b"").decode().partition("|")
+        self.held = value or None
+        self.age = max(0.0, now - float(since)) if since else float(self.seconds)
+        self.answered = True
 
 
 def count_requests(
-    throttles, request=None, view=None, *, record: bool = True, claim: Claim | None = None
+    throttles, request=None, view=None, *, record: bool = True, claim: Claim | None = None,
+    outcome: str | None = None,
 ) -> float | None:
     """Check the throttles' limits for this request and, when all allow it, count it on each (and
     make the `claim`), in one Redis round trip; the longest wait among the refusing throttles, or
     None when none refuses.
 
     With `request`, each throttle's key comes from `get_cache_key` (None: the throttle does not
-    apply); without, from its `key`. `record=False` only looks. A refusing throttle keeps what its
-    `wait()` needs, as DRF's do. When Redis is away the limits fail open: an appeal must always be
-    accepted.
+    apply); without, from its `key`. `record=False` only looks. A throttle with `counts_only` set
+    is counted only for a request of that `outcome` (e.g. "filed" or "invalid" at intake) and
+    otherwise only looked at: its limit still refuses. A refusing throttle keeps what its `wait()`
+    needs, as DRF's do. When Redis is away the limits fail open: an appeal must always be accepted.
     """
     counted = []
     for throttle in throttles:
@@ -166,7 +183,8 @@ def count_requests(
         keys.append(claim.key)
         args[2:4] = [claim.value, claim.seconds]
     for throttle in counted:
-        args += [throttle.num_requests, throttle.duration]
+        counts = throttle.counts_only in (None, outcome)
+        args += [throttle.num_requests, throttle.duration, "1" if counts else "0"]
     try:
         now, *blocked, held = _count_script(keys, args, client=redis_client())
     except CACHE_ERRORS:
@@ -180,7 +198,7 @@ def count_requests(
             throttle.blocked_since = float(since)
             waits.append(throttle.wait())
     if claim is not None and not waits:
-        claim.held, claim.answered = (held.decode() if held else None), True
+        claim.read(held, float(now))
     return max(waits, default=None)
 
 
@@ -197,6 +215,7 @@ class ClientRateThrottle(SimpleRateThrottle):
     # Sorted sets, under other names than the pickled lists DRF's throttles kept.
     cache_format = "rate:%(scope)s:%(ident)s"
     blocked_since: float | None = None
+    counts_only: str | None = None  # counted only for requests of this outcome (see count_requests)
 
     def get_rate(self):
         try:
@@ -293,12 +312,16 @@ class TooManyRequests(Throttled):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, with every throttle refusal worded by `retry_message`."""
+    """DRF's handler, with every throttle refusal worded by `retry_message` and every list of field
+    errors kept short (config.api_errors)."""
     from rest_framework.views import exception_handler  # rest_framework.views imports this module
 
     if isinstance(exc, Throttled) and not isinstance(exc, TooManyRequests):
         exc = TooManyRequests(exc.wait or 1)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError):
+        response.data = bounded(response.data)
+    return response
 
 
 def too_many_requests_page(request, wait: float):

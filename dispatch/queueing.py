@@ -39,6 +39,20 @@ def publish_routing(*, appeal_id: int) -> None:
         logger.warning("could not queue routing for appeal %s; the sweep will route it", appeal_id, exc_info=True)
 
 
+def queue_photos(*, appeal_id: int) -> None:
+    """Have a worker re-encode the appeal's photos once it is committed (appeals/photos.py)."""
+    transaction.on_commit(lambda: publish_photos(appeal_id=appeal_id))
+
+
+def publish_photos(*, appeal_id: int) -> None:
+    from .tasks import reencode_photos_task
+
+    try:
+        reencode_photos_task.apply_async(args=[appeal_id])
+    except Exception:  # broker down: the photos stay pending and sweep_pending_photos catches up
+        logger.warning("could not queue the photos of appeal %s; the sweep will", appeal_id, exc_info=True)
+
+
 def routing_started() -> None:
     """A routing task is about to look for appeals: whatever commits from now on queues another."""
     from config.celery import app

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from appeals import notifications
+from appeals import notifications, photos
 from appeals.models import Appeal
 
 from . import callbacks, deadlines, queueing, services, sweeps
@@ -33,6 +33,18 @@ def route_appeal_task(appeal_id: int) -> int:
     """The per-appeal message of earlier releases, still in queues at an upgrade: routes this
     appeal with everything else waiting."""
     return services.route_backlog()
+
+
+@shared_task(name="dispatch.tasks.reencode_photos", **ROUTING_TASK_OPTIONS)
+def reencode_photos_task(appeal_id: int) -> int:
+    """Decode and re-encode the appeal's new photos (appeals/photos.py), off the request path."""
+    return photos.reencode_pending(appeal_id=appeal_id)
+
+
+@shared_task(name="dispatch.tasks.sweep_pending_photos", acks_late=False)
+def sweep_pending_photos() -> int:
+    """Photos whose task was lost (broker down, worker killed) are re-encoded here."""
+    return photos.sweep_pending(older_than_seconds=settings.ROUTING_GRACE_SECONDS)
 
 
 # Not acks_late: beat sends a fresh sweep every interval, so a sweep lost with its worker needs no

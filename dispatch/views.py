@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from appeals.forms import PhoneAppealForm
 from appeals.models import Appeal, AppealPhoto
 from appeals.privacy import contact_for
-from appeals.views import submit_form
+from appeals.views import file_form
+from config.throttling import TooManyRequests, too_many_requests_page
 from streets.models import Officer, Unit
 from streets.roles import officer_of
 
@@ -223,7 +224,7 @@ def triage_detail(request, pk: int):
 def photo(request, pk: int):
     """A resident's photo, served only to staff who can see its appeal (never a public URL)."""
     officer = officer_or_403(request)
-    photo = get_object_or_404(AppealPhoto, pk=pk)
+    photo = get_object_or_404(AppealPhoto, pk=pk, state=AppealPhoto.State.READY)  # never an upload as it came
     if not can_see_appeal(officer, photo.appeal_id):
         raise Http404
     response = FileResponse(photo.image.open("rb"))
@@ -237,8 +238,11 @@ def phone_intake(request):
     """An operator types in a phone caller's appeal; the number and code are read back to them."""
     officer = _operator_or_403(request)
     form = PhoneAppealForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        submitted = submit_form(form, channel=Appeal.Channel.PHONE, submitted_by=officer.user)
+    if request.method == "POST":
+        try:
+            submitted = file_form(request, form, channel=Appeal.Channel.PHONE, submitted_by=officer.user)
+        except TooManyRequests as exc:
+            return too_many_requests_page(request, exc.wait)
         if submitted is not None:
             messages.success(
                 request,

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
+from appeals.photos import reencode_pending
 from appeals.privacy import mask_phone
 from appeals.services import submit_appeal
 from appeals.views import SESSION_KEY
@@ -354,6 +355,7 @@ def scene(city, officers) -> Scene:
     def ticket(**fields) -> Ticket:
         submitted = submit_appeal(photos=[png_upload()], **fields)
         appeal = submitted.appeal
+        reencode_pending(appeal_id=appeal.pk)  # as the worker does: only a re-encoded photo is served
         return Ticket(appeal=appeal, code=submitted.access_code, name=fields["contact_name"],
                       phone=fields["contact_phone"], text=fields["text"],
                       dispatch=services.route_appeal(appeal_id=appeal.pk))

@@ -101,10 +101,10 @@ def assert_readable_refusal(message_dict: dict) -> None:
 @given(data=st.data())
 def test_intake_stores_a_clean_appeal_or_refuses_and_routing_never_crashes(city, data):
     fields = data.draw(intake_payloads(city), label="payload")
-    source_ip = data.draw(st.one_of(st.just(""), st.ip_addresses().map(str)), label="source_ip")
+    source = data.draw(st.one_of(st.just(""), st.uuids().map(lambda u: f"device:{u}")), label="source")
     before = Appeal.objects.count()
     try:
-        submitted = submit_appeal(**fields, source_ip=source_ip)
+        submitted = submit_appeal(**fields, source=source)
     except ValidationError as exc:
         event("refused")
         assert_readable_refusal(exc.message_dict)

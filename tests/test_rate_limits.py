@@ -13,11 +13,12 @@ from rest_framework.views import APIView
 from appeals.api import AppealIntakeView
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from appeals.throttles import IntakeThrottle
+from appeals.throttles import IntakeLimits, IntakeThrottle, InvalidIntakeThrottle
 from config.throttling import (
     AnonThrottle,
     ClientRateThrottle,
     OneTripThrottling,
+    TooManyRequests,
     address_key,
     client_ip,
     retry_message,
@@ -93,7 +94,7 @@ def test_anonymous_api_calls_are_limited_per_address(api_as, rates):
 
 @pytest.fixture
 def filed(city):
-    return submit_appeal(text="井盖丢失", contact_phone="13800138000", source_ip="10.9.9.9")
+    return submit_appeal(text="井盖丢失", contact_phone="13800138000")
 
 
 def test_failed_lookups_block_the_address_even_for_the_right_code(api_as, filed, rates):
@@ -215,13 +216,15 @@ def rate_limit_sends(monkeypatch):
 
 
 def test_all_throttles_of_a_request_cost_one_round_trip(api_as, city, rate_limit_sends, redis_client):
-    assert len(AppealIntakeView().get_throttles()) == 3  # anon, user (not applying) and intake
+    # anon, user (not applying), filing by residents, by operators (not applying), invalid submissions
+    assert len(AppealIntakeView().get_throttles()) == 5
     client = api_as(None)
     assert client.post(INTAKE, appeal_payload(1), format="json").status_code == 201  # loads the script
     rate_limit_sends.clear()
     assert client.post(INTAKE, appeal_payload(2), format="json").status_code == 201
     assert command_names(rate_limit_sends) == [b"EVALSHA"]
-    assert [redis_client.zcard(counter_key(cls)) for cls in (AnonThrottle, IntakeThrottle)] == [2, 2]
+    counters = (AnonThrottle, IntakeThrottle, InvalidIntakeThrottle)
+    assert [redis_client.zcard(counter_key(cls)) for cls in counters] == [2, 2, 0]
 
 
 def test_the_window_slides_and_retry_after_is_exact(api_as, city, rates, redis_client):
@@ -255,7 +258,12 @@ def test_concurrent_requests_never_pass_the_limit(rates):
 
     def file():
         start.wait()
-        waits.append(throttle_wait(request, [IntakeThrottle]))
+        try:
+            IntakeLimits(request, [IntakeThrottle()]).claim("", "")  # counted as an appeal filed
+        except TooManyRequests as exc:
+            waits.append(exc.wait)
+        else:
+            waits.append(None)
 
     threads = [threading.Thread(target=file) for _ in range(20)]
     for thread in threads:
@@ -264,6 +272,13 @@ def test_concurrent_requests_never_pass_the_limit(rates):
         thread.join()
     assert waits.count(None) == 5
     assert all(3590 < wait <= 3600 for wait in waits if wait is not None), waits
+
+
+def test_anything_else_asking_its_throttles_counts_every_request(rates):
+    rates(anon="2/hour")
+    request = RequestFactory().post("/", REMOTE_ADDR="10.20.30.41")
+    request.user = AnonymousUser()
+    assert [throttle_wait(request, [AnonThrottle]) is None for _ in range(3)] == [True, True, False]
 
 
 def drf_views(patterns):
@@ -282,18 +297,43 @@ def test_every_api_view_counts_its_throttles_in_one_round_trip():
         assert all(issubclass(throttle, ClientRateThrottle) for throttle in view.throttle_classes), view
 
 
-def test_intake_requests_count_even_when_refused_for_bad_input(api_as, city, rates):
-    """The API counts its limits with the repeat claim, once an appeal is valid; invalid and
-    unreadable requests count all the same, and a client over the limit is refused either way."""
-    rates(intake="2/hour")
+def test_a_resident_correcting_mistakes_spends_only_the_invalid_allowance(client, city, rates):
+    """Issue 13: 20 form posts of which 9 were invalid led to a 429. Filed appeals count on the
+    intake limit, refused ones on a separate, larger one."""
+    rates(intake="2/hour", intake_invalid="4/hour")
+    home = reverse("appeals:home")
+    mistakes = [{**form_payload(n), "contact_phone": "abc"} for n in range(3)]
+    assert [client.post(home, data).status_code for data in mistakes] == [400, 400, 400]
+    assert [client.post(home, form_payload(n)).status_code for n in range(2)] == [302, 302]
+    assert Appeal.objects.count() == 2
+    assert_refused(client.post(home, form_payload(3), HTTP_ACCEPT_LANGUAGE="en"), "Too many requests")
+
+
+def test_garbage_is_refused_once_its_own_allowance_is_spent(api_as, city, rates):
+    """Invalid and unreadable requests count on the invalid-submissions limit; a client over any
+    intake limit is refused whatever it sends, and nothing is stored."""
+    rates(intake_invalid="2/hour")
     client = api_as(None)
     assert client.post(INTAKE, {"text": ""}, format="json").status_code == 400
-    bad_json = client.post(INTAKE, b"{not json", content_type="application/json")
-    assert bad_json.status_code == 400
-    refused = client.post(INTAKE, appeal_payload(1), format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert_refused(refused, "Too many requests")
-    assert client.post(INTAKE, {"text": ""}, format="json").status_code == 429
+    assert client.post(INTAKE, b"{not json", content_type="application/json").status_code == 400
+    assert_refused(client.post(INTAKE, {"text": ""}, format="json", HTTP_ACCEPT_LANGUAGE="en"), "Too many requests")
+    assert client.post(INTAKE, appeal_payload(1), format="json").status_code == 429
     assert Appeal.objects.count() == 0
+    assert client.post(INTAKE, appeal_payload(1), format="json", REMOTE_ADDR="10.1.2.4").status_code == 201
+
+
+def test_signed_in_staff_file_under_a_limit_and_operators_under_their_own(api_as, officers, city, rates):
+    """Issue 14: 40 appeals with an officer's token were all 201. An officer (anyone but an
+    operator) files under the residents' limit of their address; operators, filing for callers
+    all day, under their own per operator."""
+    rates(intake="2/hour", intake_operator="3/hour")
+    officer = api_as(officers["officer_a1"])
+    assert [officer.post(INTAKE, appeal_payload(n), format="json").status_code for n in range(3)] == [201, 201, 429]
+    operator = api_as(officers["operator"])
+    phone = {"channel": "phone"}
+    statuses = [operator.post(INTAKE, {**appeal_payload(n), **phone}, format="json").status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert Appeal.objects.filter(channel=Appeal.Channel.PHONE).count() == 3
 
 
 def test_a_failed_lookup_reserves_both_failure_counters_in_one_round_trip(

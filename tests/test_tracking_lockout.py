@@ -17,7 +17,7 @@ TRACK = "/api/v1/appeals/track/"
 
 @pytest.fixture
 def filed(city):
-    return submit_appeal(text="井盖丢失", contact_phone="13800138000", source_ip="10.9.9.9")
+    return submit_appeal(text="井盖丢失", contact_phone="13800138000")
 
 
 def lock_the_number(number: str, times: int) -> None:

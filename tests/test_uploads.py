@@ -13,9 +13,11 @@ from django.utils import translation
 from PIL import ExifTags, Image
 
 from appeals.models import Appeal, AppealPhoto
+from appeals.photos import reencode_pending
 from appeals.services import submit_appeal
+from dispatch.services import route_appeal
 
-from .helpers import png_upload
+from .helpers import png_upload, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +31,11 @@ def english():
 
 
 def submit(city, *photos):
-    return submit_appeal(text="违建占道", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                         contact_phone="13800138000", photos=list(photos))
+    """File an appeal, then re-encode its photos as the worker does once it is committed."""
+    submitted = submit_appeal(text="违建占道", category_code=city.noise.code, latitude=39.95, longitude=116.05,
+                              contact_phone="13800138000", photos=list(photos))
+    reencode_pending(appeal_id=submitted.appeal.pk)
+    return submitted
 
 
 def image_bytes(fmt: str, size=(40, 20), mode="RGB", **save_args) -> bytes:
@@ -169,3 +174,136 @@ def test_the_api_returns_the_error_under_photos(api_as, city, settings):
     assert response.status_code == 400
     assert response.json() == {"photos": [ONLY_PHOTOS]}
     assert Appeal.objects.count() == 0 and media_files(settings) == []
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list:
+    """Each decoder Pillow starts, recorded as it starts it (the decoding itself runs as before)."""
+    import PIL.Image
+
+    started = []
+    real = PIL.Image._getdecoder
+
+    def counting(mode, decoder_name, *args, **kwargs):
+        started.append(decoder_name)
+        return real(mode, decoder_name, *args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "_getdecoder", counting)
+    return started
+
+
+def huge_pngs(n: int = 5) -> list:
+    """Issue 14: five 7000x7000 PNGs of a few KB each (each within the per-photo limit)."""
+    return [SimpleUploadedFile(f"{i}.png", png_declaring(7000, 7000), content_type="image/png") for i in range(n)]
+
+
+def test_an_appeal_over_the_limit_is_refused_without_decoding_its_photos(api_as, city, rates, decoded):
+    """Issue 14: photos were decoded before the intake limit was checked, so a client over its
+    limit still cost seconds and hundreds of MB per request."""
+    rates(intake="0/hour")
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "路灯不亮", "contact_phone": "13900139000", "photos": [png_upload()]},
+        format="multipart",
+    )
+    assert response.status_code == 429
+    assert decoded == []
+
+
+def test_an_invalid_appeal_is_refused_without_decoding_its_photos(api_as, city, decoded):
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "", "contact_phone": "13900139000", "photos": [png_upload()]},
+        format="multipart",
+    )
+    assert response.status_code == 400 and "text" in response.json()
+    assert decoded == []
+
+
+def test_pixels_are_bounded_for_all_photos_together_from_their_headers(api_as, city, decoded, settings):
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "路灯不亮", "contact_phone": "13900139000", "photos": huge_pngs()},
+        format="multipart", HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    limit = settings.APPEAL_PHOTOS_MAX_TOTAL_PIXELS // 1_000_000
+    assert response.json() == {"photos": [f"These photos have too many pixels together (at most {limit} megapixels)."]}
+    assert decoded == [] and Appeal.objects.count() == 0
+
+
+def test_a_filed_appeals_photos_are_decoded_by_the_worker_not_the_request(api_as, city, decoded):
+    response = api_as(None).post(
+        "/api/v1/appeals/",
+        {"text": "路灯不亮", "contact_phone": "13900139000", "photos": [png_upload(), png_upload("b.png", (9, 9))]},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    assert decoded == []
+    appeal = Appeal.objects.get(number=response.json()["number"])
+    assert set(appeal.photos.values_list("state", flat=True)) == {AppealPhoto.State.PENDING}
+    assert reencode_pending(appeal_id=appeal.pk) == 2  # what the worker runs once the appeal is committed
+    assert decoded == ["zip", "zip"]
+    assert set(appeal.photos.values_list("state", flat=True)) == {AppealPhoto.State.READY}
+    assert reencode_pending(appeal_id=appeal.pk) == 0  # a redelivered task does nothing
+
+
+def test_staff_never_get_the_upload_as_it_came_and_see_what_is_happening(
+    client, city, officers, settings, django_capture_on_commit_callbacks
+):
+    """Before the worker has re-encoded it, the stored upload (EXIF, GPS) is not served; the
+    ticket says a photo is being checked, and shows it once it is ready."""
+    submitted = submit_appeal(text="违建占道", category_code=city.noise.code, latitude=39.95, longitude=116.05,
+                              contact_phone="13800138000",
+                              photos=[SimpleUploadedFile("p.jpg", phone_photo(), content_type="image/jpeg")])
+    dispatch = route_appeal(appeal_id=submitted.appeal.pk)
+    photo = AppealPhoto.objects.get(appeal=submitted.appeal)
+    assert photo.image.name.endswith(".upload") and "p.jpg" not in photo.image.name
+    client.force_login(officers["supervisor"].user)
+    assert client.get(reverse("console:photo", args=[photo.pk])).status_code == 404
+    page = client.get(reverse("console:dispatch", args=[dispatch.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "A photo is being checked" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the upload is deleted once committed
+        reencode_pending(appeal_id=submitted.appeal.pk)
+    served = client.get(reverse("console:photo", args=[photo.pk]))
+    assert served.status_code == 200
+    assert "GPSInfo" not in str(Image.open(io.BytesIO(b"".join(served.streaming_content))).getexif())
+    assert [p.name for p in media_files(settings)] == [AppealPhoto.objects.get().image.name.rsplit("/", 1)[-1]]
+
+
+def test_a_file_with_a_good_header_and_broken_pixels_is_kept_as_unreadable(
+    city, settings, django_capture_on_commit_callbacks
+):
+    """Its header passes at intake; the worker cannot decode it: the appeal stands, the file is
+    deleted, and staff are told that the resident sent something that is not a photo."""
+    broken = SimpleUploadedFile("b.png", png_declaring(64, 64), content_type="image/png")
+    submitted = submit_appeal(text="违建占道", contact_phone="13800138000", photos=[broken])
+    with django_capture_on_commit_callbacks(execute=True):
+        reencode_pending(appeal_id=submitted.appeal.pk)
+    photo = AppealPhoto.objects.get(appeal=submitted.appeal)
+    assert photo.state == AppealPhoto.State.UNREADABLE
+    assert media_files(settings) == []
+
+
+def test_photos_whose_task_was_lost_are_swept(city, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appeals.photos import sweep_pending
+
+    submitted = submit_appeal(text="违建占道", contact_phone="13800138000", photos=[png_upload()])
+    assert sweep_pending(older_than_seconds=60) == 0  # its task may still be on its way
+    AppealPhoto.objects.update(created_at=timezone.now() - timedelta(seconds=61))
+    assert sweep_pending(older_than_seconds=60) == 1
+    assert AppealPhoto.objects.get(appeal=submitted.appeal).state == AppealPhoto.State.READY
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reencodes_a_committed_appeals_photos(celery_worker, api_as, city):
+    response = api_as(None).post(
+        "/api/v1/appeals/", {"text": "路灯不亮", "contact_phone": "13900139000", "photos": [png_upload()]},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    photo = AppealPhoto.objects.get(appeal__number=response.json()["number"])
+    wait_for(lambda: AppealPhoto.objects.filter(pk=photo.pk, state=AppealPhoto.State.READY).exists())
+    wait_for(lambda: Appeal.objects.get(pk=photo.appeal_id).routed_at)  # the worker is done with it

@@ -44,7 +44,7 @@ COLUMNS = {
         "rejection_reason", "submitted_by_id", "created_at", "routed_at", "fingerprint",
     ),
     "appeals_accesscode": ("id", "appeal_id", "code_hash", "created_at"),
-    "appeals_appealphoto": ("id", "appeal_id", "image", "created_at"),
+    "appeals_appealphoto": ("id", "appeal_id", "image", "state", "created_at"),
     "dispatch_dispatch": (
         "id", "appeal_id", "unit_id", "district_id", "role", "is_current", "state", "dispatched_at",
         "dispatched_by_id", "response_due", "resolve_due", "respond_limit", "resolve_limit", "time_limit_id",
@@ -192,7 +192,7 @@ class Writer:
             add("appeals_accesscode", (self._id("appeals_accesscode"), appeal_id,
                                        hash_access_code(number, FOLDED_ACCESS_CODE), at))
         for name in story.photos:
-            add("appeals_appealphoto", (self._id("appeals_appealphoto"), appeal_id, name, story.created_at))
+            add("appeals_appealphoto", (self._id("appeals_appealphoto"), appeal_id, name, "ready", story.created_at))
         for dispatch in story.dispatches:
             dispatch.id = self._id("dispatch_dispatch")
             for whistle in dispatch.whistles:
