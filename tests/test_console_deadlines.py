@@ -125,3 +125,27 @@ def test_the_console_menu_shows_each_role_its_own_pages(client, officers, who, l
 def test_queues_of_other_roles_are_forbidden(client, officers, url):
     client.force_login(officers["officer_a1"].user)
     assert client.get(url).status_code == 403
+
+
+def test_the_ticket_page_shows_its_limits_in_words_in_the_readers_language(client, officers, ticket):
+    client.force_login(officers["officer_a1"].user)
+    assert (ticket.respond_limit, ticket.resolve_limit) == ("24wh", "7wd")
+    english = page(client, f"/console/dispatches/{ticket.pk}/")
+    assert "(24 working hours)" in english and "(7 working days)" in english
+    assert "(24wh)" not in english and "(7wd)" not in english
+    chinese = client.get(f"/console/dispatches/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "(24 个工作小时)" in chinese and "(7 个工作日)" in chinese
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "empty"),
+    [
+        ("supervisor", "/console/extensions/", "No extension requests waiting."),
+        ("operator", "/console/returns/", "No return requests waiting."),
+        ("operator", "/console/triage/", "No appeals waiting to be dispatched."),
+        ("operator", "/console/callbacks/", "No callbacks waiting."),
+    ],
+)
+def test_each_empty_queue_says_what_it_is_empty_of(client, officers, who, url, empty):
+    client.force_login(officers[who].user)
+    assert empty in page(client, url)
