@@ -414,6 +414,13 @@ class AppealEvent(models.Model):
         raise AppendOnlyError("Appeal events are append-only.")
 
     @property
+    def display_note(self) -> str:
+        """The note in the reader's language (appeals/notes.py)."""
+        from .notes import event_note
+
+        return event_note(self)
+
+    @property
     def from_label(self) -> str:
         return status_label(self.from_status)
 

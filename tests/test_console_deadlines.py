@@ -44,7 +44,7 @@ def test_a_street_summons_a_department_which_reports_through_its_console(client,
     client.force_login(officers["officer_a1"].user)
     client.post(f"/console/dispatches/{ticket.pk}/whistle/", {"departments": ["DEP-WATER"], "note": "管道破裂"})
     water = Dispatch.objects.get(appeal=ticket.appeal, unit=city.water)
-    assert "自来水集团" in page(client, f"/console/dispatches/{ticket.pk}/")  # listed among the summoned
+    assert city.water.name_en in page(client, f"/console/dispatches/{ticket.pk}/")  # listed among the summoned
 
     client.force_login(officers["water"].user)
     assert ticket.appeal.number in page(client, "/console/queue/")
