@@ -8,8 +8,8 @@ from rest_framework.response import Response
 
 from appeals.models import Category
 from config.throttling import OneTripThrottling
-from streets.models import Unit
 from streets.roles import officer_of
+from streets.selectors import dispatch_targets
 
 from . import extensions, returns, supervision
 from .api_errors import run_action
@@ -78,7 +78,7 @@ class ManualDispatchSerializer(serializers.Serializer):
 
     unit = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True),
+        queryset=dispatch_targets(),
     )
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
