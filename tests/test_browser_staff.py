@@ -4,6 +4,7 @@ import pytest
 from appeals.services import submit_appeal
 from dispatch.services import route_appeal
 
+from .helpers import sign_in
 from .test_browser import browser_page, csp_violations  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,11 +19,7 @@ def test_typing_in_a_unit_picker_keeps_only_the_matching_units(
     page = browser_page
     appeal = submit_appeal(text="不知道找谁", contact_phone="13800138000").appeal
     assert route_appeal(appeal_id=appeal.pk) is None  # in the operators' manual queue
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", "operator")
-    page.fill("#id_password", "pass12345")
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/console/**")
+    sign_in(page, live_server.url, "operator")
     page.goto(f"{live_server.url}/console/triage/{appeal.pk}/")
 
     picker = page.locator("#id_unit")
