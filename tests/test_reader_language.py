@@ -74,3 +74,20 @@ def test_the_apis_own_404_follows_the_clients_language(api_as, officers, languag
     with translation.override(language):
         assert response.json() == {"detail": str(NotFound.default_detail)}
     assert ("Not found." in response.json()["detail"]) == (language == "en")
+
+
+def test_the_tracking_api_names_the_summoned_departments_in_the_clients_language(api_as, officers, city):
+    from appeals.services import submit_appeal
+    from dispatch.services import respond_dispatch, route_appeal
+
+    with translation.override("zh-hans"):
+        filed = submit_appeal(text="楼下烧烤店油烟噪声扰民", category_code=city.noise.code, latitude=39.95,
+                              longitude=116.05, contact_phone="13800138000")
+        dispatch = route_appeal(appeal_id=filed.appeal.pk)
+        respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+        whistles.blow_whistle(dispatch_id=dispatch.pk, officer=officers["officer_a1"], departments=[city.water],
+                              note="管道破裂")
+    query = {"number": filed.appeal.number, "code": filed.access_code}
+    for language, name in (("en", city.water.name_en), ("zh-hans", city.water.name)):
+        timeline = api_as(None).get("/api/v1/appeals/track/", query, HTTP_ACCEPT_LANGUAGE=language).json()["timeline"]
+        assert [entry["note"] for entry in timeline if entry["kind"] == "whistle"] == [name]
