@@ -30,8 +30,10 @@ run: $(VENV)/.installed
 	if ! $(PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then \
 	  if command -v redis-server >/dev/null; then \
 	    port=$$($(PY) -c "import os; from urllib.parse import urlparse; print(urlparse(os.environ['REDIS_URL']).port or 6379)"); \
-	    echo "Starting a local redis-server on port $$port"; mkdir -p var; \
-	    redis-server --daemonize yes --bind 127.0.0.1 --port $$port --save "" --appendonly no --dir "$$PWD/var" --logfile "$$PWD/var/redis.log"; \
+	    echo "Starting a local redis-server on port $$port (stopped again with the rest)"; mkdir -p var; \
+	    export REDIS_PIDFILE="$$PWD/var/redis.pid"; \
+	    redis-server --daemonize yes --bind 127.0.0.1 --port $$port --save "" --appendonly no --dir "$$PWD/var" \
+	      --logfile "$$PWD/var/redis.log" --pidfile "$$REDIS_PIDFILE"; \
 	    sleep 1; \
 	  else \
 	    echo "Redis is not answering at $$REDIS_URL: install it (apt-get install redis-server) or set REDIS_URL."; exit 1; \
@@ -40,11 +42,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_demo_city && \
 	$(PY) manage.py load_demo_activity && \
-	trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
-	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
-	echo ""; echo "  Open http://127.0.0.1:$(PORT)/  (staff console: http://127.0.0.1:$(PORT)/console/)"; echo ""; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PY=$(PY) CELERY=$(VENV)/bin/celery PORT=$(PORT) exec bin/run-services
 
 browser:
 	@if ! command -v chromium >/dev/null; then \

@@ -7,4 +7,4 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self):
-        from . import catalogue  # noqa: F401 (connects the signals that refresh the category cache)
+        from . import catalogue, services  # noqa: F401 (the category cache's signals; the notes intake writes)

@@ -30,6 +30,7 @@ class Transition:
     extra_fields: dict | None = None
     data: dict | None = None
     at: datetime | None = None
+    message: dict | None = None  # a system note to render in the reader's language (appeals/notes.py)
 
 
 def record_transition(**fields) -> AppealEvent:
@@ -71,7 +72,7 @@ def record_transitions(transitions: list[Transition]) -> list[AppealEvent]:
             unit=transition.unit,
             note=transition.note,
             public=transition.public,
-            data=transition.data or {},
+            data={**(transition.data or {}), **({"message": transition.message} if transition.message else {})},
             created_at=transition.at or timezone.now(),
         ))
     for changes, appeal_ids in updates.items():

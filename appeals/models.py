@@ -200,6 +200,8 @@ class Appeal(models.Model):
         LEGAL = "legal", _("A matter for the courts, arbitration or the petitions office")
         REPEAT = "repeat", _("A repeat of an earlier appeal with no new facts")
         OUT_OF_DUTY = "out_of_duty", _("Outside any unit's duty")
+        TEST_CALL = "test_call", _("A test call, not an appeal")
+        EMPTY_CALL = "empty_call", _("An empty call: the caller said nothing or hung up")
 
     number = models.CharField(_("tracking number"), max_length=20, unique=True)
     access_code_hash = models.CharField(max_length=64, editable=False)
@@ -368,6 +370,7 @@ class AppealEvent(models.Model):
         SUPERVISION_REPLIED = "supervision_replied", _("Supervision order answered")
         CALLBACK_OPENED = "callback_opened", _("The resident is asked for feedback")
         RATED = "rated", _("The resident gave feedback")
+        CALLBACK_UNANSWERED = "callback_unanswered", _("The resident did not answer the callback")
         CALLBACK_EXPIRED = "callback_expired", _("No feedback within the time allowed")
         REOPENED = "reopened", _("Sent back to the unit: not solved")
         CLOSED = "closed", _("Closed")
@@ -422,6 +425,13 @@ class AppealEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Appeal events are append-only.")
+
+    @property
+    def display_note(self) -> str:
+        """The note in the reader's language (appeals/notes.py)."""
+        from .notes import event_note
+
+        return event_note(self)
 
     @property
     def from_label(self) -> str:

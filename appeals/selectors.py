@@ -93,7 +93,7 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
             kind=event.kind,
             label=event.get_kind_display(),
             unit=event.unit.display_name if event.unit_id else "",
-            note=event.note if event.kind in RESIDENT_NOTE_KINDS else "",
+            note=event.display_note if event.kind in RESIDENT_NOTE_KINDS else "",
         )
         for event in events
     ]

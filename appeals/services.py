@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from config.throttling import Claim
 from dispatch.queueing import queue_photos, queue_routing
 
-from . import folding, validation
+from . import folding, notes, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .photos import pending_upload
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 NUMBER_ATTEMPTS = 5  # draws of a tracking number before giving up (a collision is already rare)
 # The staff-only note on an appeal a repeated submission was folded into (also written by bench/data).
 FOLDED_NOTE = gettext_lazy("Repeated submission folded into this appeal; a new access code was issued.")
+notes.register("intake.folded", FOLDED_NOTE)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
     with transaction.atomic():
         AccessCode.objects.create(appeal=appeal, code_hash=hash_access_code(appeal.number, access_code))
         record_transition(
-            appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False, note=str(FOLDED_NOTE),
+            appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False,
+            message=notes.message("intake.folded"),
         )
 

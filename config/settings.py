@@ -224,6 +224,10 @@ SUPERVISION_REPLY_WORKING_DAYS = int(os.environ.get("SUPERVISION_REPLY_WORKING_D
 
 # The callback survey: how long the resident may answer, and how the invitation is sent.
 CALLBACK_WINDOW_DAYS = int(os.environ.get("CALLBACK_WINDOW_DAYS", "7"))
+# Phone callbacks the resident does not answer: called again after CALLBACK_RETRY_HOURS; after
+# CALLBACK_CALL_TRIES unanswered calls the survey closes unrated.
+CALLBACK_CALL_TRIES = int(os.environ.get("CALLBACK_CALL_TRIES", "3"))
+CALLBACK_RETRY_HOURS = int(os.environ.get("CALLBACK_RETRY_HOURS", "2"))
 NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "appeals.notifications.EmailBackend")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get(

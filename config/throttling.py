@@ -22,10 +22,11 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import ngettext
 from redis.commands.core import Script
-from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -312,12 +313,15 @@ class TooManyRequests(Throttled):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, with every throttle refusal worded by `retry_message` and every list of field
+    """DRF's handler, with every throttle refusal worded by `retry_message`, a missing object answered
+    by DRF's own 404 text (in the client's language like every other message), and every list of field
     errors kept short (config.api_errors)."""
     from rest_framework.views import exception_handler  # rest_framework.views imports this module
 
     if isinstance(exc, Throttled) and not isinstance(exc, TooManyRequests):
         exc = TooManyRequests(exc.wait or 1)
+    if isinstance(exc, Http404):  # Django's "No Dispatch matches the given query." is English only
+        exc = NotFound()
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, ValidationError):
         response.data = bounded(response.data)

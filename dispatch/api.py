@@ -16,6 +16,7 @@ from appeals.privacy import contact_for
 from config.throttling import OneTripThrottling
 from streets.models import Unit
 from streets.roles import officer_of
+from streets.selectors import dispatch_targets
 
 from . import extensions, returns, services, supervision, whistles
 from .api_decisions import (
@@ -79,21 +80,17 @@ class ReportSerializer(serializers.Serializer):
     report = serializers.CharField(allow_blank=True, max_length=5000)
 
 
-def active_units(*kinds: str):
-    return Unit.objects.filter(kind__in=kinds or [Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True)
-
-
 class ReturnRequestInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
     note = serializers.CharField(max_length=2000)
     suggested_unit = serializers.SlugRelatedField(
-        slug_field="code", queryset=active_units(), required=False, allow_null=True
+        slug_field="code", queryset=dispatch_targets(), required=False, allow_null=True
     )
 
 
 class WhistleInputSerializer(serializers.Serializer):
     departments = serializers.ListField(
-        child=serializers.SlugRelatedField(slug_field="code", queryset=active_units(Unit.Kind.DEPARTMENT)),
+        child=serializers.SlugRelatedField(slug_field="code", queryset=dispatch_targets(Unit.Kind.DEPARTMENT)),
         min_length=1, max_length=10,
     )
     note = serializers.CharField(max_length=2000)

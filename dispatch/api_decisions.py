@@ -1,17 +1,15 @@
 """REST API for what the center decides: return requests (operators), extension requests
 (supervisors) and supervision orders (supervisors, and each unit's head for its own)."""
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from appeals.models import Category
 from config.throttling import OneTripThrottling
-from streets.models import Unit
 from streets.roles import officer_of
+from streets.selectors import dispatch_targets
 
 from . import extensions, returns, supervision
 from .api_errors import run_action
@@ -80,7 +78,7 @@ class ManualDispatchSerializer(serializers.Serializer):
 
     unit = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True),
+        queryset=dispatch_targets(),
     )
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
@@ -97,6 +95,15 @@ class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField(allow_blank=True, max_length=2000)
 
 
+class DecisionQuerySerializer(serializers.Serializer):
+    """The lists' query parameters: validated here and documented in the schema from here."""
+
+    state = serializers.ChoiceField(
+        choices=["pending", "approved", "refused", "all"], default="pending",
+        help_text="Which requests by their decision; `all` for every one.",
+    )
+
+
 class DecisionViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A queue of requests: the list shows those waiting (`?state=approved|refused|all` for the
     rest); any request can be read, and deciding one twice is a 409, not a 404."""
@@ -105,9 +112,11 @@ class DecisionViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveM
     selector = None
 
     def get_queryset(self):
-        state = self.request.query_params.get("state", "pending") if self.action == "list" else "all"
-        if state not in {"pending", "approved", "refused", "all"}:
-            raise ValidationError({"state": _("Choose pending, approved, refused or all.")})
+        state = "all"
+        if self.action == "list":
+            query = DecisionQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            state = query.validated_data["state"]
         return type(self).selector(state=None if state == "all" else state)
 
     def _decide(self, request, input_serializer, action_fn, **kwargs):
@@ -120,7 +129,9 @@ class DecisionViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveM
 
 
 @extend_schema_view(
-    list=doc("return-list", response=ReturnRequestSerializer, fails=(400, 403, 404)),
+    list=doc(
+        "return-list", response=ReturnRequestSerializer, fails=(400, 403, 404), parameters=[DecisionQuerySerializer]
+    ),
     retrieve=doc("return-detail", response=ReturnRequestSerializer, fails=(403, 404)),
 )
 class ReturnRequestViewSet(DecisionViewSet):
@@ -147,7 +158,10 @@ class ReturnRequestViewSet(DecisionViewSet):
 
 
 @extend_schema_view(
-    list=doc("extension-list", response=ExtensionRequestSerializer, fails=(400, 403, 404)),
+    list=doc(
+        "extension-list", response=ExtensionRequestSerializer, fails=(400, 403, 404),
+        parameters=[DecisionQuerySerializer],
+    ),
     retrieve=doc("extension-detail", response=ExtensionRequestSerializer, fails=(403, 404)),
 )
 class ExtensionRequestViewSet(DecisionViewSet):

@@ -7,4 +7,4 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (calendar and time-limit cache invalidation)
+        from . import notes, signals  # noqa: F401  (the event notes; calendar and time-limit cache invalidation)

@@ -129,6 +129,28 @@ def record_phone_callback(*, callback_id: int, operator: Officer, answers: Answe
         return _rate(_lock_open({"pk": callback_id}), answers, Callback.Channel.PHONE, operator.user)
 
 
+def record_unanswered_call(*, callback_id: int, operator: Officer) -> Callback:
+    """An operator called and nobody answered: the survey is listed again after
+    CALLBACK_RETRY_HOURS; the CALLBACK_CALL_TRIES-th unanswered call closes it unrated."""
+    require_role(operator, Officer.Role.OPERATOR)
+    with transaction.atomic():
+        callback = _lock_open({"pk": callback_id})
+        now = timezone.now()
+        calls = callback.unanswered_calls + 1
+        again = now + timedelta(hours=settings.CALLBACK_RETRY_HOURS)
+        Callback.objects.filter(pk=callback.pk).update(unanswered_calls=calls, call_again_at=again)
+        callback.unanswered_calls, callback.call_again_at = calls, again
+        dispatch = callback.dispatch
+        record_transition(
+            appeal=dispatch.appeal, kind=AppealEvent.Kind.CALLBACK_UNANSWERED, actor=operator.user,
+            unit=dispatch.unit, dispatch=dispatch, public=False, data={"calls": calls}, at=now,
+        )
+        if calls >= settings.CALLBACK_CALL_TRIES:
+            _expire(callback.pk, now=now, data={"unanswered_calls": calls})
+            callback.state = Callback.State.EXPIRED
+        return callback
+
+
 def _rate(callback: Callback, answers: Answers, channel: str, recorded_by) -> Callback:
     answers = answers.cleaned()
     now = timezone.now()
@@ -190,16 +212,19 @@ def expire_callbacks(*, now: datetime | None = None, batch: int = 500) -> int:
     expired = 0
     for callback_id in ids:
         with transaction.atomic():
-            claimed = Callback.objects.filter(pk=callback_id, state=Callback.State.OPEN).update(
-                state=Callback.State.EXPIRED
-            )
-            if not claimed:
-                continue
-            dispatch = Dispatch.objects.select_related("appeal", "unit").get(callback__pk=callback_id)
-            record_transition(
-                appeal=dispatch.appeal, kind=AppealEvent.Kind.CALLBACK_EXPIRED, unit=dispatch.unit,
-                dispatch=dispatch, public=False,
-            )
-            settle_appeal(dispatch=dispatch, now=now)
-            expired += 1
+            expired += _expire(callback_id, now=now)
     return expired
+
+
+def _expire(callback_id: int, *, now: datetime, data: dict | None = None) -> bool:
+    """Close an open survey unrated (inside the caller's transaction) and settle the appeal; False
+    when it was no longer open."""
+    if not Callback.objects.filter(pk=callback_id, state=Callback.State.OPEN).update(state=Callback.State.EXPIRED):
+        return False
+    dispatch = Dispatch.objects.select_related("appeal", "unit").get(callback__pk=callback_id)
+    record_transition(
+        appeal=dispatch.appeal, kind=AppealEvent.Kind.CALLBACK_EXPIRED, unit=dispatch.unit,
+        dispatch=dispatch, public=False, data=data, at=now,
+    )
+    settle_appeal(dispatch=dispatch, now=now)
+    return True

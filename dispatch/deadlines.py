@@ -13,8 +13,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
+from appeals import notes
 from appeals.events import record_transition
 from appeals.models import Appeal, AppealEvent, Category
 
@@ -132,10 +132,10 @@ def _recount(dispatch: Dispatch, calendar: WorkCalendar) -> bool:
     record_transition(
         appeal=dispatch.appeal, kind=AppealEvent.Kind.DEADLINES_RECOUNTED, unit=dispatch.unit, dispatch=dispatch,
         public=False, data={"response_due": dispatch.response_due, "resolve_due": dispatch.resolve_due},
-        note=_("Respond by %(response)s, resolve by %(resolve)s (were %(old_response)s, %(old_resolve)s).") % {
-            "response": format_due(dispatch.response_due), "resolve": format_due(dispatch.resolve_due),
-            "old_response": format_due(old[0]), "old_resolve": format_due(old[1]),
-        },
+        message=notes.message(
+            "deadlines.recounted", response=dispatch.response_due.isoformat(),
+            resolve=dispatch.resolve_due.isoformat(), old_response=old[0].isoformat(), old_resolve=old[1].isoformat(),
+        ),
     )
     return True
 

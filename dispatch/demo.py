@@ -16,6 +16,7 @@ from shapely.geometry import shape
 
 from appeals.models import Appeal, Category
 from appeals.services import submit_appeal
+from streets.demo.categories import DEMO_APPEALS
 from streets.models import Duty, Officer, Unit
 
 from . import callbacks, services
@@ -25,10 +26,6 @@ from .metrics import daily, rollup
 MARK = "【演示】"
 DISTRICT_CODE = "D01"  # 东城区, the demo officer's district
 APPEALS_PER_STREET = 4
-TEXTS = (
-    "楼下餐馆油烟直排，晚上噪声也很大。", "小区门口路灯坏了一个星期。", "人行道上共享单车堆积，轮椅过不去。",
-    "楼道里堆满杂物，存在消防隐患。", "附近工地夜间施工，影响休息。", "垃圾桶满了两天没人清运。",
-)
 ANSWERS = (
     "已联系城管执法队现场处置，问题已解决。", "经核实已安排维修，现已恢复正常。", "已督促物业清理，并将持续跟进。",
 )
@@ -44,17 +41,18 @@ def load_demo_activity(*, seed: int = 12345) -> dict[str, int]:
     rng = random.Random(seed)  # noqa: S311 - a reproducible demo, nothing secret
     streets = list(Unit.objects.filter(kind=Unit.Kind.STREET, parent__code=DISTRICT_CODE, active=True)
                    .exclude(boundary__isnull=True).order_by("code"))
-    categories = list(Category.objects.filter(is_leaf=True, active=True, duty__handler=Duty.Handler.STREET)
-                      .order_by("code")[:12])
+    categories = list(Category.objects.filter(is_leaf=True, active=True, duty__handler=Duty.Handler.STREET,
+                                              code__in=DEMO_APPEALS).order_by("code"))
     done = {"appeals": 0, "resolved": 0, "rated": 0}
     for street in streets:
         officer = _demo_officer(street)
         point = shape(street.boundary).representative_point()
         for n in range(APPEALS_PER_STREET):
+            category = rng.choice(categories)
             with transaction.atomic():
                 filed = submit_appeal(
-                    text=f"{MARK}{rng.choice(TEXTS)}（{street.name}{n + 1}）",
-                    category_code=rng.choice(categories).code,
+                    text=f"{MARK}{DEMO_APPEALS[category.code]}（{street.name}{n + 1}）",
+                    category_code=category.code,
                     latitude=round(point.y, 6), longitude=round(point.x, 6), contact_name="演示居民",
                     contact_phone=f"1390000{done['appeals']:04d}", channel=rng.choice(["web", "web", "phone"]),
                 )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
 from streets.models import Officer
@@ -59,7 +60,7 @@ def request_extension(*, dispatch_id: int, officer: Officer, reason: str, propos
         record_transition(
             appeal=dispatch.appeal, kind=AppealEvent.Kind.EXTENSION_REQUESTED, actor=officer.user,
             unit=dispatch.unit, dispatch=dispatch, public=False,
-            note=f"{format_due(proposed_due)}: {reason}",
+            note=reason, message=notes.message("extension.requested", due=proposed_due.isoformat()),
         )
         return request
 

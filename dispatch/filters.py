@@ -1,6 +1,8 @@
 """Queue filters (django-filter), shared by the officer console and the API."""
 import django_filters
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
@@ -10,11 +12,21 @@ from streets.roles import officer_of
 from .models import Dispatch
 from .selectors import overdue_q
 
+LATEST_FIRST = gettext_noop("%s (latest first)")
+_latest_first = lazy(lambda label: gettext(LATEST_FIRST) % label, str)
+
 
 class LatestFirstOrderingFilter(django_filters.OrderingFilter):
-    """Names the descending choices in the project's own (translated) words."""
+    """Names the descending choices in the project's own words, translated when a page is drawn
+    (django-filter formats them once, at import, in whatever language is active then)."""
 
-    descending_fmt = _("%s (latest first)")
+    descending_fmt = LATEST_FIRST
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        ascending = dict(choices)
+        return [(value, _latest_first(ascending[value[1:]]) if value.startswith("-") else label)
+                for value, label in choices]
 
 
 class DispatchFilter(django_filters.FilterSet):

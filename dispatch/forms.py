@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from appeals.forms import category_choices
 from appeals.models import Appeal, Category
 from streets.models import Unit
+from streets.selectors import dispatch_targets
 
 from .models import ReturnRequest
 
@@ -19,24 +20,52 @@ class AnswerForm(forms.Form):
     )
 
 
-def unit_choices() -> list:
-    """Departments, then streets grouped by district, in the active language."""
-    units = Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT], active=True).select_related(
-        "parent"
-    )
-    departments, streets = [], {}
-    for unit in units.order_by("code"):
-        if unit.kind == Unit.Kind.DEPARTMENT:
-            departments.append((unit.code, unit.display_name))
+def unit_groups(units, *, suggested: Unit | None = None) -> list:
+    """Picker choices in the active language: the suggested unit first, then the municipal
+    departments, then each district with its streets and its own district-level departments."""
+    municipal, districts = [], {}
+    for unit in units:
+        district = unit.parent if unit.parent_id and unit.parent.kind == Unit.Kind.DISTRICT else None
+        if district is None:
+            municipal.append((unit.code, unit.display_name))
         else:
-            streets.setdefault(unit.parent.display_name if unit.parent else "", []).append(
-                (unit.code, unit.display_name)
-            )
-    return [("", "---------"), (_("Departments"), departments), *streets.items()]
+            streets, departments = districts.setdefault(district, ([], []))
+            (streets if unit.kind == Unit.Kind.STREET else departments).append((unit.code, unit.display_name))
+    groups = [("", "---------")]
+    if suggested is not None:
+        groups.append((_("Suggested"), [(suggested.code, suggested.display_name)]))
+    groups.append((_("Municipal departments"), municipal))
+    for district in sorted(districts, key=lambda d: d.code):
+        streets, departments = districts[district]
+        groups.append((district.display_name, streets + departments))
+    return groups
+
+
+class UnitPicker(forms.Select):
+    """A grouped <select> whose options also carry the unit's other-language name and code, for
+    site.js to filter them as one types (without scripts: the grouped list alone)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"data-unit-picker": "", "data-filter-label": _("Find a unit by name"), **(attrs or {})})
+        self.search: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.search:
+            option["attrs"]["data-search"] = self.search[value]
+        return option
 
 
 class UnitCodeField(forms.ChoiceField):
-    """A street or department picked by code; cleans to the Unit row (None when left empty)."""
+    """A street or department picked by code from dispatch_targets() (one query); cleans to the
+    Unit row (None when left empty)."""
+
+    widget = UnitPicker
+
+    def load(self, *, suggested: Unit | None = None) -> None:
+        units = list(dispatch_targets())
+        self.choices = unit_groups(units, suggested=suggested)
+        self.widget.search = {unit.code: f"{unit.name} {unit.name_en} {unit.code}".lower() for unit in units}
 
     def clean(self, value):
         code = super().clean(value)
@@ -50,9 +79,9 @@ class ManualDispatchForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggested: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = unit_choices()
+        self.fields["unit"].load(suggested=suggested)
         self.fields["category"].choices = category_choices(_("Keep the current category"))
 
     def clean_category(self) -> Category | None:
@@ -69,10 +98,7 @@ class DeclineForm(forms.Form):
 
 
 def department_choices() -> list:
-    return [
-        (unit.code, unit.display_name)
-        for unit in Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, active=True).order_by("code")
-    ]
+    return [(unit.code, unit.display_name) for unit in dispatch_targets(Unit.Kind.DEPARTMENT)]
 
 
 class ReturnForm(forms.Form):
@@ -84,7 +110,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["suggested_unit"].choices = unit_choices()
+        self.fields["suggested_unit"].load()
 
 
 class WhistleForm(forms.Form):

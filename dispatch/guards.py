@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from streets.models import Officer, Unit
+from streets.selectors import is_dispatch_target
 
 from .exceptions import ActionNotAllowed, NotYourTicket
 from .models import Dispatch, ReturnRequest
@@ -78,5 +79,5 @@ def require_role(officer: Officer | None, role: str) -> Officer:
 
 
 def check_dispatch_target(unit: Unit) -> None:
-    if unit.kind not in (Unit.Kind.STREET, Unit.Kind.DEPARTMENT) or not unit.active:
+    if not is_dispatch_target(unit):
         raise ActionNotAllowed(_("Appeals are dispatched to an active street or department."))

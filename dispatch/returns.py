@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent, Category
 from streets.models import Officer, Unit
@@ -55,7 +56,7 @@ def request_return(
         )
         record_transition(
             appeal=dispatch.appeal, kind=AppealEvent.Kind.RETURN_REQUESTED, actor=officer.user, unit=dispatch.unit,
-            dispatch=dispatch, public=False, note=f"{request.get_reason_display()}: {note}",
+            dispatch=dispatch, public=False, note=note, message=notes.message("return.requested", reason=reason),
         )
         return request
 

@@ -134,12 +134,13 @@ def dispatch_dossier(dispatch: Dispatch, *, viewer: Officer | None) -> dict:
 
 def phone_callbacks(*, open_only: bool = True) -> QuerySet[Callback]:
     """Surveys an operator can call the resident about (a phone on file, not anonymous), the first
-    to close first; by default only those still open."""
+    to close first; by default only those still open and not waiting to be called again."""
     callbacks = (
         Callback.objects.filter(dispatch__appeal__anonymous=False).exclude(dispatch__appeal__contact_phone="")
         .select_related("dispatch", "dispatch__appeal", "dispatch__appeal__category", "dispatch__unit")
         .order_by("closes_at", "id")
     )
     if open_only:
-        callbacks = callbacks.filter(state=Callback.State.OPEN, closes_at__gt=timezone.now())
+        now = timezone.now()
+        callbacks = callbacks.filter(state=Callback.State.OPEN, closes_at__gt=now).exclude(call_again_at__gt=now)
     return callbacks

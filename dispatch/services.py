@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals import notes
 from appeals.events import Transition, record_transition, record_transitions
 from appeals.models import Appeal, AppealEvent, Category
 from streets.models import Officer, Unit
@@ -94,7 +95,7 @@ def _route_one_by_one() -> int:
         .values_list("id", flat=True)[:settings.ROUTING_BATCH_SIZE]
     )
     for appeal_id in route_each(waiting):
-        hand_to_operators(appeal_id=appeal_id, reason=_("Automatic routing failed"))
+        hand_to_operators(appeal_id=appeal_id, reason="failed")
     return len(waiting)
 
 
@@ -115,20 +116,21 @@ def route_each(appeal_ids: list[int]) -> list[int]:
 
 def hand_to_operators(*, appeal_id: int, reason: str) -> bool:
     """Put an appeal the code could not route in the operators' queue, so it stops failing every
-    batch it is in and a person decides. False if it was routed meanwhile."""
+    batch it is in and a person decides (`reason`: a routing message, dispatch/notes.py). False if
+    it was routed meanwhile."""
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal_id)
         if appeal.routed_at is not None:
             return False
-        record_transitions([triage_transition(appeal, note=reason, now=timezone.now())])
+        record_transitions([triage_transition(appeal, reason=reason, now=timezone.now())])
         return True
 
 
-def triage_transition(appeal: Appeal, *, note: str, now) -> Transition:
+def triage_transition(appeal: Appeal, *, reason: str, now) -> Transition:
     """Routing found no unit: the appeal waits in the operators' queue, the reason for them only."""
     return Transition(
-        appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, note=note, public=False,
-        extra_fields={"routed_at": now},
+        appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, public=False,
+        message=notes.message(f"routing.{reason}"), extra_fields={"routed_at": now},
     )
 
 
@@ -144,8 +146,8 @@ def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
     ]
     Dispatch.objects.bulk_create([dispatch for dispatch in dispatches if dispatch is not None])
     record_transitions([
-        triage_transition(appeal, note=handler.reason, now=now) if dispatch is None
-        else dispatched_transition(dispatch, note=handler.reason)
+        triage_transition(appeal, reason=handler.reason, now=now) if dispatch is None
+        else dispatched_transition(dispatch, message=notes.message(f"routing.{handler.reason}"))
         for appeal, handler, dispatch in zip(appeals, handlers, dispatches, strict=True)
     ])
     return dispatches
@@ -194,14 +196,16 @@ def new_dispatch(
     )
 
 
-def dispatched_transition(dispatch: Dispatch, *, note: str = "", extra_fields=None) -> Transition:
+def dispatched_transition(dispatch: Dispatch, *, note: str = "", message: dict | None = None,
+                          extra_fields=None) -> Transition:
     """The event of a dispatch. It carries the deadlines, so the metrics can be recomputed from the
     event log alone."""
     appeal, cohandling = dispatch.appeal, dispatch.role == Dispatch.Role.COHANDLER
     return Transition(
         appeal=appeal, kind=AppealEvent.Kind.DISPATCHED,
         to_status=None if cohandling else Appeal.Status.DISPATCHED,
-        actor=dispatch.dispatched_by, unit=dispatch.unit, dispatch=dispatch, note=note, public=not cohandling,
+        actor=dispatch.dispatched_by, unit=dispatch.unit, dispatch=dispatch, note=note, message=message,
+        public=not cohandling,
         extra_fields=None if cohandling else {
             "routed_at": appeal.routed_at or dispatch.dispatched_at, **(extra_fields or {})
         },

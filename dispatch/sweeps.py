@@ -17,11 +17,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
 
 from .callbacks import open_callback
-from .deadlines import format_due
 from .models import Dispatch, SupervisionOrder
 from .supervision import open_order
 
@@ -92,7 +92,7 @@ def _warn(clock: Clock, now: datetime, batch: int) -> int:
                 continue  # another sweep, or the officer, got there first
             record_transition(
                 appeal=dispatch.appeal, kind=AppealEvent.Kind.DEADLINE_WARNING, unit=dispatch.unit,
-                dispatch=dispatch, public=False, note=_note(clock, dispatch),
+                dispatch=dispatch, public=False, message=_note(clock, dispatch),
             )
             count += 1
     return count
@@ -114,7 +114,7 @@ def _mark_overdue(clock: Clock, now: datetime, batch: int) -> tuple[int, int]:
                 continue
             record_transition(
                 appeal=dispatch.appeal, kind=AppealEvent.Kind.OVERDUE, unit=dispatch.unit, dispatch=dispatch,
-                public=False, note=_note(clock, dispatch), data={"clock": clock.name}, at=now,
+                public=False, message=_note(clock, dispatch), data={"clock": clock.name}, at=now,
             )
             overdue += 1
             if open_order(dispatch=dispatch, reason=clock.order_reason, now=now) is not None:
@@ -124,5 +124,6 @@ def _mark_overdue(clock: Clock, now: datetime, batch: int) -> tuple[int, int]:
     return overdue, orders
 
 
-def _note(clock: Clock, dispatch: Dispatch) -> str:
-    return str(clock.note) % {"due": format_due(getattr(dispatch, clock.due))}
+def _note(clock: Clock, dispatch: Dispatch) -> dict:
+    """The event's note: the clock's deadline, rendered in the reader's language (dispatch/notes.py)."""
+    return notes.message(f"deadline.{clock.name}", due=getattr(dispatch, clock.due).isoformat())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max
+from django.utils.translation import ngettext
 
 from config.process_cache import VersionedCache
 
@@ -46,7 +47,21 @@ class Span:
         return calendar.add_working_days(start, self.amount)
 
     def label(self) -> str:
-        return f"{self.amount} {LimitUnit(self.unit).label}"
+        """The limit as staff read it ("24 working hours"), in the active language."""
+        wording = {
+            LimitUnit.HOURS: ngettext("%(n)d hour", "%(n)d hours", self.amount),
+            LimitUnit.WORKING_HOURS: ngettext("%(n)d working hour", "%(n)d working hours", self.amount),
+            LimitUnit.WORKING_DAYS: ngettext("%(n)d working day", "%(n)d working days", self.amount),
+        }[self.unit]
+        return wording % {"n": self.amount}
+
+
+def limit_label(code: str) -> str:
+    """A stored limit code ("24wh") as words; anything unreadable is shown as it is."""
+    try:
+        return Span.parse(code).label()
+    except ValueError:
+        return code or ""
 
 
 @dataclass(frozen=True)

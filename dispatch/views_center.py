@@ -50,7 +50,8 @@ def return_detail(request, pk: int):
     dispatch = request_row.dispatch
     initial = {"unit": request_row.suggested_unit.code if request_row.suggested_unit_id else "",
                "category": dispatch.appeal.category.code if dispatch.appeal.category_id else ""}
-    approve_form = ManualDispatchForm(request.POST if "approve" in request.POST else None, initial=initial)
+    approve_form = ManualDispatchForm(request.POST if "approve" in request.POST else None, initial=initial,
+                                      suggested=request_row.suggested_unit)
     refuse_form = DecisionNoteForm(request.POST if "refuse" in request.POST else None)
     done = False
     if approve_form.is_bound and approve_form.is_valid():

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
 from streets.models import Officer, Unit
@@ -60,6 +61,8 @@ def blow_whistle(*, dispatch_id: int, officer: Officer, departments: Iterable[Un
         record_transition(
             appeal=dispatch.appeal, kind=AppealEvent.Kind.WHISTLE, actor=officer.user, unit=dispatch.unit,
             dispatch=dispatch, public=True,
-            note=", ".join(unit.display_name for unit in sorted(departments, key=lambda u: u.code)),
+            message=notes.message(
+                "whistle.summoned", units=[(u.name, u.name_en) for u in sorted(departments, key=lambda u: u.code)]
+            ),
         )
         return whistle

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .geo import get_locator
 from .models import Duty, Unit
@@ -13,7 +13,18 @@ from .models import Duty, Unit
 @dataclass(frozen=True)
 class Handler:
     unit: Unit | None
-    reason: str  # why this unit, or why none: kept on the event for operators (translated at write time)
+    reason: str  # why this unit, or why none: a key of ROUTING_REASONS, rendered in the reader's language
+
+
+# Why routing chose a unit or none, by the code the dispatch event keeps (appeals/notes.py).
+ROUTING_REASONS = {
+    "no_category": _("No category"),
+    "no_duty": _("Category has no duty mapping"),
+    "department_inactive": _("Department inactive"),
+    "duty_department": _("Duty list: department"),
+    "no_street": _("No location matches a street"),
+    "duty_street": _("Duty list: street at the location"),
+}
 
 
 def is_inside_city(*, latitude: Decimal | float, longitude: Decimal | float) -> bool:
@@ -73,13 +84,13 @@ def find_handlers(places: list[Place]) -> list[Handler]:
 
 def _handler(category_id: int | None, duty: Duty | None, street: Unit | None) -> Handler:
     if category_id is None:
-        return Handler(None, _("No category"))
+        return Handler(None, "no_category")
     if duty is None:
-        return Handler(None, _("Category has no duty mapping"))
+        return Handler(None, "no_duty")
     if duty.handler == Duty.Handler.DEPARTMENT:
         if not duty.department.active:
-            return Handler(None, _("Department inactive"))
-        return Handler(duty.department, _("Duty list: department"))
+            return Handler(None, "department_inactive")
+        return Handler(duty.department, "duty_department")
     if street is None:
-        return Handler(None, _("No location matches a street"))
-    return Handler(street, _("Duty list: street at the location"))
+        return Handler(None, "no_street")
+    return Handler(street, "duty_street")

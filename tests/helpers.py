@@ -78,3 +78,12 @@ def count_redis_sends(monkeypatch, naming: bytes = b"") -> list[bytes]:
 def command_names(sent: list[bytes]) -> list[bytes]:
     """The command of each packed Redis request (EVALSHA, SET, ...)."""
     return [packed.split(b"\r\n")[2].upper() for packed in sent]
+
+
+def sign_in(page, base_url: str, username: str, password: str = "pass12345") -> None:  # noqa: S107 - the test accounts
+    """Sign in on the login page in a Playwright page, as staff do, and wait for the console."""
+    page.goto(base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/console/**")

@@ -2,9 +2,11 @@
 every operation's permissions and errors, and its documentation page works without a network."""
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
@@ -86,3 +88,31 @@ def test_the_documentation_page_loads_its_assets_from_this_server(client):
         assert asset.startswith("/static/"), asset  # no CDN: the docs work offline
         assert finders.find(asset.removeprefix("/static/")), asset
     assert "https://" not in html
+
+
+def readme_query_parameters() -> dict[str, set[str]]:
+    """The query parameters README's table of /api/v1/ documents, by path: `?name=` in a GET's cell, or the
+    names listed after "filters:"."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    documented = {}
+    for line in readme.splitlines():
+        if not line.startswith("| `GET ") or line.startswith("| `GET /"):  # /open311/ has its own table
+            continue
+        cell = re.split(r"(?<!\\)\|", line)[1].split("`POST")[0].strip()
+        path = "/api/v1/" + re.match(r"`GET ([^`?]+)", cell).group(1)
+        names = set(re.findall(r"[?&](\w+)=", cell))
+        if "filters:" in cell:
+            names |= set(re.findall(r"`(\w+)`", cell.split("filters:", 1)[1]))
+        documented[path] = names
+    return documented
+
+
+def test_every_query_parameter_readme_documents_is_in_the_schema(schema):
+    documented = readme_query_parameters()
+    assert {"/api/v1/returns/", "/api/v1/extensions/", "/api/v1/dispatches/", "/api/v1/rankings/"} <= set(documented)
+    for path, names in documented.items():
+        in_schema = {p["name"] for p in schema["paths"][path]["get"].get("parameters", []) if p["in"] == "query"}
+        assert names <= in_schema, (path, names - in_schema)
+        assert in_schema - {"page"} <= names, (path, "in the schema but not in README", in_schema - names - {"page"})
+    states = next(p for p in schema["paths"]["/api/v1/returns/"]["get"]["parameters"] if p["name"] == "state")
+    assert states["schema"]["enum"] == ["pending", "approved", "refused", "all"]

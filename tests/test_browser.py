@@ -12,7 +12,7 @@ from appeals.models import Appeal
 from appeals.services import submit_appeal
 from dispatch.services import route_appeal
 
-from .helpers import wait_for
+from .helpers import sign_in, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -114,11 +114,7 @@ def test_the_pages_and_the_admin_run_under_the_content_security_policy(
     page.click("button[type=submit].primary")
     page.wait_for_selector("#status-heading")
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", "officer_a1")
-    page.fill("#id_password", "pass12345")
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/console/queue/")
+    sign_in(page, live_server.url, "officer_a1")
     page.goto(f"{live_server.url}/console/dispatches/{dispatch.pk}/")
     page.wait_for_selector("text=" + submitted.appeal.number)
     page.click("form[action=\"/accounts/logout/\"] button")

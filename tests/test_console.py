@@ -105,3 +105,23 @@ def test_the_overdue_filter_splits_late_from_on_time(api_as, officers, two_ticke
     assert [r["id"] for r in client.get("/api/v1/dispatches/", {"overdue": "yes"}).json()["results"]] == [late.pk]
     assert [r["id"] for r in client.get("/api/v1/dispatches/", {"overdue": "no"}).json()["results"]] == [on_time.pk]
     assert client.get("/api/v1/dispatches/", {"overdue": "yes"}).json()["results"][0]["overdue"] is True
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("test_call", "A test call, not an appeal"),
+    ("empty_call", "An empty call: the caller said nothing or hung up"),
+])
+def test_the_operator_declines_a_test_call_or_an_empty_call_from_the_manual_queue(
+    client, officers, city, reason, label
+):
+    from appeals.models import Appeal
+
+    appeal = submit_appeal(text="喂？", contact_phone="13800138000").appeal
+    services.route_appeal(appeal_id=appeal.pk)
+    client.force_login(officers["operator"].user)
+    page = client.get(f"/console/triage/{appeal.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'value="{reason}"' in page and label in page
+    response = client.post(f"/console/triage/{appeal.pk}/", {"decline": "1", "reason": reason, "note": ""})
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rejection_reason) == (Appeal.Status.REJECTED, reason)

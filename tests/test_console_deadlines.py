@@ -44,7 +44,7 @@ def test_a_street_summons_a_department_which_reports_through_its_console(client,
     client.force_login(officers["officer_a1"].user)
     client.post(f"/console/dispatches/{ticket.pk}/whistle/", {"departments": ["DEP-WATER"], "note": "管道破裂"})
     water = Dispatch.objects.get(appeal=ticket.appeal, unit=city.water)
-    assert "自来水集团" in page(client, f"/console/dispatches/{ticket.pk}/")  # listed among the summoned
+    assert city.water.name_en in page(client, f"/console/dispatches/{ticket.pk}/")  # listed among the summoned
 
     client.force_login(officers["water"].user)
     assert ticket.appeal.number in page(client, "/console/queue/")
@@ -125,3 +125,57 @@ def test_the_console_menu_shows_each_role_its_own_pages(client, officers, who, l
 def test_queues_of_other_roles_are_forbidden(client, officers, url):
     client.force_login(officers["officer_a1"].user)
     assert client.get(url).status_code == 403
+
+
+def test_the_ticket_page_shows_its_limits_in_words_in_the_readers_language(client, officers, ticket):
+    client.force_login(officers["officer_a1"].user)
+    assert (ticket.respond_limit, ticket.resolve_limit) == ("24wh", "7wd")
+    english = page(client, f"/console/dispatches/{ticket.pk}/")
+    assert "(24 working hours)" in english and "(7 working days)" in english
+    assert "(24wh)" not in english and "(7wd)" not in english
+    chinese = client.get(f"/console/dispatches/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "(24 个工作小时)" in chinese and "(7 个工作日)" in chinese
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "empty"),
+    [
+        ("supervisor", "/console/extensions/", "No extension requests waiting."),
+        ("operator", "/console/returns/", "No return requests waiting."),
+        ("operator", "/console/triage/", "No appeals waiting to be dispatched."),
+        ("operator", "/console/callbacks/", "No callbacks waiting."),
+    ],
+)
+def test_each_empty_queue_says_what_it_is_empty_of(client, officers, who, url, empty):
+    client.force_login(officers[who].user)
+    assert empty in page(client, url)
+
+
+def test_the_approve_picker_puts_the_suggestion_first_and_groups_units_by_district_and_level(
+    client, officers, ticket, city
+):
+    from dispatch.models import ReturnRequest
+    from dispatch.returns import request_return
+
+    request_return(dispatch_id=ticket.pk, officer=officers["officer_a1"], reason="place", note="不归我们",
+                   suggested_unit=city.street_b1)
+    request_row = ReturnRequest.objects.get()
+    client.force_login(officers["operator"].user)
+    html = page(client, f"/console/returns/{request_row.pk}/")
+    picker = re.search(r'<select name="unit"[^>]*>(.*?)</select>', html, re.S)
+    assert "data-unit-picker" in picker.group(0)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker.group(1), re.S)
+    codes = [(label, re.findall(r'value="([^"]+)"', options)) for label, options in groups]
+    assert codes[0] == ("Suggested", ["DB-S1"])
+    assert codes[1] == ("Municipal departments", ["DEP-HOUSING", "DEP-WATER"])
+    assert codes[2:] == [("District A", ["DA-S1", "DA-S2"]), ("District B", ["DB-S1"])]
+    assert 'data-search="南桥街道 nanqiao db-s1"' in picker.group(1)  # both names, for the filter script
+
+
+def test_every_unit_picker_lists_the_units_in_one_query(client, officers, ticket, django_assert_max_num_queries):
+    from dispatch.forms import ManualDispatchForm, ReturnForm
+
+    with django_assert_max_num_queries(1):
+        ReturnForm()
+    with django_assert_max_num_queries(2):  # the units, and the categories
+        ManualDispatchForm()

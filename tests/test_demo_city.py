@@ -242,10 +242,15 @@ def check_demo_activity(timezone):
     from dispatch.metrics.periods import period_containing
     from dispatch.metrics.ranking import ranking
     from dispatch.models import Callback, Dispatch
+    from streets.demo.categories import DEMO_APPEALS
 
     done = load_demo_activity()
     assert done["appeals"] >= 40 and done["resolved"] and done["rated"]
     assert Appeal.objects.filter(text__startswith=MARK).count() == done["appeals"]
+    filed = list(Appeal.objects.filter(text__startswith=MARK).values_list("text", "category__code"))
+    for text, code in filed:
+        assert text.startswith(MARK + DEMO_APPEALS[code]), (code, text)  # each text is its category's own
+    assert len({code for _, code in filed}) > 5
     demo_dispatches = Dispatch.objects.filter(appeal__text__startswith=MARK)
     assert demo_dispatches.filter(state__in=Dispatch.OPEN_STATES).exists()  # queues have work waiting
     assert demo_dispatches.filter(unit__code=DEMO_STREET_CODE).exists()  # including the demo officer's
@@ -254,3 +259,15 @@ def check_demo_activity(timezone):
     assert any(row.rank == 1 for row in table)  # the dashboard opens on a ranked table
     assert load_demo_activity() == {"appeals": 0}  # a second run changes nothing
     assert Appeal.objects.filter(text__startswith=MARK).count() == done["appeals"]
+
+
+def test_every_demo_text_is_keyed_by_a_street_category_the_demo_can_file_in(demo):
+    """Demo appeals take their text from DEMO_APPEALS by their category's code, so text and category
+    cannot disagree; every key is a leaf the demo activity files in (a street's, no required question)."""
+    from streets.demo.categories import ATTRIBUTES, DEMO_APPEALS
+
+    street_leaves = set(Category.objects.filter(is_leaf=True, active=True, duty__handler=Duty.Handler.STREET)
+                        .values_list("code", flat=True))
+    assert set(DEMO_APPEALS) <= street_leaves
+    for code in DEMO_APPEALS:
+        assert not any(required for _, _, required, *rest in ATTRIBUTES.get(code, ())), code

@@ -52,7 +52,11 @@ def test_a_repeat_is_folded_into_the_first_appeal_with_a_note_and_a_new_code(cit
     assert appeal_for_tracking(number=number, code=repeat.access_code) == first.appeal
     assert appeal_for_tracking(number=number, code="WRONGONE") is None
     [note] = fold_notes(first.appeal)
-    assert not note.public and "folded" in note.note
+    assert not note.public
+    with translation.override("en"):
+        assert "folded" in note.display_note  # written while English was active, read in each language
+    with translation.override("zh-hans"):
+        assert note.display_note == "重复提交已并入本诉求，并发放了新的查询码。"
     assert AccessCode.objects.filter(appeal=first.appeal).count() == 1
     assert first.appeal.events.filter(kind=AppealEvent.Kind.RECEIVED).count() == 1
 

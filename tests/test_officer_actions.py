@@ -89,3 +89,13 @@ def test_an_operator_dispatches_or_declines_from_the_manual_queue(city, officers
         services.decline_appeal(appeal_id=second.pk, reason="repeat", operator=operator)
     with pytest.raises(NotYourTicket):
         services.decline_appeal(appeal_id=first.pk, reason="repeat", operator=officers["officer_a1"])
+
+
+@pytest.mark.parametrize("reason", ["test_call", "empty_call"])
+def test_a_test_call_or_an_empty_call_is_declined_with_its_own_reason(city, officers, reason):
+    appeal = submit_appeal(text="（无声）", contact_phone="13800138000").appeal
+    assert services.route_appeal(appeal_id=appeal.pk) is None
+    services.decline_appeal(appeal_id=appeal.pk, reason=reason, operator=officers["operator"])
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rejection_reason) == (Appeal.Status.REJECTED, reason)
+    assert appeal.events.get(kind="rejected").actor == officers["operator"].user

@@ -84,3 +84,45 @@ def test_nobody_else_sees_the_phone_callbacks(client, officers, resolved, path):
         assert client.get(path).status_code == 403, name
         assert client.post(path, {"solved": "yes", "satisfaction": "satisfied"}).status_code == 403, name
     assert Callback.objects.get(pk=resolved["first"].pk).state == "open"
+
+
+def test_an_unanswered_call_is_listed_again_later_and_the_last_try_closes_the_survey_unrated(
+    client, officers, resolved, settings
+):
+    settings.CALLBACK_CALL_TRIES, settings.CALLBACK_RETRY_HOURS = 2, 2
+    callback = resolved["first"]
+    row = f'<a href="/console/callbacks/{callback.pk}/">{callback.dispatch.appeal.number}</a>'
+    client.force_login(officers["operator"].user)
+    detail = client.get(f"/console/callbacks/{callback.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="no_answer"' in detail and "after 2 unanswered calls the survey closes unrated" in detail
+
+    response = client.post(f"/console/callbacks/{callback.pk}/", {"no_answer": "1"})
+    assert response.status_code == 302 and response["Location"] == "/console/callbacks/"
+    callback.refresh_from_db()
+    assert (callback.state, callback.unanswered_calls) == ("open", 1)
+    assert row not in client.get("/console/callbacks/").content.decode()  # tried again later, not now
+    with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
+        assert row in client.get("/console/callbacks/").content.decode()
+        client.post(f"/console/callbacks/{callback.pk}/", {"no_answer": "1"})
+    callback.refresh_from_db()
+    assert (callback.state, callback.unanswered_calls, callback.satisfaction) == ("expired", 2, "")
+    appeal = Appeal.objects.get(pk=callback.dispatch.appeal_id)
+    assert appeal.status == Appeal.Status.CLOSED
+    kinds = list(appeal.events.values_list("kind", flat=True))
+    assert kinds[-4:] == ["callback_unanswered", "callback_unanswered", "callback_expired", "closed"]
+
+
+def test_the_service_counts_unanswered_calls_and_refuses_a_closed_survey(officers, resolved, settings):
+    from dispatch.callbacks import record_unanswered_call
+    from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+
+    settings.CALLBACK_CALL_TRIES = 3
+    callback = resolved["second"]
+    with pytest.raises(NotYourTicket):
+        record_unanswered_call(callback_id=callback.pk, operator=officers["officer_a1"])
+    for calls in (1, 2, 3):
+        result = record_unanswered_call(callback_id=callback.pk, operator=officers["operator"])
+        assert result.unanswered_calls == calls
+    assert Callback.objects.get(pk=callback.pk).state == "expired"
+    with pytest.raises(ActionNotAllowed):
+        record_unanswered_call(callback_id=callback.pk, operator=officers["operator"])

@@ -221,7 +221,11 @@ def test_an_appeal_that_breaks_its_batch_does_not_hold_up_the_others(city, monke
     assert list(Dispatch.objects.values_list("appeal_id", flat=True)) == [healthy.pk]
     broken.refresh_from_db()
     assert (broken.status, broken.routed_at is not None) == (Appeal.Status.TRIAGE, True)
-    assert broken.events.latest("id").note == "Automatic routing failed"
+    event = broken.events.latest("id")
+    with translation.override("en"):
+        assert event.display_note == "Automatic routing failed"
+    with translation.override("zh-hans"):
+        assert event.display_note == "自动派单失败，请人工派单"
     later = new_appeal(city, latitude=39.95, longitude=116.15)
     assert route_waiting_task() == 1  # batches run again
     assert Dispatch.objects.filter(appeal=later).exists()

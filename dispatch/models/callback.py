@@ -35,6 +35,11 @@ class Callback(models.Model):
         help_text=_("The operator who recorded a phone callback."),
     )
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    unanswered_calls = models.PositiveSmallIntegerField(_("unanswered calls"), default=0, db_default=0)
+    call_again_at = models.DateTimeField(
+        _("call again at"), null=True, blank=True,
+        help_text=_("After an unanswered call: the operators' list shows it again from then."),
+    )
 
     class Meta:
         verbose_name = _("callback")

@@ -336,6 +336,24 @@ def categories() -> Iterator[CategorySpec]:
                 )
 
 
+# What a demo resident writes, by leaf code: `make run`'s demo activity files appeals in these
+# categories only, each with its own category's text, so no demo appeal contradicts its category.
+# Street-handled leaves without required extra questions (the demo files through the intake rules).
+DEMO_APPEALS = {
+    "ENV-POL-FUMES": "楼下餐馆油烟直排，家里窗户都不敢开。",
+    "NOI-CONS-NIGHT": "附近工地夜间施工到凌晨，影响休息。",
+    "TRF-ORDER-BIKE": "人行道上共享单车堆积，轮椅过不去。",
+    "SAF-FIRE-LANE": "小区消防通道被私家车堵死，消防车进不来。",
+    "ENV-SAN-TRASH": "垃圾桶满了两天没人清运，气味很大。",
+    "NOI-LIFE-DANCE": "广场舞音响开得太大，晚上十点后还在跳。",
+    "GOV-COMM-DOG": "小区有人遛狗不拴绳，狗粪也不清理。",
+    "GOV-COMM-FITNESS": "小区健身器材的单杠断了，孩子差点受伤。",
+    "URB-STREET-VENDOR": "地铁口每天傍晚有无照商贩占道摆摊。",
+    "HOU-REP-ROOF": "顶楼屋顶下雨就漏，墙皮都泡坏了。",
+    "PRK-PUB-ABANDON": "路边一辆落满灰的僵尸车停了半年没人管。",
+    "URB-FAC-PAVEMENT": "便道砖翘起好几块，老人走路容易绊倒。",
+}
+
 # Extra questions some services ask (Open311 service definition attributes), by leaf code:
 # (code, datatype, required, Chinese question, English question, values) where values, for the
 # list datatypes, are (key, Chinese, English).
