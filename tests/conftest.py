@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 from django.conf import settings
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
@@ -77,6 +78,15 @@ def test_settings(settings, tmp_path):
     """Uploaded photos go to a throw-away folder; passwords hash fast (security is not under test)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's default language: the test client leaves the language of its
+    last request active in the thread, and code outside a request speaks whatever is active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -96,7 +96,7 @@ def test_open311_refuses_a_wrong_number(client, city, api_key):
 
 
 def test_repeats_typed_differently_fold_by_the_normalised_number(city):
-    fields = {"text": "路灯不亮", "category_code": city.noise.code}
+    fields = {"text": "路灯不亮", "category_code": city.noise.code, "source": "device:one"}
     first = submit_appeal(**fields, contact_phone="13800138000")
     again = submit_appeal(**fields, contact_phone="+86 138-0013-8000")
     assert again.folded and again.appeal.pk == first.appeal.pk
