@@ -61,6 +61,7 @@ if env_bool("BENCH_CEILING", False):
     INSTALLED_APPS.append("bench.ceiling")  # the benchmark's bare one-insert view (bench/ceiling)
 
 MIDDLEWARE = [
+    "config.middleware.UndecodableFormMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,6 +262,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON only: the browsable API's inline scripts would need the content security policy relaxed.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than a few levels is refused before it is parsed (see config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.AnonThrottle", "config.throttling.UserThrottle"],
     # Rate limits (requests/period; period s, m, h or d), counted in Redis through the cache.
     # The web form and tracking page share the intake and tracking counters with the API.

@@ -1,16 +1,15 @@
 """Parsing of GeoReport v2 query strings and form fields; bad input raises a 400 Open311Error."""
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from ..validation import parse_moment
 from .errors import bad_request
 
 MAX_WINDOW = timedelta(days=90)  # "may not span more than 90 days"; also the default window
@@ -34,12 +33,11 @@ def split_list(value: str | None) -> list[str]:
 
 
 def w3c_datetime(name: str, value: str, errors: list[str]) -> datetime | None:
-    moment = None
-    with contextlib.suppress(ValueError):  # well-formed but impossible, e.g. month 13
-        moment = parse_datetime(value.strip())
+    moment = parse_moment(value)  # None also when impossible (month 13) or beyond the years 1900-2999
     if moment is None or timezone.is_naive(moment):
         errors.append(
-            _("%(name)s must be a date and time with its time zone, e.g. 2010-01-01T00:00:00Z.") % {"name": name}
+            _("%(name)s must be a date and time with its time zone between the years 1900 and 2999, e.g. "
+              "2010-01-01T00:00:00Z.") % {"name": name}
         )
         return None
     return moment
