@@ -40,6 +40,12 @@ class AppealIntakeSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True)
     contact_email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     anonymous = serializers.BooleanField(required=False, default=False)
+    publish = serializers.BooleanField(
+        required=False, default=False,
+        help_text="The resident's own choice to publish the appeal (off unless they asked): Open311 then lists "
+        "it under a public id, with personal data in the text masked and the place rounded to about 100 m. "
+        "Ask the resident; never set it for them.",
+    )
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
 
@@ -140,6 +146,7 @@ class AppealIntakeView(OneTripThrottling, APIView):
                 contact_phone=data.get("contact_phone", ""),
                 contact_email=data.get("contact_email", ""),
                 anonymous=data.get("anonymous", False),
+                publish=data.get("publish", False),
                 photos=data.get("photos", []),
                 submitted_by=request.user,
                 # A phone appeal's source is the caller's phone, not the operator's address.

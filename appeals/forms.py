@@ -76,6 +76,11 @@ class AppealForm(forms.Form):
     anonymous = forms.BooleanField(
         label=_("File anonymously (no name or phone is kept; follow it with the tracking code)"), required=False
     )
+    publish = forms.BooleanField(
+        label=_("Publish my appeal on the city's open data (what I wrote, with phone and ID numbers hidden, and "
+                "the place to about 100 m; never my name, phone or address)"),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from dispatch.queueing import queue_routing
 from . import folding, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
-from .tracking import hash_access_code, new_access_code, new_tracking_number
+from .tracking import hash_access_code, new_access_code, new_public_id, new_tracking_number
 
 logger = logging.getLogger(__name__)
 NUMBER_ATTEMPTS = 5  # draws of a tracking number before giving up (a collision is already rare)
@@ -54,6 +54,7 @@ def submit_appeal(
     contact_phone: str = "",
     contact_email: str = "",
     anonymous: bool = False,
+    publish: bool = False,
     photos: Iterable = (),
     language: str | None = None,
     submitted_by=None,
@@ -66,7 +67,9 @@ def submit_appeal(
     """Validate, store and commit the appeal, then queue its routing after commit.
 
     `attributes` answers the category's questions (None: this channel does not ask them);
-    `api_key` is the third-party app filing through Open311. Raises ValidationError (keyed by
+    `api_key` is the third-party app filing through Open311. `publish` is the resident's own
+    choice to make the appeal public (off unless they asked); a published appeal, and every
+    request filed through Open311, gets a public id. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again from the same phone (or, without one, the same `source_ip`) within
     APPEAL_FOLD_WINDOW_SECONDS is folded into the first: no new appeal, a note on the first, and
@@ -116,6 +119,8 @@ def submit_appeal(
         contact_phone=contact[1],
         contact_email=contact[2],
         anonymous=anonymous,
+        published=bool(publish),
+        public_id=new_public_id() if publish or api_key is not None else "",
         language=(language or get_language() or "zh-hans")[:10],
         submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
         fingerprint=fingerprint,
@@ -176,3 +181,11 @@ def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
             appeal=appeal, kind=AppealEvent.Kind.NOTE, actor=submitted_by, public=False, note=str(FOLDED_NOTE),
         )
 
+
+
+def give_public_id(*, appeal: Appeal) -> str:
+    """Give the appeal a public id if it has none (an Open311 request folded into an earlier appeal
+    filed on another channel: the POST still answers with an id). Publishes nothing."""
+    Appeal.objects.filter(pk=appeal.pk, public_id="").update(public_id=new_public_id())
+    appeal.refresh_from_db(fields=["public_id"])
+    return appeal.public_id

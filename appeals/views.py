@@ -37,6 +37,7 @@ def submit_form(form: AppealForm, *, channel: str, submitted_by=None, source_ip:
             contact_phone=data["contact_phone"],
             contact_email=data["contact_email"],
             anonymous=data["anonymous"],
+            publish=data["publish"],
             photos=data["photos"],
             submitted_by=submitted_by,
             source_ip=source_ip,

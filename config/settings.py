@@ -279,6 +279,8 @@ REST_FRAMEWORK = {
         # Failed lookups (wrong number or code): per address, and per tracking number from anywhere.
         "tracking_failures": os.environ.get("RATE_LIMIT_TRACKING_FAILURES", "20/hour"),
         "tracking_failures_number": os.environ.get("RATE_LIMIT_TRACKING_FAILURES_NUMBER", "10/hour"),
+        # Open311 reads without an API key, per address (a key's reads count under its own limit).
+        "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
     },
     "EXCEPTION_HANDLER": "config.throttling.api_exception_handler",
 }
@@ -333,6 +335,8 @@ OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
 OPEN311_DEFAULT_RATE = os.environ.get("OPEN311_DEFAULT_RATE", "60/min")
+# How long a page of GET requests is served from the cache before it is read again.
+OPEN311_CACHE_SECONDS = int(os.environ.get("OPEN311_CACHE_SECONDS", "60"))
 
 # Security: strict when DEBUG is off (production); HTTPS is assumed behind a proxy.
 SESSION_COOKIE_HTTPONLY = True

@@ -2,11 +2,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from appeals.forms import category_choices
+from appeals.forms import AppealForm, category_choices
 from appeals.models import Appeal, Category
 from streets.models import Unit
 
 from .models import ReturnRequest
+
+
+class PhoneAppealForm(AppealForm):
+    """The resident's form as an operator fills it in for a caller; publishing is the caller's word."""
+
+    publish = forms.BooleanField(
+        label=_("The caller agrees to publish the appeal (text with phone and ID numbers hidden, place to about "
+                "100 m; never their name, phone or address)"),
+        required=False,
+    )
 
 
 class NoteForm(forms.Form):

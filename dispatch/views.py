@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from appeals.forms import AppealForm
 from appeals.models import Appeal, AppealPhoto
 from appeals.privacy import contact_for
 from appeals.views import submit_form
@@ -33,6 +32,7 @@ from .forms import (
     ExtensionForm,
     ManualDispatchForm,
     NoteForm,
+    PhoneAppealForm,
     ReportForm,
     ReturnForm,
     SuperviseForm,
@@ -236,7 +236,7 @@ def photo(request, pk: int):
 def phone_intake(request):
     """An operator types in a phone caller's appeal; the number and code are read back to them."""
     officer = _operator_or_403(request)
-    form = AppealForm(request.POST or None, request.FILES or None)
+    form = PhoneAppealForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         submitted = submit_form(form, channel=Appeal.Channel.PHONE, submitted_by=officer.user)
         if submitted is not None:
