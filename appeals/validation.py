@@ -35,16 +35,19 @@ LATEST_MOMENT = datetime(2999, 12, 31, tzinfo=UTC)
 
 
 def parse_moment(value: str) -> datetime | None:
-    """An ISO 8601 date and time as given (aware, or naive), or None when it is malformed,
-    impossible (month 13) or outside EARLIEST_MOMENT..LATEST_MOMENT (naive: in the server's zone)."""
+    """An ISO 8601 date and time: aware ones in UTC (PostgreSQL refuses offsets beyond ±15:59),
+    naive ones as given; None when it is malformed, impossible (month 13) or outside
+    EARLIEST_MOMENT..LATEST_MOMENT (naive: in the server's zone)."""
     try:
         moment = parse_datetime(value.strip())
         if moment is None:
             return None
-        aware = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-        return moment if EARLIEST_MOMENT <= aware <= LATEST_MOMENT else None
+        aware = moment.astimezone(UTC) if timezone.is_aware(moment) else timezone.make_aware(moment)
+        if not EARLIEST_MOMENT <= aware <= LATEST_MOMENT:
+            return None
     except (ValueError, OverflowError):  # e.g. 9999-12-31T23:59:59-23:59, beyond year 9999 in UTC
         return None
+    return aware if timezone.is_aware(moment) else moment
 
 
 def strip_unstorable(value: str | None) -> str:

@@ -41,6 +41,12 @@ def test_extreme_open311_dates_are_400s(client, city, params, fmt):
     assert b"start_date" in response.content or b"end_date" in response.content
 
 
+def test_an_offset_postgresql_cannot_store_is_read_as_its_moment(client, city):
+    """+16:07 is a valid ISO 8601 offset but beyond PostgreSQL's ±15:59: the moment is what counts."""
+    response = client.get("/open311/v2/requests.json", {"start_date": "2026-10-25T08:00:00+16:07"})
+    assert response.status_code == 200
+
+
 def test_an_extreme_datetime_answer_is_a_400(client, city, questions, api_key):
     response = client.post("/open311/v2/requests.json", {
         "api_key": api_key[1], "service_code": city.water_outage.code, "address_string": "南桥路1号",
