@@ -13,7 +13,6 @@ from ..validation import parse_moment
 from .errors import bad_request
 
 MAX_WINDOW = timedelta(days=90)  # "may not span more than 90 days"; also the default window
-MAX_RESULTS = 1000  # "or first 1000 requests returned, whichever is smallest"
 PAGE_SIZE = 100  # requests per page of the list unless page_size asks for fewer or more
 MAX_PAGE_SIZE = 200
 MAX_DEPTH = 10_000  # a page may start at most this far down the list: narrow the dates to go further

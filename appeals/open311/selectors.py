@@ -68,7 +68,7 @@ def service_requests(
     end: datetime | None = None,
     statuses: list[str] | None = None,
     offset: int = 0,
-    limit: int = 1000,
+    limit: int,
 ) -> list[Appeal]:
     """Newest first. `ids` (public ids, service_request_id) overrides every other filter, as the
     standard says."""
