@@ -80,7 +80,7 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "created_at", "channel", "status", "category", "urgency"]
-    list_filter = ["status", "channel", "urgency"]
+    list_filter = ["status", "channel", "urgency", "published"]
     search_fields = ["number"]
     exclude = ["access_code_hash", "contact_name", "contact_phone"]
     inlines = [EventInline]
