@@ -78,7 +78,7 @@ class AppealForm(forms.Form):
     )
     publish = forms.BooleanField(
         label=_("Publish my appeal on the city's open data (what I wrote, with phone and ID numbers hidden, and "
-                "the place to about 100 m; never my name, phone or address)"),
+                "the place to about 100 m; my contact details and address are never shown)"),
         required=False,
     )
 

@@ -14,7 +14,7 @@ class PhoneAppealForm(AppealForm):
 
     publish = forms.BooleanField(
         label=_("The caller agrees to publish the appeal (text with phone and ID numbers hidden, place to about "
-                "100 m; never their name, phone or address)"),
+                "100 m; their contact details and address are never shown)"),
         required=False,
     )
 

@@ -1,4 +1,4 @@
-"""Reads for the Open311 server; each owns its joins so a list of 1000 requests is three queries."""
+"""Reads for the Open311 server; each owns its joins so a page of requests is three queries."""
 from __future__ import annotations
 
 from datetime import datetime
