@@ -1,4 +1,4 @@
-"""Request checks that must run before any other middleware reads the body."""
+"""Request checks that must run before any view hook (the CSRF check) reads the body."""
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest

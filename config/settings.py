@@ -61,7 +61,6 @@ if env_bool("BENCH_CEILING", False):
     INSTALLED_APPS.append("bench.ceiling")  # the benchmark's bare one-insert view (bench/ceiling)
 
 MIDDLEWARE = [
-    "config.middleware.UndecodableFormMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its 400 gets every header above; still before any view hook (the CSRF check) reads the body.
+    "config.middleware.UndecodableFormMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

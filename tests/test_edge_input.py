@@ -75,6 +75,7 @@ def test_a_form_post_in_another_charset_than_utf8_is_a_400(city, officers, path,
     response = client.generic("POST", path, "text=%E9t%E9&number=1",
                               content_type=f"application/x-www-form-urlencoded; charset={charset}")
     assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in response
     assert Appeal.objects.count() == 0
 
 
