@@ -294,9 +294,13 @@ def test_deeply_nested_json_is_refused_on_every_json_endpoint(api_as, officers, 
     assert_not_a_server_error(response)
 
 
-@given(start=st.none() | moments(), end=st.none() | moments())
-def test_open311_dates_from_year_1_to_9999_are_answered_or_refused(client, city, start, end):
-    params = {name: value for name, value in (("start_date", start), ("end_date", end)) if value is not None}
+pages = st.none() | st.integers().map(str) | texts(8, surrogates=False) | st.just("9" * 5000)
+
+
+@given(start=st.none() | moments(), end=st.none() | moments(), page=pages, page_size=pages)
+def test_open311_dates_from_year_1_to_9999_are_answered_or_refused(client, city, start, end, page, page_size):
+    given_params = (("start_date", start), ("end_date", end), ("page", page), ("page_size", page_size))
+    params = {name: value for name, value in given_params if value is not None}
     response = client.get("/open311/v2/requests.json", params, REMOTE_ADDR=next(addresses))
     assert_not_a_server_error(response)
     assert response.status_code in (200, 400)

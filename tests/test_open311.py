@@ -464,6 +464,7 @@ def test_the_list_comes_in_pages_of_100_by_default_and_at_most_200(client, city)
     ({"page_size": "1000"}, "page_size must be a whole number from 1 to 200"),
     ({"page_size": "0"}, "page_size must be"), ({"page": "-1"}, "page must be"), ({"page": "x"}, "page must be"),
     ({"page": "102"}, "page must be a whole number from 1 to 101"), ({"page": "٣"}, "page must be"),
+    ({"page": "9" * 5000}, "page must be"),  # past Python's 4300 digits int() would raise
 ])
 def test_bad_pages_are_400s(client, city, params, message):
     errors = fetch(client, f"{V2}/requests", "json", "service_requests", status=400, data=params,

@@ -63,9 +63,10 @@ def w3c_datetime(name: str, value: str, errors: list[str]) -> datetime | None:
 
 
 def _positive(name: str, value: str | None, default: int, ceiling: int, errors: list[str]) -> int:
-    if value is None or value.strip() == "":
+    value = (value or "").strip()
+    if not value:
         return default
-    if not value.strip().isascii() or not value.strip().isdigit() or not 1 <= int(value) <= ceiling:
+    if not (value.isascii() and value.isdigit() and len(value) <= 6 and 1 <= int(value) <= ceiling):
         errors.append(_("%(name)s must be a whole number from 1 to %(max)d.") % {"name": name, "max": ceiling})
         return default
     return int(value)
