@@ -27,10 +27,10 @@ class CategoryAdmin(admin.ModelAdmin):
 class ApiKeyAdmin(admin.ModelAdmin):
     """Keys are created here (the key is shown once, in a message) and revoked, never deleted."""
 
-    list_display = ["name", "owner", "prefix", "rate_limit", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "owner", "prefix", "rate_limit", "publishes", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "owner", "prefix"]
-    fields = ["name", "owner", "rate_limit", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "owner", "rate_limit", "publishes", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
@@ -80,7 +80,7 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "created_at", "channel", "status", "category", "urgency"]
-    list_filter = ["status", "channel", "urgency"]
+    list_filter = ["status", "channel", "urgency", "published"]
     search_fields = ["number"]
     exclude = ["access_code_hash", "contact_name", "contact_phone"]
     inlines = [EventInline]

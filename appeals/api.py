@@ -97,6 +97,12 @@ class AppealIntakeSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True)
     contact_email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     anonymous = serializers.BooleanField(required=False, default=False)
+    publish = serializers.BooleanField(
+        required=False, default=False,
+        help_text="The resident's own choice to publish the appeal (off unless they asked): Open311 then lists "
+        "it under a public id, with personal data in the text masked and the place rounded to about 100 m. "
+        "Ask the resident; never set it for them.",
+    )
     photos = BoundedListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
     attributes = AnswersField(
@@ -219,6 +225,7 @@ class AppealIntakeView(OneTripThrottling, APIView):
                 contact_phone=data.get("contact_phone", ""),
                 contact_email=data.get("contact_email", ""),
                 anonymous=data.get("anonymous", False),
+                publish=data.get("publish", False),
                 photos=data.get("photos", []),
                 attributes=data.get("attributes"),
                 submitted_by=request.user,

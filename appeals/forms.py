@@ -158,6 +158,11 @@ class AppealForm(forms.Form):
     anonymous = forms.BooleanField(
         label=_("File anonymously (no name or phone is kept; follow it with the tracking code)"), required=False
     )
+    publish = forms.BooleanField(
+        label=_("Publish my appeal on the city's open data (what I wrote, with phone and ID numbers hidden, and "
+                "the place to about 100 m; my contact details and address are never shown)"),
+        required=False,
+    )
 
     taken_by_phone = False  # the resident's own form; PhoneAppealForm is the operator's
     blank_category = _("I don't know (an operator will choose)")
@@ -205,6 +210,8 @@ class PhoneAppealForm(AppealForm):
         "contact_phone": _("Caller's phone (for the callback)"),
         "contact_email": _("Caller's e-mail for the feedback link (optional)"),
         "anonymous": _("The caller wants to stay anonymous (no name or phone is kept; read them the tracking code)"),
+        "publish": _("The caller agrees to publish the appeal (text with phone and ID numbers hidden, place to about "
+                     "100 m; their contact details and address are never shown)"),
     }
 
     def __init__(self, *args, **kwargs):

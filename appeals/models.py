@@ -137,9 +137,19 @@ class ApiKey(models.Model):
     )
     prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
+    class Publishes(models.TextChoices):
+        NEVER = "never", _("Never: the app's terms do not cover publication")
+        WHEN_ASKED = "when_asked", _("When the resident asked for it (publish=true)")
+
     rate_limit = models.CharField(
         _("rate limit"), max_length=16, default="60/min", validators=[validate_rate],
         help_text=_("Requests allowed per period, e.g. 60/min, 1000/hour."),
+    )
+    publishes = models.CharField(
+        _("publishes"), max_length=16, choices=Publishes.choices, default=Publishes.NEVER,
+        db_default=Publishes.NEVER,
+        help_text=_("Whether requests filed with this key may be published, as the app's own terms with its "
+                    "users say."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
@@ -227,6 +237,15 @@ class Appeal(models.Model):
         _("contact e-mail"), blank=True, help_text=_("Where the feedback link is sent, if the resident left one."),
     )
     anonymous = models.BooleanField(_("anonymous"), default=False)
+    published = models.BooleanField(
+        _("published"), default=False, db_default=False,
+        help_text=_("The resident chose to make it public: Open311 lists it, with personal data in the text "
+                    "masked and the place rounded."),
+    )
+    # The id a published appeal is listed under (Open311's service_request_id): random, unrelated to
+    # the tracking number, useless for tracking. Set for published appeals and for every request
+    # filed through Open311 (its POST answers with it); empty otherwise (unique where set).
+    public_id = models.CharField(_("public id"), max_length=16, blank=True, default="", db_default="", editable=False)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
@@ -263,8 +282,13 @@ class Appeal(models.Model):
                 condition=models.Q(routed_at__isnull=True),
             ),
             *partial_fk_indexes("appeal", "submitted_by", "api_key"),
+            # Open311's public list: published appeals, newest first.
+            models.Index(fields=["-created_at", "-id"], name="appeal_published_time",
+                         condition=models.Q(published=True)),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="appeal_public_id",
+                                    condition=~models.Q(public_id="")),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
                 | models.Q(latitude__isnull=False, longitude__isnull=False),

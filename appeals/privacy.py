@@ -1,7 +1,15 @@
 """Masking of residents' personal data for everyone who does not have to call them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Identity-card numbers (18 characters, the last may be X; or the old 15 digits), standing alone.
+ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+# Phone numbers and any other long run of digits (mobiles, landlines with area code, bank cards):
+# seven digits or more, optionally with +, spaces or dashes between them.
+DIGIT_RUN_RE = re.compile(r"(?<![0-9])\+?[0-9](?:[ \-]?[0-9]){6,}(?![0-9])")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def mask_phone(phone: str) -> str:
@@ -10,6 +18,15 @@ def mask_phone(phone: str) -> str:
         return "*" * len(digits)
     keep_head = 3 if len(digits) >= 11 else 1
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Free text as it may be published: identity-card numbers starred out, phone numbers and other
+    long numbers reduced to their last four digits, e-mail addresses hidden. Names cannot be told
+    from other words and stay as written (the resident chose to publish what they wrote)."""
+    text = ID_CARD_RE.sub(lambda match: "*" * len(match.group()), text)
+    text = DIGIT_RUN_RE.sub(lambda match: mask_phone(match.group()), text)
+    return EMAIL_RE.sub("***@***", text)
 
 
 def mask_name(name: str) -> str:

@@ -61,17 +61,15 @@ class TrackingSummary:
     feedback_until: datetime | None = None  # the callback survey is open until then
 
 
-def with_primary_dispatch(appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
-    """Fetch each appeal's current primary dispatch (and its unit) in one more query, for lists."""
+def with_primary_dispatch(appeals: QuerySet[Appeal], *, only: tuple[str, ...] = ()) -> QuerySet[Appeal]:
+    """Fetch each appeal's current primary dispatch (and its unit) in one more query, for lists;
+    `only` names the dispatch's fields (and unit__…) a list needs, when it needs few."""
     from dispatch.models import Dispatch
 
-    return appeals.prefetch_related(
-        Prefetch(
-            "dispatches",
-            queryset=Dispatch.objects.filter(role=Dispatch.Role.PRIMARY, is_current=True).select_related("unit"),
-            to_attr="current_primary_dispatches",
-        )
-    )
+    dispatches = Dispatch.objects.filter(role=Dispatch.Role.PRIMARY, is_current=True).select_related("unit")
+    if only:
+        dispatches = dispatches.only("appeal_id", "unit_id", *only)
+    return appeals.prefetch_related(Prefetch("dispatches", queryset=dispatches, to_attr="current_primary_dispatches"))
 
 
 def primary_dispatch(appeal: Appeal):

@@ -18,7 +18,7 @@ from . import folding, notes, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .photos import pending_upload
-from .tracking import hash_access_code, new_access_code, new_tracking_number
+from .tracking import hash_access_code, new_access_code, new_public_id, new_tracking_number
 
 logger = logging.getLogger(__name__)
 NUMBER_ATTEMPTS = 5  # draws of a tracking number before giving up (a collision is already rare)
@@ -57,6 +57,7 @@ def submit_appeal(
     contact_phone: str = "",
     contact_email: str = "",
     anonymous: bool = False,
+    publish: bool = False,
     photos: Iterable = (),
     language: str | None = None,
     submitted_by=None,
@@ -70,7 +71,9 @@ def submit_appeal(
 
     `attributes` answers the category's questions (every channel asks them; a required one
     left unanswered is refused like any other field);
-    `api_key` is the third-party app filing through Open311. Raises ValidationError (keyed by
+    `api_key` is the third-party app filing through Open311. `publish` is the resident's own
+    choice to make the appeal public (off unless they asked); a published appeal, and every
+    request filed through Open311, gets a public id. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again by the same `source` (a verified sender: folding.device_source or
     folding.operator_source; "" folds nothing) within APPEAL_FOLD_WINDOW_SECONDS is folded into the
@@ -121,6 +124,8 @@ def submit_appeal(
         contact_phone=contact[1],
         contact_email=contact[2],
         anonymous=anonymous,
+        published=bool(publish),
+        public_id=new_public_id() if publish or api_key is not None else "",
         language=(language or get_language() or "zh-hans")[:10],
         submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
         fingerprint=fingerprint,

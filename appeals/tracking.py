@@ -2,7 +2,8 @@
 
 The number is readable over the phone (date + six characters from an unambiguous alphabet); the
 code is a separate secret shown once to the resident and stored only as a keyed hash, so the
-database alone does not reveal it and a number without its code reveals nothing.
+database alone does not reveal it and a number without its code reveals nothing. A published
+appeal is listed under a public id of its own, never under its number.
 """
 import hashlib
 import hmac
@@ -15,6 +16,7 @@ from django.utils import timezone
 # Crockford-style alphabet: no I, L, O, U (misread) and no 0/1 confusion.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
+PUBLIC_ID_LENGTH = 12
 NUMBER_RE = re.compile(rf"[0-9]{{6}}-[{ALPHABET}]{{6}}")
 
 
@@ -25,6 +27,12 @@ def new_tracking_number() -> str:
 
 def new_access_code() -> str:
     return random_characters(CODE_LENGTH)
+
+
+def new_public_id() -> str:
+    """A published appeal's public id: 12 random characters (about 59 bits), drawn apart from the
+    tracking number, so the public list names no number whose code could be tried."""
+    return random_characters(PUBLIC_ID_LENGTH)
 
 
 def random_characters(count: int) -> str:

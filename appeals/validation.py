@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -34,6 +35,26 @@ CATEGORY_CODE_RE = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
 # Control characters (tab and newlines are kept) and lone surrogates, which JSON can carry but no
 # database column can hold.
 UNSTORABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Moments residents and apps may give: wide, but far enough from year 1 and 9999 that a time zone
+# conversion, a 90-day window or the database's own range never overflows.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2999, 12, 31, tzinfo=UTC)
+
+
+def parse_moment(value: str) -> datetime | None:
+    """An ISO 8601 date and time: aware ones in UTC (PostgreSQL refuses offsets beyond ±15:59),
+    naive ones as given; None when it is malformed, impossible (month 13) or outside
+    EARLIEST_MOMENT..LATEST_MOMENT (naive: in the server's zone)."""
+    try:
+        moment = parse_datetime(value.strip())
+        if moment is None:
+            return None
+        aware = moment.astimezone(UTC) if timezone.is_aware(moment) else timezone.make_aware(moment)
+        if not EARLIEST_MOMENT <= aware <= LATEST_MOMENT:
+            return None
+    except (ValueError, OverflowError):  # e.g. 9999-12-31T23:59:59-23:59, beyond year 9999 in UTC
+        return None
+    return aware if timezone.is_aware(moment) else moment
 
 
 def strip_unstorable(value: str | None) -> str:
@@ -253,11 +274,11 @@ def _number(value: str, label: dict) -> int | float:
 
 
 def _datetime(value: str, label: dict) -> str:
+    moment = parse_moment(value)
     try:
-        moment = parse_datetime(value)
-        day = None if moment else parse_date(value)
+        day = None if moment or parse_datetime(value) else parse_date(value)
     except ValueError:
-        moment = day = None
+        day = None
     if moment is None and day is None:
         raise ValidationError(
             _("%(question)s: give a date and time such as 2024-05-01T08:30:00+08:00.") % label

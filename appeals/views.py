@@ -51,6 +51,7 @@ def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
             contact_phone=data["contact_phone"],
             contact_email=data["contact_email"],
             anonymous=data["anonymous"],
+            publish=data["publish"],
             photos=data["photos"],
             attributes=form.answers(),
             submitted_by=submitted_by,

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its 400 gets every header above; still before any view hook (the CSRF check) reads the body.
+    "config.middleware.UndecodableFormMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -277,6 +279,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON only: the browsable API's inline scripts would need the content security policy relaxed.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than a few levels is refused before it is parsed (see config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.AnonThrottle", "config.throttling.UserThrottle"],
     # Rate limits (requests/period; period s, m, h or d), counted in Redis through the cache.
     # The web form and tracking page share the intake and tracking counters with the API.
@@ -297,6 +305,8 @@ REST_FRAMEWORK = {
         "login_failures_pair": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_PAIR", "5/15m"),
         "login_failures_address": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "30/hour"),
         "login_failures_account": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ACCOUNT", "20/5m"),
+        # Open311 reads without an API key, per address (a key's reads count under its own limit).
+        "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
     },
     "EXCEPTION_HANDLER": "config.throttling.api_exception_handler",
 }
@@ -351,6 +361,8 @@ OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
 OPEN311_DEFAULT_RATE = os.environ.get("OPEN311_DEFAULT_RATE", "60/min")
+# How long a page of GET requests is served from the cache before it is read again.
+OPEN311_CACHE_SECONDS = int(os.environ.get("OPEN311_CACHE_SECONDS", "60"))
 
 # Security: strict when DEBUG is off (production); HTTPS is assumed behind a proxy.
 SESSION_COOKIE_HTTPONLY = True
@@ -382,9 +394,21 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Every handler drops secrets from URLs (?api_key=, ?code=) before writing (config/log_redaction.py),
+# including the development server's request lines (Django's own "django.server" handler, redefined).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "config.log_redaction.RedactSecrets"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["redact_secrets"]},
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -55,6 +55,7 @@ def load_demo_activity(*, seed: int = 12345) -> dict[str, int]:
                     category_code=category.code,
                     latitude=round(point.y, 6), longitude=round(point.x, 6), contact_name="演示居民",
                     contact_phone=f"1390000{done['appeals']:04d}", channel=rng.choice(["web", "web", "phone"]),
+                    publish=n % 3 == 0,  # some residents chose to publish: Open311's list has something to show
                 )
             dispatch = services.route_appeal(appeal_id=filed.appeal.pk)
             done["appeals"] += 1

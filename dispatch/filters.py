@@ -1,6 +1,7 @@
 """Queue filters (django-filter), shared by the officer console and the API."""
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from appeals.models import Appeal, Category
 from streets.models import Officer, Unit
 from streets.roles import officer_of
 
+from .metrics.periods import FIRST_LABEL, LAST_LABEL
 from .models import Dispatch
 from .selectors import overdue_q
 
@@ -90,11 +92,12 @@ class DispatchFilter(django_filters.FilterSet):
 
 class MonthFilter(django_filters.DateFilter):
     """A month written YYYY-MM (the first day of it); it filters nothing itself: the dashboard
-    reads it to pick the assessment period."""
+    reads it to pick the assessment period (only months whose period can be counted)."""
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%Y-%m"], method=lambda queryset, name, value: queryset,
-                         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), **kwargs)
+                         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                         validators=[MinValueValidator(FIRST_LABEL), MaxValueValidator(LAST_LABEL)], **kwargs)
 
 
 class DashboardFilter(django_filters.FilterSet):

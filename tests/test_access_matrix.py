@@ -304,19 +304,19 @@ TABLE: list[Row] = [
     # The API's own description: public, and about no ticket.
     Row("api-schema", "get", lambda s: reverse("api-schema"), EVERYONE_NOTHING),
     Row("api-docs", "get", lambda s: reverse("api-docs"), EVERYONE_NOTHING),
-    # Open311: public reads show a web appeal's id, service and status, never its text or contact;
-    # filing needs an API key (none of these visitors holds one).
+    # Open311: public reads show only appeals their residents published (the street ticket was not),
+    # under a public id: its tracking number names nothing there. Filing needs an API key (none of
+    # these visitors holds one).
     Row("open311:discovery", "get", lambda s: reverse("open311:discovery", args=["json"]), EVERYONE_NOTHING),
     Row("open311:root", "get", lambda s: reverse("open311:root"), {}),
     Row("open311:services", "get", lambda s: reverse("open311:services", args=["json"]), EVERYONE_NOTHING),
     Row("open311:service", "get", lambda s: reverse("open311:service", args=[s.city.noise.code, "json"]),
         EVERYONE_NOTHING),
-    Row("open311:requests", "get", lambda s: reverse("open311:requests", args=["json"]),
-        dict.fromkeys(ROLES, TICKET)),
+    Row("open311:requests", "get", lambda s: reverse("open311:requests", args=["json"]), EVERYONE_NOTHING),
     Row("open311:requests", "post", lambda s: reverse("open311:requests", args=["json"]), {},
         data=lambda s, r: {"service_code": s.city.noise.code, "lat": "39.95", "long": "116.05"}),
-    Row("open311:request", "get", lambda s: reverse("open311:request", args=[s.street.appeal.number, "xml"]),
-        dict.fromkeys(ROLES, TICKET)),
+    Row("open311:request", "get", lambda s: reverse("open311:request", args=[s.street.appeal.number, "xml"]), {},
+        echoes_number=True),  # "service_request_id … was not found"
     Row("open311:token", "get", lambda s: reverse("open311:token", args=["no-such-token", "json"]), {}),
     Row("open311:<unnamed /open311/^(?P<path>.*?)\\.json$>", "get", lambda s: "/open311/v2/nothing.json", {}),
     Row("open311:<unnamed /open311/^(?P<path>.*)$>", "get", lambda s: "/open311/v2/nothing", {}),

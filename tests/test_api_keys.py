@@ -105,7 +105,8 @@ def admin_client(client):
 
 def test_the_admin_creates_a_key_and_shows_it_once(admin_client):
     response = admin_client.post(
-        "/admin/appeals/apikey/add/", {"name": "Civic map", "owner": "Open Data Lab", "rate_limit": "60/min"},
+        "/admin/appeals/apikey/add/",
+        {"name": "Civic map", "owner": "Open Data Lab", "rate_limit": "60/min", "publishes": "when_asked"},
         follow=True, HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
@@ -113,7 +114,7 @@ def test_the_admin_creates_a_key_and_shows_it_once(admin_client):
     raw = RAW_KEY_RE.search(html).group(1)
     assert "will not be shown again" in html
     api_key = authenticate_api_key(raw)
-    assert api_key is not None and api_key.name == "Civic map"
+    assert api_key is not None and api_key.name == "Civic map" and api_key.publishes == "when_asked"
     page = admin_client.get(f"/admin/appeals/apikey/{api_key.pk}/change/").content.decode()
     assert raw not in page and api_key.prefix in page
     assert raw not in admin_client.get("/admin/appeals/apikey/").content.decode()

@@ -255,6 +255,8 @@ def check_demo_activity(timezone):
     assert demo_dispatches.filter(state__in=Dispatch.OPEN_STATES).exists()  # queues have work waiting
     assert demo_dispatches.filter(unit__code=DEMO_STREET_CODE).exists()  # including the demo officer's
     assert Callback.objects.filter(state="rated").count() == done["rated"]
+    demo_appeals = Appeal.objects.filter(text__startswith=MARK)  # some published, most not
+    assert 0 < demo_appeals.filter(published=True).count() < demo_appeals.count()
     table = ranking(period_containing(timezone.now()), kind=Unit.Kind.STREET)
     assert any(row.rank == 1 for row in table)  # the dashboard opens on a ranked table
     assert load_demo_activity() == {"appeals": 0}  # a second run changes nothing

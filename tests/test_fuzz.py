@@ -256,3 +256,125 @@ def test_a_damaged_photo_is_re_encoded_or_refused_never_a_crash(content, setting
         return
     event("re-encoded")
     assert Image.open(io.BytesIO(clean.read())).format in ("PNG", "JPEG")
+
+
+# --- edge input classes: deep nesting, extreme dates, odd charsets, over the API and the console ---
+
+CHARSETS = ["utf-8", "UTF-8", "latin-1", "ISO-8859-1", "utf-16", "gbk", "gb2312", "big5", "ascii", "x-no-such", ""]
+JSON_ENDPOINTS = ["/api/v1/appeals/", "/api/v1/dispatches/{pk}/respond/", "/api/v1/dispatches/{pk}/resolve/",
+                  "/api/v1/dispatches/{pk}/extension/", "/api/v1/dispatches/{pk}/return/",
+                  "/api/v1/triage/{pk}/decline/", "/api/v1/returns/{pk}/approve/"]
+STAFF = ["officer_a1", "operator", "supervisor"]
+
+
+@st.composite
+def nested_json(draw) -> str:
+    """A JSON document nested anywhere from a few to thousands of levels, alone or inside a field."""
+    depth = draw(st.one_of(st.integers(1, 40), st.integers(40, 3000)), label="depth")
+    opening, closing = draw(st.sampled_from([("[", "]"), ('{"a":', "}"), ('[{"b":', "}]")]), label="brackets")
+    core = opening * depth + draw(st.sampled_from(["1", '"x"', "null", "[]", '"[{"'])) + closing * depth
+    field = draw(st.sampled_from([None, *API_FIELDS]), label="inside")
+    return core if field is None else json.dumps({"text": "楼道堆物", field: "@"}).replace('"@"', core)
+
+
+@st.composite
+def moments(draw) -> str:
+    """ISO 8601 dates and times from year 1 to 9999 with offsets up to ±23:59, naive or bare dates too."""
+    year = draw(st.one_of(st.sampled_from([1, 2, 1899, 1900, 1970, 2026, 2999, 3000, 9998, 9999]),
+                          st.integers(1, 9999)))
+    month, day = draw(st.integers(0, 13)), draw(st.integers(0, 32))
+    clock = draw(st.sampled_from(["", "T00:00:00", "T23:59:59", "T12:30:00.123456", " 08:00"]))
+    offset = draw(st.sampled_from(["", "Z", "+00:00"]) | st.builds(
+        "{}{:02d}:{:02d}".format, st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59)))
+    return f"{year:04d}-{month:02d}-{day:02d}{clock}{offset if clock else ''}"
+
+
+months = st.builds("{:04d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 13)) | texts(12, surrogates=False)
+
+
+def assert_not_a_server_error(response) -> None:
+    event(f"HTTP {response.status_code}")
+    assert response.status_code < 500, response.content[:500]
+
+
+@given(data=st.data())
+def test_deeply_nested_json_is_refused_on_every_json_endpoint(api_as, officers, ticket, data):
+    path = data.draw(st.sampled_from(JSON_ENDPOINTS), label="path").format(pk=ticket.pk)
+    visitor = data.draw(st.sampled_from([None, *STAFF]), label="visitor")
+    body = data.draw(nested_json(), label="body")
+    client = api_as(officers[visitor] if visitor else None)
+    response = client.post(path, body, content_type="application/json", REMOTE_ADDR=next(addresses))
+    assert_not_a_server_error(response)
+
+
+pages = st.none() | st.integers().map(str) | texts(8, surrogates=False) | st.just("9" * 5000)
+
+
+@given(start=st.none() | moments(), end=st.none() | moments(), page=pages, page_size=pages)
+def test_open311_dates_from_year_1_to_9999_are_answered_or_refused(client, city, start, end, page, page_size):
+    given_params = (("start_date", start), ("end_date", end), ("page", page), ("page_size", page_size))
+    params = {name: value for name, value in given_params if value is not None}
+    response = client.get("/open311/v2/requests.json", params, REMOTE_ADDR=next(addresses))
+    assert_not_a_server_error(response)
+    assert response.status_code in (200, 400)
+
+
+@given(since=moments())
+def test_datetime_answers_from_year_1_to_9999_are_stored_or_refused(city, questions, since):
+    fields = {"text": "停水了", "category_code": city.water_outage.code, "address": "南桥路1号", "anonymous": True,
+              "attributes": {"scope": "home", "since": since}}
+    try:
+        submitted = submit_appeal(**fields, source_ip=next(addresses))
+    except ValidationError as exc:
+        event("refused")
+        assert set(exc.message_dict) == {"attribute[since]"}
+        return
+    event("stored")
+    assert submitted.appeal.attributes["since"]
+
+
+@given(data=st.data())
+def test_any_month_or_date_on_the_dashboard_queues_and_rankings_is_answered_or_refused(client, officers, data):
+    client.force_login(officers["supervisor"].user)
+    path = data.draw(st.sampled_from(["/console/dashboard/", "/console/dashboard/ranking-streets.csv",
+                                      "/console/dashboard/intake.xlsx", "/api/v1/rankings/", "/console/queue/",
+                                      "/api/v1/dispatches/", "/console/queue/export.csv"]), label="path")
+    params = {"period": data.draw(months, label="period"),
+              "received_from": data.draw(moments().map(lambda moment: moment[:10]), label="from"),
+              "received_to": data.draw(moments().map(lambda moment: moment[:10]), label="to")}
+    assert_not_a_server_error(client.get(path, params))
+
+
+CONSOLE_FORMS = {  # path (ticket's dispatch pk filled in) -> who may post it, and its fields
+    "/console/phone/": ("operator", ["text", "category", "address", "latitude", "longitude", "contact_phone",
+                                     "publish", "kind", "urgency"]),
+    "/console/dispatches/{pk}/respond/": ("officer_a1", ["note"]),
+    "/console/dispatches/{pk}/resolve/": ("officer_a1", ["answer"]),
+    "/console/dispatches/{pk}/extension/": ("officer_a1", ["proposed_day", "reason"]),
+    "/console/dispatches/{pk}/return/": ("officer_a1", ["reason", "note", "suggested_unit"]),
+    "/console/dispatches/{pk}/whistle/": ("officer_a1", ["departments", "note"]),
+    "/console/dispatches/{pk}/supervise/": ("supervisor", ["note"]),
+    "/": (None, ["text", "category", "latitude", "longitude", "contact_phone", "publish", "kind", "urgency"]),
+    "/track/": (None, ["number", "code"]),
+    "/accounts/login/": (None, ["username", "password"]),
+}
+
+
+@given(data=st.data())
+def test_console_and_public_forms_answer_any_post_in_any_charset_without_a_500(client, officers, ticket, data):
+    """Form posts with any text, dates from year 1 to 9999, and a charset that may not be UTF-8."""
+    path = data.draw(st.sampled_from(sorted(CONSOLE_FORMS)), label="form")
+    role, fields = CONSOLE_FORMS[path]
+    if role is not None:
+        client.force_login(officers[role].user)
+    values = st.one_of(texts(40, surrogates=False), moments(), moments().map(lambda moment: moment[:10]))
+    form = {field: data.draw(values, label=field) for field in fields}
+    charset = data.draw(st.sampled_from(CHARSETS), label="charset")
+    encoding = charset if charset.lower() in ("utf-16", "gbk", "gb2312", "big5") else "utf-8"
+    body = "&".join(f"{name}={value}" for name, value in form.items()).encode(encoding, "replace")
+    content_type = "application/x-www-form-urlencoded" + (f"; charset={charset}" if charset else "")
+    response = client.generic("POST", path.format(pk=ticket.pk), body, content_type=content_type,
+                              REMOTE_ADDR=next(addresses))
+    assert_not_a_server_error(response)
+    if charset and charset.lower() not in ("utf-8",):
+        assert response.status_code == 400

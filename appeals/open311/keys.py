@@ -54,8 +54,10 @@ def issue_key(api_key: ApiKey) -> str:
     raise RuntimeError("could not draw a unique API key prefix")
 
 
-def create_api_key(*, name: str, owner: str, rate_limit: str = "60/min") -> tuple[ApiKey, str]:
-    api_key = ApiKey(name=name, owner=owner, rate_limit=rate_limit)
+def create_api_key(
+    *, name: str, owner: str, rate_limit: str = "60/min", publishes: str = ApiKey.Publishes.NEVER
+) -> tuple[ApiKey, str]:
+    api_key = ApiKey(name=name, owner=owner, rate_limit=rate_limit, publishes=publishes)
     api_key.full_clean(exclude=["prefix", "key_hash"])
     return api_key, issue_key(api_key)
 
@@ -96,7 +98,23 @@ class ApiKeyLimit(ClientRateThrottle):
         self.key = self.cache_key_for(api_key.prefix)
 
 
-def rate_limit_wait(api_key: ApiKey) -> float | None:
-    """Count this request against the key's limit: None when it is allowed, else the seconds until
-    the key may send again (a refused request is not counted)."""
-    return count_requests([ApiKeyLimit(api_key)])
+class AddressReadLimit(ClientRateThrottle):
+    """Reads without a key, per client address (RATE_LIMIT_OPEN311)."""
+
+    scope = "open311"
+
+    def __init__(self, request):
+        super().__init__()
+        self.key = self.cache_key_for(self.get_ident(request))
+
+
+def raw_key(request) -> str | None:
+    """The key a request carries: the X-Api-Key header (kept out of access logs), else the api_key
+    parameter of the form or the query string, as the standard has it."""
+    return request.headers.get("X-Api-Key") or request.POST.get("api_key") or request.GET.get("api_key") or None
+
+
+def rate_limit_wait(api_key: ApiKey | None, request=None) -> float | None:
+    """Count this request against the key's limit (a read without a key: its address's): None when
+    it is allowed, else the seconds until it may be sent again (a refused request is not counted)."""
+    return count_requests([ApiKeyLimit(api_key) if api_key is not None else AddressReadLimit(request)])

@@ -1,10 +1,9 @@
 """Appeals and categories as GeoReport v2 fields (plain dicts; `rendering` makes JSON or XML).
 
-Privacy: a request never shows the resident's name, phone, e-mail, device or access code.
-Appeals filed on the web form or by phone were not filed for publication, so their
-description, address, media URL and the unit's answer are withheld, and their point is rounded
-to 0.001° (about 100 m). Appeals filed through Open311 show what their app sent, as the
-standard intends.
+Privacy: only appeals their resident chose to publish are shown at all (selectors), under their
+public id, never the tracking number. A request never shows the resident's name, phone, e-mail,
+device, access code or address; its description and the unit's answer are shown with personal
+data masked (appeals/privacy.mask_text) and its point rounded to 0.001° (about 100 m).
 """
 from __future__ import annotations
 
@@ -15,12 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Appeal, Category, CategoryAttribute
+from ..privacy import mask_text
 from ..selectors import primary_dispatch
+from ..services import SubmittedAppeal
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # Appeal statuses that GeoReport calls "closed" ("it has been resolved"); everything else is open.
 CLOSED_STATUSES = (Appeal.Status.RESOLVED, Appeal.Status.CLOSED, Appeal.Status.REJECTED)
 ROUNDING = Decimal("0.001")
+DESCRIPTION_MAX_LENGTH = 4000  # the standard's limit for description
 Datatype = CategoryAttribute.Datatype
 
 
@@ -90,49 +92,57 @@ def service_definition(category: Category) -> dict:
 # --- service requests --------------------------------------------------------------------------
 
 
-def _coordinate(value: Decimal | None, *, exact: bool) -> float | None:
-    if value is None:
-        return None
-    return float(value if exact else value.quantize(ROUNDING))
+def _rounded(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(ROUNDING))
 
 
-def status_notes(appeal: Appeal, dispatch, *, published: bool) -> str | None:
+def status_notes(appeal: Appeal, dispatch) -> str | None:
     if appeal.status == Appeal.Status.REJECTED and appeal.rejection_reason:
         return appeal.get_rejection_reason_display()
-    if published and dispatch is not None and dispatch.answer:
-        return dispatch.answer
+    if dispatch is not None and dispatch.answer:
+        return mask_text(dispatch.answer)
     return None
 
 
 def service_request(appeal: Appeal) -> dict:
-    """One request; expects `appeal` from selectors.service_requests (category, dispatch, last event)."""
-    published = appeal.channel == Appeal.Channel.API
+    """One published request; expects `appeal` from selectors.service_requests (category, dispatch,
+    last event)."""
     dispatch = primary_dispatch(appeal)
     return {
-        "service_request_id": appeal.number,
+        "service_request_id": appeal.public_id,
         "status": open311_status(appeal),
-        "status_notes": status_notes(appeal, dispatch, published=published),
+        "status_notes": status_notes(appeal, dispatch),
         "service_name": appeal.category.display_name,
         "service_code": appeal.category.code,
-        "description": appeal.text if published else None,
+        "description": mask_text(appeal.text)[:DESCRIPTION_MAX_LENGTH],
         "agency_responsible": dispatch.unit.display_name if dispatch else None,
         "service_notice": None,
         "requested_datetime": w3c_datetime(appeal.created_at),
         "updated_datetime": w3c_datetime(getattr(appeal, "last_event_at", None) or appeal.created_at),
         "expected_datetime": w3c_datetime(dispatch.resolve_due) if dispatch else None,
-        "address": (appeal.address or None) if published else None,
-        "lat": _coordinate(appeal.latitude, exact=published),
-        "long": _coordinate(appeal.longitude, exact=published),
-        "media_url": (appeal.media_url or None) if published else None,
+        "address": None,
+        "lat": _rounded(appeal.latitude),
+        "long": _rounded(appeal.longitude),
+        "media_url": appeal.media_url or None,
     }
 
 
-def created_request(appeal: Appeal) -> dict:
+def created_request(submitted: SubmittedAppeal) -> dict:
+    """The POST answer: the standard's service_request_id is the public id (listed, and readable
+    with GET requests/{id}, only if the request is published). The resident's own tracking number
+    and access code come too (extensions to the standard), shown only here: with them the app lets
+    its user follow the appeal privately on the tracking page or API, published or not."""
+    appeal = submitted.appeal
+    if appeal.published:
+        notice = _("Received by the 12345 hotline and published: follow it with GET requests/%(id)s.")
+    else:
+        notice = _("Received by the 12345 hotline; not published. The resident follows it with the tracking "
+                   "number and access code on the tracking page.")
     return {
-        "service_request_id": appeal.number,
-        "service_notice": _(
-            "Received by the 12345 hotline. It goes to the unit responsible within minutes; follow it with "
-            "GET requests/%(id)s."
-        ) % {"id": appeal.number},
+        "service_request_id": appeal.public_id,
+        "service_notice": notice % {"id": appeal.public_id},
         "account_id": None,
+        "tracking_number": appeal.number,
+        "access_code": submitted.access_code,
+        "published": appeal.published,
     }

@@ -1,4 +1,4 @@
-"""Reads for the Open311 server; each owns its joins so a list of 1000 requests is three queries."""
+"""Reads for the Open311 server; each owns its joins so a page of requests is three queries."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,31 +38,43 @@ def changeset() -> datetime | None:
     return max((stamp for stamp in stamps if stamp), default=None)
 
 
+# What a public request shows, and nothing else (no contact, answers, fingerprint or long fields).
+PUBLIC_FIELDS = (
+    "public_id", "status", "rejection_reason", "text", "created_at", "latitude", "longitude", "media_url",
+    "category__code", "category__name", "category__name_en",
+)
+PUBLIC_DISPATCH_FIELDS = ("resolve_due", "answer", "unit__name", "unit__name_en")
+
+
 def _requests() -> QuerySet[Appeal]:
-    """Appeals with a category (an appeal without one belongs to no service until an operator
-    classifies it), with what a GeoReport request shows. The last public event is a correlated
-    subquery (on the appeal/time index), computed only for the rows returned, not the window."""
+    """Published appeals with a category (an appeal without one belongs to no service until an
+    operator classifies it), with only what a GeoReport request shows. The last public event is a
+    correlated subquery (on the appeal/time index), computed only for the rows returned."""
     last_event = AppealEvent.objects.filter(appeal=OuterRef("pk"), public=True).order_by("-created_at", "-id")
     return with_primary_dispatch(
-        Appeal.objects.filter(category__isnull=False)
+        Appeal.objects.filter(published=True, category__isnull=False)
         .select_related("category")
-        .annotate(last_event_at=Subquery(last_event.values("created_at")[:1]))
+        .only(*PUBLIC_FIELDS)
+        .annotate(last_event_at=Subquery(last_event.values("created_at")[:1])),
+        only=PUBLIC_DISPATCH_FIELDS,
     )
 
 
 def service_requests(
     *,
-    numbers: list[str] | None = None,
+    ids: list[str] | None = None,
     codes: list[str] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     statuses: list[str] | None = None,
-    limit: int = 1000,
+    offset: int = 0,
+    limit: int,
 ) -> list[Appeal]:
-    """Newest first. `numbers` (service_request_id) overrides every other filter, as the standard says."""
+    """Newest first. `ids` (public ids, service_request_id) overrides every other filter, as the
+    standard says."""
     appeals = _requests()
-    if numbers:
-        appeals = appeals.filter(number__in=numbers)
+    if ids:
+        appeals = appeals.filter(public_id__in=ids)
     else:
         if codes:
             appeals = appeals.filter(category__code__in=codes)
@@ -73,13 +85,13 @@ def service_requests(
         if statuses and set(statuses) != {"open", "closed"}:
             closed = Q(status__in=CLOSED_STATUSES)
             appeals = appeals.filter(closed if "closed" in statuses else ~closed)
-    return list(appeals.order_by("-created_at", "-id")[:limit])
+    return list(appeals.order_by("-created_at", "-id")[offset:offset + limit])
 
 
-def service_request(number: str) -> Appeal | None:
-    return _requests().filter(number=number).first()
+def service_request(public_id: str) -> Appeal | None:
+    return _requests().filter(public_id=public_id).first()
 
 
-def filed_through_open311(number: str) -> bool:
-    """Whether `number` names a request filed through Open311 (the only ones a token can name)."""
-    return Appeal.objects.filter(number=number, channel=Appeal.Channel.API, category__isnull=False).exists()
+def filed_through_open311(public_id: str) -> bool:
+    """Whether `public_id` names a request filed through Open311 (the only ones a token can name)."""
+    return Appeal.objects.filter(public_id=public_id, api_key__isnull=False, category__isnull=False).exists()

@@ -1,11 +1,14 @@
 """GeoReport v2 endpoints: parse, call a selector or the intake service, render JSON or XML.
 
 Every failure leaves as a GeoReport error body in the requested format. POST is authenticated
-by api_key alone (no cookies), so it is exempt from CSRF.
+by its API key alone (no cookies), so it is exempt from CSRF. Every request is rate-limited: by
+its key's own limit when it carries one (X-Api-Key header, or api_key), else per address. Only
+published appeals are listed, under their public ids; a page of the list is cached briefly.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 
 from django.conf import settings
@@ -15,15 +18,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from config.cache import cached
+
 from ..forms import posted_answers
-from ..models import Appeal
-from ..services import submit_appeal
+from ..models import ApiKey, Appeal
+from ..services import SubmittedAppeal, submit_appeal
 from . import params, representation, selectors
 from .errors import Open311Error, bad_request, forbidden, not_found
-from .keys import authenticate_api_key, rate_limit_wait
+from .keys import authenticate_api_key, rate_limit_wait, raw_key
 from .rendering import MIME_TYPES, render
 
-DESCRIPTION_MAX_LENGTH = 4000  # the standard's limit for description
+DESCRIPTION_MAX_LENGTH = representation.DESCRIPTION_MAX_LENGTH
+TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
 # Intake's field names -> the GeoReport parameter a developer sent.
 PARAMETER_NAMES = {
     "text": "description", "category": "service_code", "latitude": "lat", "longitude": "long",
@@ -46,8 +52,10 @@ def endpoint(*methods: str, root: str):
                         headers={"Allow": ", ".join(sorted(allowed))},
                     )
                 _check_jurisdiction(request)
-                status, data = view(request, *args, **kwargs)
-                response = render(data, root=root, fmt=fmt, status=status)
+                if request.method != "POST":  # a POST's key is checked (and counted) with its fields
+                    _check_rate_limit(request, _api_key(request, required=False))
+                status, data, *headers = view(request, *args, **kwargs)
+                response = render(data, root=root, fmt=fmt, status=status, headers=headers[0] if headers else None)
             except Open311Error as error:
                 response = render(error.as_data(), root="errors", fmt=fmt, status=error.status,
                                   headers=error.headers)
@@ -67,6 +75,31 @@ def _check_jurisdiction(request) -> None:
         raise not_found(_("jurisdiction_id %(id)s was not found.") % {"id": wanted})
 
 
+def _api_key(request, *, required: bool) -> ApiKey | None:
+    """The request's API key; a key that is sent must be valid (403), and POST must send one."""
+    raw = raw_key(request)
+    if not raw:
+        if required:
+            raise forbidden(_("api_key was not provided (send it in the X-Api-Key header, or as api_key)."))
+        return None
+    api_key = authenticate_api_key(raw)
+    if api_key is None:
+        raise forbidden(_("Invalid api_key received: it is unknown or has been revoked."))
+    return api_key
+
+
+def _check_rate_limit(request, api_key: ApiKey | None) -> None:
+    wait = rate_limit_wait(api_key, request)
+    if wait is None:
+        return
+    if api_key is not None:
+        message = _("Too many requests for this api_key (limit %(rate)s). Try again later.") % {
+            "rate": api_key.rate_limit}
+    else:
+        message = _("Too many requests from this address. Try again later, or ask for an api_key.")
+    raise Open311Error(429, message, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
 @endpoint("GET", root="discovery")
 def discovery(request):
     stamp = selectors.changeset()
@@ -74,8 +107,10 @@ def discovery(request):
     return 200, {
         "changeset": changeset,
         "contact": settings.OPEN311_CONTACT or _("Call the 12345 hotline, or write to its administrators."),
-        "key_service": settings.OPEN311_KEY_SERVICE
-        or _("API keys for filing requests are issued by the hotline's administrators on request."),
+        "key_service": (settings.OPEN311_KEY_SERVICE
+                        or _("API keys for filing requests are issued by the hotline's administrators on request."))
+        + " " + _("Send the key in the X-Api-Key header (preferred: it stays out of logs), or as the api_key "
+                  "parameter."),
         "endpoints": [
             {
                 "specification": representation.SPECIFICATION,
@@ -109,11 +144,21 @@ def service_requests(request):
     unknown = sorted(set(query.codes) - selectors.known_service_codes(query.codes))
     if unknown:
         raise bad_request(_("Unknown service_code: %(codes)s.") % {"codes": ", ".join(unknown)})
-    appeals = selectors.service_requests(
-        numbers=query.numbers, codes=query.codes, start=query.start, end=query.end, statuses=query.statuses,
-        limit=params.MAX_RESULTS,
-    )
-    return 200, [representation.service_request(appeal) for appeal in appeals]
+    key = hashlib.sha256(f"{get_language()}/{query.cache_key()}".encode()).hexdigest()
+    page = cached(f"open311:requests:{key}", settings.OPEN311_CACHE_SECONDS, lambda: [
+        representation.service_request(appeal)
+        for appeal in selectors.service_requests(
+            ids=query.ids, codes=query.codes, start=query.start, end=query.end, statuses=query.statuses,
+            offset=query.offset, limit=query.page_size,
+        )
+    ])
+    headers = {"Cache-Control": f"public, max-age={settings.OPEN311_CACHE_SECONDS}"}
+    if len(page) == query.page_size and not query.ids and query.offset + query.page_size < params.MAX_DEPTH:
+        following = request.GET.copy()
+        following["page"] = str(query.page + 1)
+        following.pop("api_key", None)
+        headers["Link"] = f'<{request.build_absolute_uri(request.path)}?{following.urlencode()}>; rel="next"'
+    return 200, page, headers
 
 
 @endpoint("GET", root="service_requests")
@@ -126,7 +171,7 @@ def service_request(request, service_request_id: str):
 
 @endpoint("GET", root="service_requests")
 def token(request, token: str):
-    """Requests are created in real time, so the token of a request is its own id."""
+    """Requests are created in real time, so the token of a request is its own (public) id."""
     if not selectors.filed_through_open311(token):
         raise not_found(_("token %(token)s was not found.") % {"token": token})
     return 200, [{"service_request_id": token, "token": token}]
@@ -137,22 +182,11 @@ def unknown_resource(request, path: str = ""):
     raise not_found(_("There is no such resource. Resources end in .xml or .json."))
 
 
-def _create(request) -> Appeal:
-    """POST requests: api_key, its rate limit, service_code, one location, then intake."""
+def _create(request) -> SubmittedAppeal:
+    """POST requests: the key, its rate limit, service_code, one location, then intake."""
     form = request.POST
-    raw_key = form.get("api_key") or request.GET.get("api_key")
-    if not raw_key:
-        raise forbidden(_("api_key was not provided."))
-    api_key = authenticate_api_key(raw_key)
-    if api_key is None:
-        raise forbidden(_("Invalid api_key received: it is unknown or has been revoked."))
-    wait = rate_limit_wait(api_key)
-    if wait is not None:
-        raise Open311Error(
-            429, _("Too many requests for this api_key (limit %(rate)s). Try again later.")
-            % {"rate": api_key.rate_limit},
-            headers={"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+    api_key = _api_key(request, required=True)
+    _check_rate_limit(request, api_key)
     code = form.get("service_code", "").strip()
     if not code:
         raise bad_request(_("service_code was not provided."))
@@ -169,7 +203,7 @@ def _create(request) -> Appeal:
         raise bad_request(_("description is limited to %(n)d characters.") % {"n": DESCRIPTION_MAX_LENGTH})
     phone = form.get("phone", "").strip()
     try:
-        return submit_appeal(
+        submitted = submit_appeal(
             text=description.strip() or category.name,
             channel=Appeal.Channel.API,
             category_code=category.code,
@@ -184,10 +218,20 @@ def _create(request) -> Appeal:
             attributes=posted_answers(form),
             media_url=form.get("media_url", ""),
             api_key=api_key,
+            publish=_publish(form.get("publish", ""), api_key),
             language=get_language(),
-        ).appeal
+        )
     except ValidationError as exc:
         raise bad_request(*_describe(exc)) from exc
+    return submitted
+
+
+def _publish(value: str, api_key: ApiKey) -> bool:
+    """publish=true asks to publish; only a key whose app's terms allow it (ApiKey.publishes) may."""
+    value = value.strip().lower()
+    if value not in TRUE + FALSE:
+        raise bad_request(_("publish must be true or false."))
+    return value in TRUE and api_key.publishes == ApiKey.Publishes.WHEN_ASKED
 
 
 def _full_name(first: str, last: str) -> str:

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from appeals.validation import EARLIEST_MOMENT, LATEST_MOMENT
+
 from ..models import ScoringRule
+
+# The label months a period can be asked for: the years any moment may have (so the months around
+# them, and their local midnights, stay within what dates and the database can hold).
+FIRST_LABEL = date(EARLIEST_MOMENT.year, 1, 1)
+LAST_LABEL = date(LATEST_MOMENT.year, 12, 1)
 
 DEFAULT_RULE = ScoringRule(
     effective_from=date(2000, 1, 1), w_response=Decimal("0.1"), w_resolution=Decimal("0.5"),

@@ -15,6 +15,11 @@ class Command(BaseCommand):
         create.add_argument("--name", required=True, help="The app's name.")
         create.add_argument("--owner", required=True, help="Who answers for the app: organisation and contact.")
         create.add_argument("--rate", default="60/min", help="Rate limit, e.g. 60/min (default), 1000/hour.")
+        create.add_argument(
+            "--publishes", default=ApiKey.Publishes.NEVER, choices=ApiKey.Publishes.values,
+            help="never (default): requests are never published; when_asked: published when the resident asked "
+            "(publish=true), as the app's terms with its users allow.",
+        )
         revoke = commands.add_parser("revoke", help="Revoke a key from now on.")
         revoke.add_argument("prefix", help="The key's prefix (the part before the dot).")
         commands.add_parser("list", help="List keys (prefixes only; the keys themselves are not stored).")
@@ -22,9 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _create(self, *, name: str, owner: str, rate: str, **_options):
+    def _create(self, *, name: str, owner: str, rate: str, publishes: str, **_options):
         try:
-            api_key, raw = create_api_key(name=name, owner=owner, rate_limit=rate)
+            api_key, raw = create_api_key(name=name, owner=owner, rate_limit=rate, publishes=publishes)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"Created API key {api_key.prefix} for {api_key.name} ({api_key.rate_limit}).")

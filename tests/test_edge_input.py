@@ -1,0 +1,85 @@
+"""Edge input that once ended in a 500 (issue 14, item 5): each gets a clear 4xx and changes nothing."""
+import json
+
+import pytest
+from django.test import Client
+
+from appeals.models import Appeal
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 1000 + "]" * 1000  # 2 KB of JSON nested 1,000 levels: json.loads recurses past Python's limit
+
+
+@pytest.mark.parametrize("path", ["/api/v1/appeals/", "/api/v1/dispatches/1/sign/", "/api/v1/triage/1/decline/"])
+def test_deeply_nested_json_is_a_400(client, city, path):
+    for body in (DEEP, '{"text": ' + DEEP + "}"):
+        response = client.post(path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code in (400, 401, 403), response.content[:300]
+    response = client.post("/api/v1/appeals/", DEEP, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "nested" in response.json()["detail"]
+    assert Appeal.objects.count() == 0
+
+
+def test_moderately_nested_json_still_parses(client, city):
+    body = {"text": "楼上噪声", "category": city.noise.code, "latitude": "39.95", "longitude": "116.15",
+            "anonymous": True, "photos": [], "kind": "complaint"}
+    response = client.post("/api/v1/appeals/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("params", [
+    {"start_date": "9999-12-31T00:00:00Z"},
+    {"end_date": "0001-01-01T00:00:00Z"},
+    {"start_date": "0001-01-01T00:00:00+14:00"},
+    {"end_date": "9999-12-31T23:59:59-23:59"},
+])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_extreme_open311_dates_are_400s(client, city, params, fmt):
+    response = client.get(f"/open311/v2/requests.{fmt}", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content[:300]
+    assert b"start_date" in response.content or b"end_date" in response.content
+
+
+def test_an_offset_postgresql_cannot_store_is_read_as_its_moment(client, city):
+    """+16:07 is a valid ISO 8601 offset but beyond PostgreSQL's ±15:59: the moment is what counts."""
+    response = client.get("/open311/v2/requests.json", {"start_date": "2026-10-25T08:00:00+16:07"})
+    assert response.status_code == 200
+
+
+def test_an_extreme_datetime_answer_is_a_400(client, city, questions, api_key):
+    response = client.post("/open311/v2/requests.json", {
+        "api_key": api_key[1], "service_code": city.water_outage.code, "address_string": "南桥路1号",
+        "attribute[scope]": "home", "attribute[since]": "9999-12-31T23:59:59-23:59",
+    }, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content[:300]
+    assert "since" in response.content.decode() or "Since when" in response.content.decode()
+    assert Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "9999-01"])
+def test_months_out_of_range_are_400s(client, officers, period):
+    client.force_login(officers["supervisor"].user)
+    for path in ("/console/dashboard/", "/console/dashboard/ranking-streets.csv",
+                 "/console/dashboard/intake.xlsx", "/api/v1/rankings/"):
+        response = client.get(path, {"period": period}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400, (path, response.content[:300])
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "ISO-8859-1", "nonsense-charset", "utf-16"])
+@pytest.mark.parametrize("path", ["/", "/track/", "/accounts/login/", "/admin/login/", "/console/phone/"])
+def test_a_form_post_in_another_charset_than_utf8_is_a_400(city, officers, path, charset):
+    """Django refuses the body when the CSRF check reads it; its 400 page ran that check again."""
+    client = Client(enforce_csrf_checks=True)  # exceptions are raised, as a 500 would be
+    client.force_login(officers["operator"].user)
+    response = client.generic("POST", path, "text=%E9t%E9&number=1",
+                              content_type=f"application/x-www-form-urlencoded; charset={charset}")
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in response
+    assert Appeal.objects.count() == 0
+
+
+def test_a_form_post_in_utf8_still_works(client, city):
+    response = client.generic("POST", "/track/", "number=260101-ABCDEF&code=ABCDEFGH",
+                              content_type="application/x-www-form-urlencoded; charset=UTF-8")
+    assert response.status_code == 404  # read and looked up: no such appeal
