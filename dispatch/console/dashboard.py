@@ -6,13 +6,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch.console.views import form_errors, queue_filter, role_or_403
+from dispatch.dashboard.charts import open_tickets_chart, response_time_chart
+from dispatch.dashboard.exports import export
+from dispatch.dashboard.figures import Dashboard, filters_from
+from dispatch.dashboard.tables import TABLES, table_slugs, tables_for, ticket_table
 from streets.models import Officer
-
-from .dashboard.charts import open_tickets_chart, response_time_chart
-from .dashboard.exports import export
-from .dashboard.figures import Dashboard, filters_from
-from .dashboard.tables import TABLES, table_slugs, tables_for, ticket_table
-from .views import form_errors, queue_filter, role_or_403
 
 EXPORT_MAX_ROWS = 10_000
 

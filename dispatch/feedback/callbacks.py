@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from appeals.events import record_transition
 from appeals.models import Appeal, AppealEvent
+from config.celery import app
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.handling.rules import require_role
+from dispatch.models import Callback, Dispatch
+from dispatch.routing.route import create_dispatch
 from streets.models import Officer
-
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .guards import require_role
-from .models import Callback, Dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +77,8 @@ def open_callback(*, dispatch: Dispatch, now: datetime) -> Callback | None:
 
 
 def _queue_invitation(callback_id: int, token: str) -> None:
-    from .tasks import send_callback_invitation
-
     try:
-        send_callback_invitation.delay(callback_id, token)
+        app.send_task("dispatch.tasks.send_callback_invitation", args=[callback_id, token])
     except Exception:  # broker away: the resident can still rate on the tracking page, operators can call
         logger.warning("could not queue the callback invitation for %s", callback_id, exc_info=True)
 
@@ -190,8 +189,6 @@ def settle_appeal(*, dispatch: Dispatch, now: datetime) -> None:
 
 
 def _reopen(*, dispatch: Dispatch, appeal: Appeal, now: datetime) -> Dispatch:
-    from .services import create_dispatch
-
     Dispatch.objects.filter(pk=dispatch.pk).update(is_current=False)
     dispatch.is_current = False
     new = create_dispatch(appeal=appeal, unit=dispatch.unit, actor=None, now=now, reopened_from=dispatch)

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import time_limits, workdays
-from .models import CalendarDay, CalendarYear, TimeLimit
+from config.celery import app
+from dispatch.deadlines import time_limits, workdays
+from dispatch.models import CalendarDay, CalendarYear, TimeLimit
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,7 @@ def time_limits_changed(sender, **kwargs) -> None:
 
 
 def _queue_recount() -> None:
-    from .tasks import recount_provisional_deadlines
-
     try:
-        recount_provisional_deadlines.delay()
+        app.send_task("dispatch.tasks.recount_provisional_deadlines")
     except Exception:  # broker away: the daily beat run recounts
         logger.warning("could not queue the recount of provisional deadlines", exc_info=True)

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.models import Dispatch, ReturnRequest
 from streets.models import Officer, Unit
 from streets.selectors import is_dispatch_target
-
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .models import Dispatch, ReturnRequest
 
 
 def lock_own_dispatch(dispatch_id: int, officer: Officer | None) -> Dispatch:

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from appeals.events import record_transition
 from appeals.models import AppealEvent
+from dispatch.deadlines.workdays import get_calendar
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.handling.rules import lock_dispatch, require_role
+from dispatch.models import Dispatch, SupervisionOrder
 from streets.models import Officer
-
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .guards import lock_dispatch, require_role
-from .models import Dispatch, SupervisionOrder
-from .workdays import get_calendar
 
 TEXT_MAX_LENGTH = 2000
 

@@ -22,13 +22,8 @@ from appeals.models import Appeal, AppealPhoto
 from appeals.privacy import contact_for
 from appeals.views import file_form
 from config.throttling import TooManyRequests, too_many_requests_page
-from streets.models import Officer, Unit
-from streets.roles import officer_of
-
-from . import extensions, returns, services, supervision, whistles
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .filters import DispatchFilter
-from .forms import (
+from dispatch.console.filters import DispatchFilter
+from dispatch.console.forms import (
     AnswerForm,
     DeclineForm,
     ExtensionForm,
@@ -39,8 +34,10 @@ from .forms import (
     SuperviseForm,
     WhistleForm,
 )
-from .models import Dispatch
-from .selectors import (
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.handling import actions as services
+from dispatch.handling import extensions, returns, supervision, whistles
+from dispatch.handling.selectors import (
     can_act_on,
     can_see_appeal,
     can_see_contact,
@@ -49,6 +46,9 @@ from .selectors import (
     dispatches_visible_to,
     triage_queue,
 )
+from dispatch.models import Dispatch
+from streets.models import Officer, Unit
+from streets.roles import officer_of
 
 PAGE_SIZE = 50
 

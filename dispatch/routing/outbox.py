@@ -1,4 +1,9 @@
-"""Queue routing after commit; the broker being away must never fail an intake.
+"""The outbox intake writes to: queue routing (and photo re-encoding) after commit; the broker
+being away must never fail an intake.
+
+Intake announces each new appeal with appeals.signals.appeal_filed (appeals imports no dispatch
+code); `appeal_filed` below is its receiver, connected by DispatchConfig.ready. Tasks are sent by
+name (dispatch.tasks is the Celery entry point and nothing imports it).
 
 Intake does not send a message per appeal: routing takes everything waiting in batches, so one
 queued routing task serves every appeal committed before it starts. A flag in the broker's Redis
@@ -15,11 +20,22 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
+from config.celery import app
+
 logger = logging.getLogger(__name__)
 
 # Long enough to cover a routing task's usual wait in the queue; if it lapses (a long queue, a
 # lost message), the next intake simply queues another task.
 LEASE_MS = 5000
+ROUTE_WAITING_TASK = "dispatch.tasks.route_waiting"
+REENCODE_PHOTOS_TASK = "dispatch.tasks.reencode_photos"
+
+
+def appeal_filed(sender, *, appeal_id: int, has_photos: bool, **kwargs) -> None:
+    """Receiver of appeals.signals.appeal_filed: queue the photos (if any) and the routing."""
+    if has_photos:
+        queue_photos(appeal_id=appeal_id)
+    queue_routing(appeal_id=appeal_id)
 
 
 def queue_routing(*, appeal_id: int) -> None:
@@ -28,13 +44,9 @@ def queue_routing(*, appeal_id: int) -> None:
 
 def publish_routing(*, appeal_id: int) -> None:
     """Queue a routing task unless one is already queued and not yet started."""
-    from config.celery import app
-
-    from .tasks import route_waiting_task
-
     try:
         if _raise_flag(app.conf.broker_url):
-            route_waiting_task.apply_async()
+            app.send_task(ROUTE_WAITING_TASK)
     except Exception:  # broker down: the sweep_unrouted task catches up
         logger.warning("could not queue routing for appeal %s; the sweep will route it", appeal_id, exc_info=True)
 
@@ -45,18 +57,14 @@ def queue_photos(*, appeal_id: int) -> None:
 
 
 def publish_photos(*, appeal_id: int) -> None:
-    from .tasks import reencode_photos_task
-
     try:
-        reencode_photos_task.apply_async(args=[appeal_id])
+        app.send_task(REENCODE_PHOTOS_TASK, args=[appeal_id])
     except Exception:  # broker down: the photos stay pending and sweep_pending_photos catches up
         logger.warning("could not queue the photos of appeal %s; the sweep will", appeal_id, exc_info=True)
 
 
 def routing_started() -> None:
     """A routing task is about to look for appeals: whatever commits from now on queues another."""
-    from config.celery import app
-
     client = _redis(app.conf.broker_url)
     if client is not None:
         client.delete(_flag_key())

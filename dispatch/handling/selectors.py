@@ -9,9 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import Appeal
+from dispatch.models import Callback, Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
 from streets.models import Officer, Unit
-
-from .models import Callback, Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
 
 
 def _with_joins(queryset: QuerySet) -> QuerySet:

@@ -16,12 +16,17 @@ from django.utils.translation import gettext as _
 from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent, Category
+from dispatch.exceptions import ActionNotAllowed
+from dispatch.handling.rules import (
+    advance,
+    check_dispatch_target,
+    lock_own_dispatch,
+    lock_pending_request,
+    require_role,
+)
+from dispatch.models import Dispatch, ReturnRequest
+from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
-
-from .exceptions import ActionNotAllowed
-from .guards import advance, check_dispatch_target, lock_own_dispatch, lock_pending_request, require_role
-from .models import Dispatch, ReturnRequest
-from .services import create_dispatch
 
 NOTE_MAX_LENGTH = 2000
 

@@ -14,24 +14,24 @@ from rest_framework.response import Response
 from appeals.models import Appeal
 from appeals.privacy import contact_for
 from config.throttling import OneTripThrottling
-from streets.models import Unit
-from streets.roles import officer_of
-from streets.selectors import dispatch_targets
-
-from . import extensions, returns, services, supervision, whistles
-from .api_decisions import (
+from dispatch.api.decisions import (
     ExtensionRequestSerializer,
     ManualDispatchSerializer,
     ReturnRequestSerializer,
     SupervisionOrderSerializer,
     WhistleSerializer,
 )
-from .api_errors import run_action
-from .api_schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
-from .filters import DispatchFilter
-from .models import Dispatch, ReturnRequest
-from .permissions import IsOperator, IsStaffMember
-from .selectors import can_see_contact, dispatches_visible_to, triage_queue
+from dispatch.api.errors import run_action
+from dispatch.api.permissions import IsOperator, IsStaffMember
+from dispatch.api.schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
+from dispatch.console.filters import DispatchFilter
+from dispatch.handling import actions as services
+from dispatch.handling import extensions, returns, supervision, whistles
+from dispatch.handling.selectors import can_see_contact, dispatches_visible_to, triage_queue
+from dispatch.models import Dispatch, ReturnRequest
+from streets.models import Unit
+from streets.roles import officer_of
+from streets.selectors import dispatch_targets
 
 
 class DispatchSerializer(serializers.ModelSerializer):

@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
+from dispatch.deadlines.due import format_due, warn_at
+from dispatch.deadlines.workdays import END_OF_DAY, get_calendar
+from dispatch.exceptions import ActionNotAllowed
+from dispatch.handling.rules import lock_own_dispatch, lock_pending_request, refuse_while_return_pending, require_role
+from dispatch.models import Dispatch, ExtensionRequest
 from streets.models import Officer
-
-from .deadlines import format_due, warn_at
-from .exceptions import ActionNotAllowed
-from .guards import lock_own_dispatch, lock_pending_request, refuse_while_return_pending, require_role
-from .models import Dispatch, ExtensionRequest
-from .workdays import END_OF_DAY, get_calendar
 
 TEXT_MAX_LENGTH = 2000
 

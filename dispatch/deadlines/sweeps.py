@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy
 from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
-
-from .callbacks import open_callback
-from .models import Dispatch, SupervisionOrder
-from .supervision import open_order
+from dispatch.feedback.callbacks import open_callback
+from dispatch.handling.supervision import open_order
+from dispatch.models import Dispatch, SupervisionOrder
 
 logger = logging.getLogger(__name__)
 

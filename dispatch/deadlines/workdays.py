@@ -5,7 +5,7 @@ from the `chinesecalendar` library, which knows only the years published so far.
 or extends it with admin-entered CalendarDay rows, and marks a year whose schedule it has entered
 in full with a CalendarYear row. For a year nobody knows yet, Monday to Friday (plus any
 admin-entered days) stands in, and every deadline that counted such a day is *provisional*: it is
-recomputed once the year becomes known (see dispatch.deadlines.recompute_provisional).
+recomputed once the year becomes known (see dispatch.deadlines.due.recompute_provisional).
 
 All counting happens in the city's local time (settings.TIME_ZONE).
 """
@@ -21,6 +21,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from config.process_cache import VersionedCache
+from dispatch.models import CalendarDay, CalendarYear
 
 # The latest moment of a day: a deadline "by the end of the day" is shown as 23:59:59.
 END_OF_DAY = time(23, 59, 59)
@@ -98,16 +99,12 @@ def _local(day: date, at: time) -> datetime:
 
 
 def _calendar_version() -> tuple:
-    from .models import CalendarDay, CalendarYear
-
     days = CalendarDay.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
     years = CalendarYear.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
     return (days["n"], days["latest"], years["n"], years["latest"])
 
 
 def _build_calendar() -> WorkCalendar:
-    from .models import CalendarDay, CalendarYear
-
     overrides = {
         row["date"]: row["kind"] == CalendarDay.Kind.WORKDAY for row in CalendarDay.objects.values("date", "kind")
     }

@@ -17,10 +17,9 @@ from django.utils import formats, timezone
 from appeals import notes
 from appeals.events import record_transition
 from appeals.models import Appeal, AppealEvent, Category
-
-from .models import Dispatch
-from .time_limits import Rule, Span, Tier, rule_for
-from .workdays import WorkCalendar, get_calendar
+from dispatch.deadlines.time_limits import Rule, Span, Tier, rule_for
+from dispatch.deadlines.workdays import WorkCalendar, get_calendar
+from dispatch.models import Dispatch
 
 logger = logging.getLogger(__name__)
 

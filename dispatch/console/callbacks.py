@@ -8,14 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.forms import FeedbackForm
 from appeals.privacy import contact_for
+from dispatch.console.views import PAGE_SIZE, role_or_403
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.feedback.callbacks import record_phone_callback, record_unanswered_call
+from dispatch.feedback.forms import FeedbackForm
+from dispatch.handling.selectors import dispatch_timeline, phone_callbacks
 from streets.models import Officer
-
-from .callbacks import record_phone_callback, record_unanswered_call
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .selectors import dispatch_timeline, phone_callbacks
-from .views import PAGE_SIZE, role_or_403
 
 
 @login_required

@@ -14,9 +14,8 @@ from django.db.models import Count, Max
 from django.utils.translation import ngettext
 
 from config.process_cache import VersionedCache
-
-from .models import TimeLimit
-from .workdays import Deadline, WorkCalendar
+from dispatch.deadlines.workdays import Deadline, WorkCalendar
+from dispatch.models import TimeLimit
 
 LimitUnit = TimeLimit.LimitUnit
 Tier = TimeLimit.Tier

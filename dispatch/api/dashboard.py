@@ -11,12 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.throttling import OneTripThrottling
+from dispatch.api.permissions import IsSupervisor
+from dispatch.api.schema import doc
+from dispatch.dashboard.figures import Dashboard, filters_from
+from dispatch.metrics.counts import COUNT_FIELDS
 from streets.models import Unit
-
-from .api_schema import doc
-from .dashboard.figures import Dashboard, filters_from
-from .metrics.counts import COUNT_FIELDS
-from .permissions import IsSupervisor
 
 RATE = {"max_digits": 5, "decimal_places": 4, "allow_null": True}
 

@@ -9,20 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appeals.privacy import contact_for
-from streets import logins
-from streets.models import Officer
-
-from . import extensions, returns, supervision
-from .exceptions import ActionNotAllowed, NotYourTicket
-from .forms import DecisionNoteForm, ManualDispatchForm, ReplyForm
-from .selectors import (
+from dispatch.console.forms import DecisionNoteForm, ManualDispatchForm, ReplyForm
+from dispatch.console.views import PAGE_SIZE, form_errors, officer_or_403, role_or_403
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.handling import extensions, returns, supervision
+from dispatch.handling.selectors import (
     can_see_supervision_orders,
     dispatch_timeline,
     extension_requests,
     return_requests,
     supervision_orders_visible_to,
 )
-from .views import PAGE_SIZE, form_errors, officer_or_403, role_or_403
+from streets import logins
+from streets.models import Officer
 
 
 def _decide(request, action, *, success: str, **kwargs) -> bool:

@@ -3,7 +3,7 @@ that does not allow the action is 409 with the same translated message the conso
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
-from .exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 
 
 class Conflict(APIException):

@@ -8,20 +8,19 @@ from rest_framework.response import Response
 
 from appeals.models import Category
 from config.throttling import OneTripThrottling
-from streets.roles import officer_of
-from streets.selectors import dispatch_targets
-
-from . import extensions, returns, supervision
-from .api_errors import run_action
-from .api_schema import doc
-from .models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
-from .permissions import IsOperator, IsSupervisor
-from .selectors import (
+from dispatch.api.errors import run_action
+from dispatch.api.permissions import IsOperator, IsSupervisor
+from dispatch.api.schema import doc
+from dispatch.handling import extensions, returns, supervision
+from dispatch.handling.selectors import (
     can_see_supervision_orders,
     extension_requests,
     return_requests,
     supervision_orders_visible_to,
 )
+from dispatch.models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
+from streets.roles import officer_of
+from streets.selectors import dispatch_targets
 
 
 class RequestSerializer(serializers.ModelSerializer):

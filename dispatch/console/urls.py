@@ -1,6 +1,9 @@
 from django.urls import path, re_path
 
-from . import views, views_callbacks, views_center, views_dashboard
+from dispatch.console import callbacks as views_callbacks
+from dispatch.console import center as views_center
+from dispatch.console import dashboard as views_dashboard
+from dispatch.console import views
 
 app_name = "console"
 urlpatterns = [

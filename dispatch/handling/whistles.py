@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
+from dispatch.exceptions import ActionNotAllowed
+from dispatch.handling.rules import lock_own_dispatch, refuse_while_return_pending
+from dispatch.models import Dispatch, Whistle
+from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
-
-from .exceptions import ActionNotAllowed
-from .guards import lock_own_dispatch, refuse_while_return_pending
-from .models import Dispatch, Whistle
-from .services import create_dispatch
 
 NOTE_MAX_LENGTH = 2000
 MAX_DEPARTMENTS = 10

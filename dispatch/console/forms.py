@@ -4,10 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.forms import category_choices
 from appeals.models import Appeal, Category
+from dispatch.models import ReturnRequest
 from streets.models import Unit
 from streets.selectors import dispatch_targets
-
-from .models import ReturnRequest
 
 
 class NoteForm(forms.Form):

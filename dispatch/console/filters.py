@@ -7,12 +7,11 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
+from dispatch.handling.selectors import overdue_q
+from dispatch.metrics.periods import FIRST_LABEL, LAST_LABEL
+from dispatch.models import Dispatch
 from streets.models import Officer, Unit
 from streets.roles import officer_of
-
-from .metrics.periods import FIRST_LABEL, LAST_LABEL
-from .models import Dispatch
-from .selectors import overdue_q
 
 LATEST_FIRST = gettext_noop("%s (latest first)")
 _latest_first = lazy(lambda label: gettext(LATEST_FIRST) % label, str)
