@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
-from dispatch.console.filters import DashboardFilter
+from dispatch.dashboard.filters import DashboardFilter
 from dispatch.metrics.periods import Period, period_containing, period_for_label
 from dispatch.metrics.ranking import RankingRow, ranking
 from dispatch.models import DailyStats, DistrictDailyStats, UnitPeriodStats
