@@ -18,7 +18,7 @@ from appeals.models import Appeal, Category
 from appeals.services import submit_appeal
 from dispatch.feedback import callbacks
 from dispatch.feedback.callbacks import Answers
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.metrics import daily, rollup
 from dispatch.routing import route
 from streets.demo.categories import DEMO_APPEALS
@@ -62,11 +62,11 @@ def load_demo_activity(*, seed: int = 12345) -> dict[str, int]:
             done["appeals"] += 1
             if dispatch is None or dispatch.unit_id != street.pk or rng.random() < 0.3:
                 continue  # left in the queue, waiting for the street
-            services.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已电话联系居民")
+            actions.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
+            actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已电话联系居民")
             if rng.random() < 0.2:
                 continue
-            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer=rng.choice(ANSWERS))
+            actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer=rng.choice(ANSWERS))
             done["resolved"] += 1
             if rng.random() < 0.8:
                 callbacks.rate_by_tracking(appeal=filed.appeal, answers=rng.choice(FEEDBACK))

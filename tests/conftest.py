@@ -183,7 +183,7 @@ def redis_client():
 
 @pytest.fixture
 def routing_queued(redis_client):
-    """As if a routing task were queued and not yet started (dispatch/queueing.py): intake raises
+    """As if a routing task were queued and not yet started (dispatch/routing/outbox.py): intake raises
     the flag in vain and publishes nothing, so no worker of the suite routes these appeals while
     the test still runs (or while a transactional test's tables are emptied)."""
     from dispatch.routing import outbox as queueing

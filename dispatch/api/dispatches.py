@@ -25,8 +25,7 @@ from dispatch.api.errors import run_action
 from dispatch.api.permissions import IsOperator, IsStaffMember
 from dispatch.api.schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
 from dispatch.console.filters import DispatchFilter
-from dispatch.handling import actions as services
-from dispatch.handling import extensions, returns, supervision, whistles
+from dispatch.handling import actions, extensions, returns, supervision, whistles
 from dispatch.handling.selectors import can_see_contact, dispatches_visible_to, triage_queue
 from dispatch.models import Dispatch, ReturnRequest
 from streets.models import Unit
@@ -131,28 +130,28 @@ class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
     @doc("sign", response=DispatchSerializer, fails=(403, 404, 409))
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        return self._act(request, services.sign_dispatch)
+        return self._act(request, actions.sign_dispatch)
 
     @doc("respond", request=NoteSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._act(request, services.respond_dispatch, note=data.validated_data.get("note", ""))
+        return self._act(request, actions.respond_dispatch, note=data.validated_data.get("note", ""))
 
     @doc("notes", request=NoteSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._act(request, services.add_progress_note, note=data.validated_data.get("note", ""))
+        return self._act(request, actions.add_progress_note, note=data.validated_data.get("note", ""))
 
     @doc("resolve", request=AnswerSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._act(request, services.resolve_dispatch, answer=data.validated_data["answer"])
+        return self._act(request, actions.resolve_dispatch, answer=data.validated_data["answer"])
 
     @doc("report", request=ReportSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
@@ -160,7 +159,7 @@ class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
         """A summoned department records its part."""
         data = ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._act(request, services.report_cohandling, report=data.validated_data["report"])
+        return self._act(request, actions.report_cohandling, report=data.validated_data["report"])
 
     def _request(self, request, serializer_class, action_fn, result_serializer, **extra):
         dispatch = self.get_object()
@@ -235,7 +234,7 @@ class TriageViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveMod
         data = ManualDispatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         dispatch = run_action(
-            services.dispatch_manually, appeal_id=appeal.pk, unit=data.validated_data["unit"],
+            actions.dispatch_manually, appeal_id=appeal.pk, unit=data.validated_data["unit"],
             operator=officer_of(request.user), category=data.validated_data.get("category"),
             note=data.validated_data.get("note", ""),
         )
@@ -252,7 +251,7 @@ class TriageViewSet(OneTripThrottling, mixins.ListModelMixin, mixins.RetrieveMod
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run_action(
-            services.decline_appeal, appeal_id=appeal.pk, reason=data.validated_data["reason"],
+            actions.decline_appeal, appeal_id=appeal.pk, reason=data.validated_data["reason"],
             operator=officer_of(request.user), note=data.validated_data.get("note", ""),
         )
         return Response({"appeal": appeal.number, "status": Appeal.Status.REJECTED})

@@ -1,4 +1,4 @@
-"""OpenAPI documentation of the console API (dispatch/api.py): who may call each endpoint, what
+"""OpenAPI documentation of the console API (dispatch/api/dispatches.py): who may call each endpoint, what
 it returns and how it fails. Kept here so the views carry one decorator each."""
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers

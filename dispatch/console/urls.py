@@ -1,9 +1,6 @@
 from django.urls import path, re_path
 
-from dispatch.console import callbacks as views_callbacks
-from dispatch.console import center as views_center
-from dispatch.console import dashboard as views_dashboard
-from dispatch.console import views
+from dispatch.console import callbacks, center, dashboard, views
 
 app_name = "console"
 urlpatterns = [
@@ -15,20 +12,20 @@ urlpatterns = [
     path("phone/", views.phone_intake, name="phone-intake"),
     path("triage/", views.triage, name="triage"),
     path("triage/<int:pk>/", views.triage_detail, name="triage-detail"),
-    path("returns/", views_center.return_queue, name="returns"),
-    path("returns/<int:pk>/", views_center.return_detail, name="return-detail"),
-    path("extensions/", views_center.extension_queue, name="extensions"),
-    path("sign-in-lockouts/", views_center.login_lockouts, name="login-lockouts"),
-    path("extensions/<int:pk>/approve/", views_center.extension_decide, {"decision": "approve"},
+    path("returns/", center.return_queue, name="returns"),
+    path("returns/<int:pk>/", center.return_detail, name="return-detail"),
+    path("extensions/", center.extension_queue, name="extensions"),
+    path("sign-in-lockouts/", center.login_lockouts, name="login-lockouts"),
+    path("extensions/<int:pk>/approve/", center.extension_decide, {"decision": "approve"},
          name="extension-approve"),
-    path("extensions/<int:pk>/refuse/", views_center.extension_decide, {"decision": "refuse"},
+    path("extensions/<int:pk>/refuse/", center.extension_decide, {"decision": "refuse"},
          name="extension-refuse"),
-    path("supervision/", views_center.supervision_orders, name="supervision"),
-    path("supervision/<int:pk>/reply/", views_center.supervision_reply, name="supervision-reply"),
-    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
-    re_path(r"^dashboard/(?P<table>[a-z-]+)\.(?P<fmt>csv|xlsx)$", views_dashboard.dashboard_export,
+    path("supervision/", center.supervision_orders, name="supervision"),
+    path("supervision/<int:pk>/reply/", center.supervision_reply, name="supervision-reply"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    re_path(r"^dashboard/(?P<table>[a-z-]+)\.(?P<fmt>csv|xlsx)$", dashboard.dashboard_export,
             name="dashboard-export"),
-    re_path(r"^queue/export\.(?P<fmt>csv|xlsx)$", views_dashboard.queue_export, name="queue-export"),
-    path("callbacks/", views_callbacks.callback_queue, name="callbacks"),
-    path("callbacks/<int:pk>/", views_callbacks.callback_detail, name="callback"),
+    re_path(r"^queue/export\.(?P<fmt>csv|xlsx)$", dashboard.queue_export, name="queue-export"),
+    path("callbacks/", callbacks.callback_queue, name="callbacks"),
+    path("callbacks/<int:pk>/", callbacks.callback_detail, name="callback"),
 ]

@@ -35,8 +35,7 @@ from dispatch.console.forms import (
     WhistleForm,
 )
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
-from dispatch.handling import actions as services
-from dispatch.handling import extensions, returns, supervision, whistles
+from dispatch.handling import actions, extensions, returns, supervision, whistles
 from dispatch.handling.selectors import (
     can_act_on,
     can_see_appeal,
@@ -123,13 +122,13 @@ class ConsoleAction:
 
 
 ACTIONS = {
-    "sign": ConsoleAction(services.sign_dispatch, None, gettext_lazy("Signed for.")),
-    "respond": ConsoleAction(services.respond_dispatch, NoteForm, gettext_lazy("Response recorded.")),
-    "note": ConsoleAction(services.add_progress_note, NoteForm, gettext_lazy("Note added.")),
+    "sign": ConsoleAction(actions.sign_dispatch, None, gettext_lazy("Signed for.")),
+    "respond": ConsoleAction(actions.respond_dispatch, NoteForm, gettext_lazy("Response recorded.")),
+    "note": ConsoleAction(actions.add_progress_note, NoteForm, gettext_lazy("Note added.")),
     "resolve": ConsoleAction(
-        services.resolve_dispatch, AnswerForm, gettext_lazy("Resolved; the resident will be asked for feedback.")
+        actions.resolve_dispatch, AnswerForm, gettext_lazy("Resolved; the resident will be asked for feedback.")
     ),
-    "report": ConsoleAction(services.report_cohandling, ReportForm, gettext_lazy("Your report is recorded.")),
+    "report": ConsoleAction(actions.report_cohandling, ReportForm, gettext_lazy("Your report is recorded.")),
     "return": ConsoleAction(
         returns.request_return, ReturnForm, gettext_lazy("Return requested; the operators will decide.")
     ),
@@ -203,11 +202,11 @@ def triage_detail(request, pk: int):
     decline_form = DeclineForm(request.POST if "decline" in request.POST else None)
     try:
         if dispatch_form.is_bound and dispatch_form.is_valid():
-            services.dispatch_manually(appeal_id=appeal.pk, operator=officer, **dispatch_form.cleaned_data)
+            actions.dispatch_manually(appeal_id=appeal.pk, operator=officer, **dispatch_form.cleaned_data)
             messages.success(request, _("Appeal %(number)s dispatched.") % {"number": appeal.number})
             return redirect("console:triage")
         if decline_form.is_bound and decline_form.is_valid():
-            services.decline_appeal(appeal_id=appeal.pk, operator=officer, **decline_form.cleaned_data)
+            actions.decline_appeal(appeal_id=appeal.pk, operator=officer, **decline_form.cleaned_data)
             messages.success(request, _("Appeal %(number)s declined.") % {"number": appeal.number})
             return redirect("console:triage")
     except ActionNotAllowed as exc:
