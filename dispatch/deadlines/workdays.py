@@ -5,7 +5,7 @@ from the `chinesecalendar` library, which knows only the years published so far.
 or extends it with admin-entered CalendarDay rows, and marks a year whose schedule it has entered
 in full with a CalendarYear row. For a year nobody knows yet, Monday to Friday (plus any
 admin-entered days) stands in, and every deadline that counted such a day is *provisional*: it is
-recomputed once the year becomes known (see dispatch.deadlines.due.recompute_provisional).
+recomputed once the year becomes known (see dispatch.deadlines.due.recount_provisional).
 
 All counting happens in the city's local time (settings.TIME_ZONE).
 """
