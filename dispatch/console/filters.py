@@ -6,7 +6,6 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
-from dispatch.handling.selectors import overdue_q
 from dispatch.models import Dispatch
 from streets.models import Officer, Unit
 from streets.roles import officer_of
@@ -83,5 +82,5 @@ class DispatchFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":
-            return queryset.filter(overdue_q())
-        return queryset.exclude(overdue_q()) if value == "no" else queryset
+            return queryset.overdue()
+        return queryset.not_overdue() if value == "no" else queryset

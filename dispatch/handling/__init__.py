@@ -10,7 +10,7 @@
   extensions.py   request_extension, approve_extension, refuse_extension
   supervision.py  open_order, open_manual_order, reply_to_order
   selectors.py    reads for the staff: dispatches_visible_to, can_act_on, can_see_contact,
-                  overdue_q, triage_queue, dispatch_timeline, dispatch_dossier, the request lists
+                  triage_queue, dispatch_timeline, dispatch_dossier, the request lists
 
 Each action runs in one transaction, locks its row, checks the state it expects and writes one event.
 """

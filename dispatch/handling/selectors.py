@@ -44,11 +44,6 @@ def can_see_contact(officer: Officer | None, dispatch: Dispatch) -> bool:
     return can_act_on(officer, dispatch) and dispatch.role == Dispatch.Role.PRIMARY
 
 
-def overdue_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(responded_at__isnull=True, response_due__lt=now) | Q(resolved_at__isnull=True, resolve_due__lt=now)
-
-
 def triage_queue() -> QuerySet[Appeal]:
     """Appeals routing could not place, oldest first."""
     return Appeal.objects.filter(status=Appeal.Status.TRIAGE).select_related("category").order_by("created_at")
