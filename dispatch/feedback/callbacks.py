@@ -137,7 +137,10 @@ def record_unanswered_call(*, callback_id: int, operator: Officer) -> Callback:
         now = timezone.now()
         calls = callback.unanswered_calls + 1
         again = now + timedelta(hours=settings.CALLBACK_RETRY_HOURS)
-        Callback.objects.filter(pk=callback.pk).update(unanswered_calls=calls, call_again_at=again)
+        if not Callback.objects.filter(pk=callback.pk, state=Callback.State.OPEN).update(
+            unanswered_calls=calls, call_again_at=again
+        ):
+            raise ActionNotAllowed(_("Feedback has already been given, or the time for it has passed."))
         callback.unanswered_calls, callback.call_again_at = calls, again
         dispatch = callback.dispatch
         record_transition(
@@ -157,7 +160,10 @@ def _rate(callback: Callback, answers: Answers, channel: str, recorded_by) -> Ca
         "state": Callback.State.RATED, "solved": answers.solved, "satisfaction": answers.satisfaction,
         "comment": answers.comment, "channel": channel, "recorded_by": recorded_by, "rated_at": now,
     }
-    Callback.objects.filter(pk=callback.pk, state=Callback.State.OPEN).update(**changes)
+    # The caller holds the row lock, so this only fails when the survey left OPEN after it was read
+    # (a stale row): then nothing is recorded, rather than an answer the table does not hold.
+    if not Callback.objects.filter(pk=callback.pk, state=Callback.State.OPEN).update(**changes):
+        raise ActionNotAllowed(_("Feedback has already been given, or the time for it has passed."))
     for field, value in changes.items():
         setattr(callback, field, value)
     dispatch = callback.dispatch
