@@ -20,7 +20,6 @@ from config.throttling import (
     client_ip,
     count_requests,
 )
-from streets.models import Officer
 from streets.roles import officer_of
 
 from . import folding, tracking_cookie
@@ -34,7 +33,7 @@ FILED, INVALID = "filed", "invalid"  # an intake request's outcome, as its limit
 def is_operator(user) -> bool:
     """A hotline operator files for callers all day: their appeals count on their own allowance."""
     officer = officer_of(user)
-    return officer is not None and officer.role == Officer.Role.OPERATOR
+    return officer is not None and officer.is_operator
 
 
 class IntakeThrottle(ClientRateThrottle):

@@ -12,8 +12,8 @@ from dispatch.api.errors import run_action
 from dispatch.api.permissions import IsOperator, IsSupervisor
 from dispatch.api.schema import doc
 from dispatch.handling import extensions, returns, supervision
+from dispatch.handling.rules import may_see_supervision_orders
 from dispatch.handling.selectors import (
-    can_see_supervision_orders,
     extension_requests,
     return_requests,
     supervision_orders_visible_to,
@@ -188,7 +188,7 @@ class ExtensionRequestViewSet(DecisionViewSet):
 
 class SeesSupervisionOrders(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return can_see_supervision_orders(officer_of(request.user))
+        return may_see_supervision_orders(officer_of(request.user))
 
 
 @extend_schema_view(

@@ -26,7 +26,8 @@ from dispatch.api.permissions import IsOperator, IsStaffMember
 from dispatch.api.schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
 from dispatch.console.filters import DispatchFilter
 from dispatch.handling import actions, extensions, returns, supervision, whistles
-from dispatch.handling.selectors import can_see_contact, dispatches_visible_to, triage_queue
+from dispatch.handling.rules import may_see_contact
+from dispatch.handling.selectors import dispatches_visible_to, triage_queue
 from dispatch.models import Dispatch, ReturnRequest
 from streets.models import Unit
 from streets.roles import officer_of
@@ -63,7 +64,7 @@ class DispatchSerializer(serializers.ModelSerializer):
 
     @contact_field
     def get_contact(self, obj) -> dict:
-        contact = contact_for(obj.appeal, reveal=can_see_contact(self.context.get("officer"), obj))
+        contact = contact_for(obj.appeal, reveal=may_see_contact(self.context.get("officer"), obj))
         return {"name": contact.name, "phone": contact.phone, "masked": contact.masked}
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
 from dispatch.models import Dispatch
-from streets.models import Officer, Unit
+from streets.models import Unit
 from streets.roles import officer_of
 
 LATEST_FIRST = gettext_noop("%s (latest first)")
@@ -72,7 +72,7 @@ class DispatchFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         officer = officer_of(self.request.user) if self.request is not None else None
-        if officer is None or officer.role != Officer.Role.SUPERVISOR:
+        if officer is None or not officer.is_supervisor:
             del self.filters["unit"]  # everyone else sees one unit's tickets (or a district's copies)
 
     def filter_state(self, queryset, name, value):

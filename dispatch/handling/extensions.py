@@ -18,7 +18,13 @@ from appeals.models import AppealEvent
 from dispatch.deadlines.due import format_due, warn_at
 from dispatch.deadlines.workdays import END_OF_DAY, get_calendar
 from dispatch.exceptions import ActionNotAllowed
-from dispatch.handling.rules import lock_own_dispatch, lock_pending_request, refuse_while_return_pending, require_role
+from dispatch.handling.rules import (
+    lock_own_dispatch,
+    lock_pending_request,
+    may_extend,
+    refuse_while_return_pending,
+    require_role,
+)
 from dispatch.models import Dispatch, ExtensionRequest
 from streets.models import Officer
 
@@ -38,7 +44,7 @@ def request_extension(*, dispatch_id: int, officer: Officer, reason: str, propos
     proposed_due = end_of(proposed_day)
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
-        if not dispatch.is_open:
+        if not may_extend(officer, dispatch):
             raise ActionNotAllowed(_("This ticket is closed."))
         refuse_while_return_pending(dispatch)
         now = timezone.now()
