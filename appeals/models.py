@@ -346,6 +346,14 @@ class AppealPhoto(models.Model):
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.image.name}"
 
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
 
 class AppendOnlyError(Exception):
     """Raised on an attempt to change or delete an audit event."""

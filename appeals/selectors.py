@@ -58,6 +58,11 @@ class TrackingSummary:
     timeline: list[TimelineEntry]
     feedback_until: datetime | None = None  # the callback survey is open until then
 
+    @property
+    def awaits_operator(self) -> bool:
+        """Routing could not place it: an operator chooses the unit."""
+        return self.status == Appeal.Status.TRIAGE
+
 
 def tracking_summary(appeal: Appeal) -> TrackingSummary:
     events = list(
