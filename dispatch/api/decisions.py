@@ -18,6 +18,7 @@ from dispatch.handling.selectors import (
     return_requests,
     supervision_orders_visible_to,
 )
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
 from streets.roles import officer_of
 from streets.selectors import dispatch_targets
@@ -83,15 +84,15 @@ class ManualDispatchSerializer(serializers.Serializer):
         slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
         allow_null=True,
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class DecisionNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class ReplySerializer(serializers.Serializer):
-    reply = serializers.CharField(allow_blank=True, max_length=2000)
+    reply = serializers.CharField(allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class DecisionQuerySerializer(serializers.Serializer):

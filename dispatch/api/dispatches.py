@@ -28,6 +28,7 @@ from dispatch.console.filters import DispatchFilter
 from dispatch.handling import actions, extensions, returns, supervision, whistles
 from dispatch.handling.rules import may_see_contact
 from dispatch.handling.selectors import dispatches_visible_to, triage_queue
+from dispatch.limits import ANSWER_MAX_LENGTH, NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, ReturnRequest
 from streets.models import Unit
 from streets.roles import officer_of
@@ -69,20 +70,20 @@ class DispatchSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True, max_length=5000)
+    answer = serializers.CharField(allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class ReportSerializer(serializers.Serializer):
-    report = serializers.CharField(allow_blank=True, max_length=5000)
+    report = serializers.CharField(allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class ReturnRequestInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     suggested_unit = serializers.SlugRelatedField(
         slug_field="code", queryset=dispatch_targets(), required=False, allow_null=True
     )
@@ -93,16 +94,16 @@ class WhistleInputSerializer(serializers.Serializer):
         child=serializers.SlugRelatedField(slug_field="code", queryset=dispatch_targets(Unit.Kind.DEPARTMENT)),
         min_length=1, max_length=10,
     )
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class ExtensionInputSerializer(serializers.Serializer):
     proposed_day = serializers.DateField()
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class SuperviseInputSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 @extend_schema_view(
@@ -211,7 +212,7 @@ class TriageAppealSerializer(serializers.ModelSerializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Appeal.RejectionReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 @extend_schema_view(

@@ -24,13 +24,13 @@ from appeals.models import Appeal, AppealEvent
 from config.celery import app
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.handling.rules import require_role
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Callback, Dispatch
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer
 
 logger = logging.getLogger(__name__)
 
-COMMENT_MAX_LENGTH = 2000
 Satisfaction = Callback.Satisfaction
 
 
@@ -49,7 +49,7 @@ class Answers:
             raise ActionNotAllowed(_("Choose how satisfied you are."))
         if not isinstance(self.solved, bool):
             raise ActionNotAllowed(_("Say whether the problem was solved."))
-        return Answers(self.solved, self.satisfaction, (self.comment or "").strip()[:COMMENT_MAX_LENGTH])
+        return Answers(self.solved, self.satisfaction, (self.comment or "").strip()[:NOTE_MAX_LENGTH])
 
     @property
     def sends_back(self) -> bool:

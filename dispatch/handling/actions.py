@@ -28,6 +28,7 @@ from dispatch.handling.rules import (
     refuse_while_return_pending,
     require_role,
 )
+from dispatch.limits import ANSWER_MAX_LENGTH
 from dispatch.models import Dispatch
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
@@ -35,7 +36,6 @@ from streets.models import Officer, Unit
 logger = logging.getLogger(__name__)
 
 State = Dispatch.State
-ANSWER_MAX_LENGTH = 5000
 
 
 # --- the operators' manual queue ---------------------------------------------------------------

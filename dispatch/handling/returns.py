@@ -25,11 +25,10 @@ from dispatch.handling.rules import (
     may_return,
     require_role,
 )
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, ReturnRequest
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
-
-NOTE_MAX_LENGTH = 2000
 
 
 def request_return(

@@ -18,10 +18,9 @@ from appeals.models import AppealEvent
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.handling.rules import heads, lock_dispatch, may_reply_to_order, may_supervise, require_role
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, SupervisionOrder
 from streets.models import Officer
-
-TEXT_MAX_LENGTH = 2000
 
 
 def reply_due_from(now: datetime) -> datetime:
@@ -52,7 +51,7 @@ def open_order(
 def open_manual_order(*, dispatch_id: int, supervisor: Officer, note: str) -> SupervisionOrder:
     """A supervisor escalates a ticket by hand (a repeated complaint, a slow unit, a press report)."""
     require_role(supervisor, Officer.Role.SUPERVISOR)
-    note = (note or "").strip()[:TEXT_MAX_LENGTH]
+    note = (note or "").strip()[:NOTE_MAX_LENGTH]
     if not note:
         raise ActionNotAllowed(_("Write what the unit must do."))
     with transaction.atomic():
@@ -67,7 +66,7 @@ def open_manual_order(*, dispatch_id: int, supervisor: Officer, note: str) -> Su
 
 def reply_to_order(*, order_id: int, officer: Officer, reply: str) -> SupervisionOrder:
     """The unit's head answers the order: what was done and what comes next."""
-    reply = (reply or "").strip()[:TEXT_MAX_LENGTH]
+    reply = (reply or "").strip()[:NOTE_MAX_LENGTH]
     if not reply:
         raise ActionNotAllowed(_("Write the reply first."))
     with transaction.atomic():

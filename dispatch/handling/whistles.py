@@ -17,11 +17,11 @@ from appeals.events import record_transition
 from appeals.models import AppealEvent
 from dispatch.exceptions import ActionNotAllowed
 from dispatch.handling.rules import lock_own_dispatch, may_whistle, refuse_while_return_pending
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, Whistle
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
 
-NOTE_MAX_LENGTH = 2000
 MAX_DEPARTMENTS = 10
 
 
