@@ -9,6 +9,7 @@ from appeals.models import Appeal, Category
 from dispatch.models import Dispatch
 from streets.models import Unit
 from streets.roles import officer_of
+from streets.selectors import DISPATCH_TARGET_KINDS
 
 LATEST_FIRST = gettext_noop("%s (latest first)")
 _latest_first = lazy(lambda label: gettext(LATEST_FIRST) % label, str)
@@ -45,7 +46,8 @@ class DispatchFilter(django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit"), field_name="unit", to_field_name="code", empty_label=_("All"),
-        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT]).order_by("kind", "code")
+        # every unit that can have tickets, closed ones too (their past tickets stay searchable)
+        queryset=Unit.objects.filter(kind__in=DISPATCH_TARGET_KINDS).order_by("kind", "code")
         .only("code", "kind", "name", "name_en"),  # not the streets' boundaries: only names are listed
     )  # supervisors only: the drill-down from the dashboard's rankings
     received_from = django_filters.DateFilter(

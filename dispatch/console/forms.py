@@ -71,7 +71,7 @@ class UnitCodeField(forms.ChoiceField):
 
     def clean(self, value):
         code = super().clean(value)
-        return Unit.objects.get(code=code) if code else None
+        return dispatch_targets().get(code=code) if code else None
 
 
 class ManualDispatchForm(forms.Form):
@@ -128,7 +128,7 @@ class WhistleForm(forms.Form):
         self.fields["departments"].choices = department_choices()
 
     def clean_departments(self) -> list[Unit]:
-        return list(Unit.objects.filter(code__in=self.cleaned_data["departments"]))
+        return list(dispatch_targets(Unit.Kind.DEPARTMENT).filter(code__in=self.cleaned_data["departments"]))
 
 
 class ReportForm(forms.Form):
