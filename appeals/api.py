@@ -29,7 +29,8 @@ from .forms import posted_answers
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
-from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, is_operator, track_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, TrackingThrottle, is_operator
+from .tracking_lookup import LookupBlocked, track_appeal
 
 
 class BoundedListField(serializers.ListField):
