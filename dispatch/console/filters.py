@@ -50,10 +50,10 @@ class DispatchFilter(django_filters.FilterSet):
         queryset=Unit.objects.filter(kind__in=DISPATCH_TARGET_KINDS).order_by("kind", "code")
         .only("code", "kind", "name", "name_en"),  # not the streets' boundaries: only names are listed
     )  # supervisors only: the drill-down from the dashboard's rankings
-    received_from = django_filters.DateFilter(
+    dispatched_from = django_filters.DateFilter(
         label=_("Dispatched from"), field_name="dispatched_at", lookup_expr="date__gte"
     )
-    received_to = django_filters.DateFilter(
+    dispatched_to = django_filters.DateFilter(
         label=_("Dispatched until"), field_name="dispatched_at", lookup_expr="date__lte"
     )
     ordering = LatestFirstOrderingFilter(
@@ -69,7 +69,7 @@ class DispatchFilter(django_filters.FilterSet):
 
     class Meta:
         model = Dispatch
-        fields = ["state", "category", "urgency", "overdue", "unit", "received_from", "received_to"]
+        fields = ["state", "category", "urgency", "overdue", "unit", "dispatched_from", "dispatched_to"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
