@@ -63,10 +63,6 @@ def hash_access_code(number: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def access_code_matches(number: str, code: str, stored_hash: str) -> bool:
-    return code_matches_any(number, code, [stored_hash])
-
-
 def code_matches_any(number: str, code: str, stored_hashes) -> bool:
     """Whether the code is one of the appeal's codes; compares against every hash (no early exit)."""
     candidate = hash_access_code(number, code)
