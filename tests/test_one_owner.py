@@ -108,3 +108,19 @@ def test_no_template_compares_a_role_or_a_state_string():
         if compared.search(line)
     ]
     assert offenders == []
+
+
+def test_the_answer_limit_is_one_number_for_the_form_the_api_and_the_service(ticket, officers, api_as):
+    from dispatch.console.forms import AnswerForm
+    from dispatch.limits import ANSWER_MAX_LENGTH
+
+    officer = officers["officer_a1"]
+    actions.respond_dispatch(dispatch_id=ticket.pk, officer=officer)
+    too_long = "答" * (ANSWER_MAX_LENGTH + 1)
+    assert not AnswerForm({"answer": too_long}).is_valid()
+    response = api_as(officer).post(f"/api/v1/dispatches/{ticket.pk}/resolve/", {"answer": too_long}, format="json")
+    assert response.status_code == 400
+    with pytest.raises(ActionNotAllowed):
+        actions.resolve_dispatch(dispatch_id=ticket.pk, officer=officer, answer=too_long)
+    assert AnswerForm({"answer": too_long[1:]}).is_valid()
+    actions.resolve_dispatch(dispatch_id=ticket.pk, officer=officer, answer=too_long[1:])
