@@ -28,8 +28,9 @@ from . import devices, folding, tracking_cookie
 from .forms import posted_answers
 from .models import Appeal
 from .selectors import tracking_summary
-from .services import submit_appeal
-from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, is_operator, track_appeal
+from .services import FORM_NAMES, appeal_fields, submit_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, TrackingThrottle, is_operator
+from .tracking_lookup import LookupBlocked, track_appeal
 
 
 class BoundedListField(serializers.ListField):
@@ -213,21 +214,8 @@ class AppealIntakeView(OneTripThrottling, APIView):
         channel = channel_for(request, data.get("channel"))
         try:
             submitted = submit_appeal(
-                text=data["text"],
+                **appeal_fields(data, names=FORM_NAMES),
                 channel=channel,
-                kind=data.get("kind"),
-                urgency=data.get("urgency"),
-                category_code=data.get("category"),
-                address=data.get("address", ""),
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                contact_name=data.get("contact_name", ""),
-                contact_phone=data.get("contact_phone", ""),
-                contact_email=data.get("contact_email", ""),
-                anonymous=data.get("anonymous", False),
-                publish=data.get("publish", False),
-                photos=data.get("photos", []),
-                attributes=data.get("attributes"),
                 submitted_by=request.user,
                 source=folding.source_of(request, channel=channel, caller_phone=data.get("contact_phone", "")),
                 claim=limits.claim,
