@@ -4,6 +4,7 @@ Serializers here only parse types; every rule lives in the intake service, whose
 ValidationError becomes a 400 with the same messages the web form shows.
 """
 import copy
+import re
 from dataclasses import asdict
 
 from django.conf import settings
@@ -42,6 +43,7 @@ class BoundedListField(serializers.ListField):
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
+QUESTION_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")  # CategoryAttribute.code
 MAX_ANSWERS = 50  # more answers than any category has questions; a bound on the body's shape
 SCALARS = (str, int, float)
 
@@ -83,6 +85,10 @@ class AnswersField(serializers.DictField):
     def to_internal_value(self, data):
         if isinstance(data, dict) and len(data) > MAX_ANSWERS:
             raise serializers.ValidationError(_("Answer at most %(n)d questions.") % {"n": MAX_ANSWERS})
+        if isinstance(data, dict) and not all(isinstance(key, str) and QUESTION_CODE.match(key) for key in data):
+            # Checked before DRF keys its errors by the code: a key that cannot be a code (a lone
+            # surrogate, say) would otherwise be echoed into an answer that cannot be encoded.
+            raise serializers.ValidationError(_("Question codes are letters, digits, - and _ (at most 32)."))
         return super().to_internal_value(data)
 
 
