@@ -29,12 +29,12 @@ from appeals.services import submit_appeal
 from appeals.views import SESSION_KEY
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.feedback.callbacks import hash_token
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.handling import extensions, returns, supervision, whistles
 from dispatch.models import Callback, Dispatch
 from dispatch.routing import route
 
-from .helpers import png_upload
+from .scenarios import png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ class Row:
 
 
 def respond_first(scene: Scene) -> None:
-    services.respond_dispatch(dispatch_id=scene.street.dispatch.pk, officer=scene.officers["officer_a1"])
+    actions.respond_dispatch(dispatch_id=scene.street.dispatch.pk, officer=scene.officers["officer_a1"])
 
 
 def track_data(scene: Scene, role: str) -> dict:
@@ -156,7 +156,7 @@ def summon_water(scene: Scene) -> None:
     whistles.blow_whistle(dispatch_id=dispatch_pk(scene), officer=scene.officers["officer_a1"],
                           departments=[scene.city.water], note="需要供水部门")
     scene.water = Dispatch.objects.get(appeal=scene.street.appeal, unit=scene.city.water)
-    services.respond_dispatch(dispatch_id=scene.water.pk, officer=scene.officers["water"])
+    actions.respond_dispatch(dispatch_id=scene.water.pk, officer=scene.officers["water"])
 
 
 SURVEY_TOKEN = "survey-token-for-the-access-matrix"

@@ -4,8 +4,7 @@ import pytest
 from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from .helpers import sign_in
-from .test_browser import browser_page, csp_violations  # noqa: F401 (fixtures)
+from .scenarios import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +13,7 @@ SHOWN = """select => Array.from(select.querySelectorAll("option[value]:not([valu
 
 
 def test_typing_in_a_unit_picker_keeps_only_the_matching_units(
-    browser_page, csp_violations, live_server, city, officers  # noqa: F811
+    browser_page, csp_violations, live_server, city, officers
 ):
     page = browser_page
     appeal = submit_appeal(text="不知道找谁", contact_phone="13800138000").appeal

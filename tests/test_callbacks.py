@@ -11,7 +11,7 @@ from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.feedback import callbacks
 from dispatch.feedback.callbacks import Answers
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.models import Callback, Dispatch
 from dispatch.routing import route
 
@@ -25,8 +25,8 @@ def filed(city):
 
 
 def resolve(dispatch, officer, answer="已更换灯泡"):
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer)
-    services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer=answer)
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer)
+    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer=answer)
     dispatch.refresh_from_db()
     return dispatch
 
@@ -77,11 +77,11 @@ def test_unsolved_and_dissatisfied_goes_back_to_the_same_unit_once_and_the_secon
 
 def test_the_link_sent_to_the_resident_opens_the_survey_without_the_code(filed, officers):
     dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
     token = "known-token-for-this-test"
     with pytest.MonkeyPatch.context() as patch:  # fix the random token so the test can follow the link
         patch.setattr(callbacks.secrets, "token_urlsafe", lambda n: token)
-        services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
+        actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
     with pytest.raises(NotYourTicket):
         callbacks.rate_by_token(token="forged", answers=Answers(True, "satisfied"))
     callbacks.rate_by_token(token=token, answers=Answers(True, "satisfied"))
@@ -137,9 +137,9 @@ def test_anonymous_appeals_are_not_sent_an_invitation(city, officers, django_cap
     filed = submit_appeal(text="匿名反映", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                           anonymous=True)
     dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
     with django_capture_on_commit_callbacks() as queued:
-        services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
+        actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
     assert queued == []  # nobody to write to; the tracking page still carries the survey
     assert Callback.objects.get(dispatch=dispatch).state == "open"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from appeals.models import Appeal
 
-from .helpers import png_upload
+from .scenarios import png_upload
 
 pytestmark = pytest.mark.django_db
 

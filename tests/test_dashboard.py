@@ -22,7 +22,7 @@ from dispatch.tasks import refresh_rankings
 from streets.models import Unit
 
 from .factories import UnitFactory
-from .helpers import local
+from .scenarios import local
 from .test_metrics import Month
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
 from dispatch.deadlines.sweeps import sweep_deadlines
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.models import Dispatch, SupervisionOrder
 from dispatch.routing import route
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_a_deadline_passed_before_any_sweep_is_marked_overdue_without_a_late_war
 def test_responding_in_time_stops_the_response_clock_and_the_resolve_clock_runs_on(city, officers):
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 16, 15, 0), tick=False):
-        services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
+        actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
     assert sweep_at(local(2026, 11, 17, 11, 0)).overdue == 0
     dispatch.refresh_from_db()
     assert dispatch.resolve_due == local(2026, 11, 25, 23, 59, 59)
@@ -91,8 +91,8 @@ def test_responding_in_time_stops_the_response_clock_and_the_resolve_clock_runs_
 def test_a_resolved_ticket_is_never_marked(city, officers):
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 16, 11, 0), tick=False):
-        services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-        services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
+        actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+        actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
     result = sweep_at(local(2026, 12, 31, 0, 0))
     assert (result.warned, result.overdue) == (0, 0)
 

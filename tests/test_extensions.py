@@ -8,7 +8,7 @@ import time_machine
 from appeals.models import AppealEvent
 from dispatch.models import ExtensionRequest
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 

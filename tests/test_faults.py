@@ -22,7 +22,7 @@ from django.db import connection
 from django.test import Client
 
 from .fault_figures import routed_count, tally
-from .helpers import tracking_number_in, wait_for
+from .scenarios import tracking_number_in, wait_for
 from .processes import REDIS_SERVER, CeleryProcess, PrivateRedis, database_url, publishing_to, wait_until
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True), pytest.mark.timeout(150)]

@@ -15,7 +15,7 @@ from appeals.services import submit_appeal
 from streets.models import Officer
 
 from .factories import OfficerFactory
-from .helpers import png_upload
+from .scenarios import png_upload
 from .test_concurrency import race
 
 

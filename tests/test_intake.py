@@ -10,7 +10,7 @@ from appeals.services import submit_appeal
 from appeals.tracking import access_code_matches
 from config.api_errors import MAX_ERRORS
 
-from .helpers import png_upload
+from .scenarios import png_upload
 
 pytestmark = pytest.mark.django_db
 

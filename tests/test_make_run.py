@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import wait_for
+from .scenarios import wait_for
 from .processes import REDIS_SERVER, ROOT, free_port
 
 pytestmark = [

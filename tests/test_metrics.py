@@ -13,7 +13,7 @@ from appeals.services import submit_appeal
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.feedback import callbacks
 from dispatch.feedback.callbacks import Answers
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.handling import returns, whistles
 from dispatch.metrics import ledger, rollup
 from dispatch.metrics.periods import period_containing, period_for_label
@@ -22,7 +22,7 @@ from dispatch.models import Callback, Dispatch, ScoringRule, UnitPeriodStats, Wh
 from dispatch.routing import route
 from streets.models import Unit
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +52,14 @@ class Month:
 
     def respond(self, dispatch, moment):
         with self.at(moment):
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch))
+            actions.respond_dispatch(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch))
 
     def resolve(self, dispatch, moment, answer="已处理"):
         with self.at(moment):
             if dispatch.is_cohandling:
-                services.report_cohandling(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch), report=answer)
+                actions.report_cohandling(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch), report=answer)
             else:
-                services.resolve_dispatch(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch), answer=answer)
+                actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch), answer=answer)
 
     def rate(self, dispatch, moment, solved, satisfaction):
         with self.at(moment):

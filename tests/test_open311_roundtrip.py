@@ -8,7 +8,7 @@ from django.utils import timezone
 from appeals.models import Appeal
 from dispatch.models import Dispatch
 
-from .helpers import wait_for
+from .scenarios import wait_for
 from .open311 import fetch, fetch_both
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

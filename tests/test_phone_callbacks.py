@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.models import Callback
 from dispatch.routing import route
 
@@ -28,8 +28,8 @@ def resolved(city, officers):
                                    longitude=116.05, contact_name="赵六", contact_phone=phone,
                                    anonymous=anonymous).appeal
             dispatch = route.route_appeal(appeal_id=appeal.pk)
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已修复")
+            actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+            actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已修复")
         made[name] = Callback.objects.get(dispatch=dispatch)
     return made
 

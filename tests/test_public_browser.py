@@ -10,10 +10,6 @@ import pytest
 from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from . import test_browser
-
-browser_page = test_browser.browser_page  # the same Chromium page and policy-violation log
-csp_violations = test_browser.csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

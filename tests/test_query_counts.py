@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
 from appeals.tracking import normalize
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.handling import returns, supervision
 from dispatch.models import UnitPeriodStats
 from dispatch.routing.route import route_appeal
@@ -49,10 +49,10 @@ def work(dispatches, officers) -> None:
     officer = officers["officer_a1"]
     for i, dispatch in enumerate(dispatches):
         if i % 4 == 0:
-            services.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
+            actions.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
         elif i % 4 == 1:
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已联系")
-            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="已处理")
+            actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已联系")
+            actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="已处理")
         elif i % 4 == 2:
             returns.request_return(dispatch_id=dispatch.pk, officer=officer, reason="duty", note="不属本街道")
         supervision.open_manual_order(dispatch_id=dispatch.pk, supervisor=officers["supervisor"], note="请加快")
@@ -95,7 +95,7 @@ def test_the_operators_manual_queue_runs_the_same_queries_for_3_or_30_appeals(cl
 def long_history(dispatch, officers, notes: int) -> None:
     """An appeal with a long public and internal timeline (notes, then the answer)."""
     for i in range(notes):
-        services.add_progress_note(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note=f"进展{i}")
+        actions.add_progress_note(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note=f"进展{i}")
 
 
 @pytest.mark.parametrize("method, path", [("post", "/track/"), ("get", "/api/v1/appeals/track/")])
@@ -103,7 +103,7 @@ def test_tracking_runs_the_same_queries_for_3_or_30_events(client, city, officer
     submitted = submit_appeal(text="路灯不亮", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                               contact_phone="13800138000")
     dispatch = route_appeal(appeal_id=submitted.appeal.pk)
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
     lookup = {"number": normalize(submitted.appeal.number), "code": submitted.access_code}
     few, many = grows(lambda: count_queries(client, None, path, method=method, data=lookup),
                       lambda n: long_history(dispatch, officers, n))

@@ -15,7 +15,7 @@ from dispatch.models import Dispatch
 from dispatch.routing.route import route_appeal, route_backlog
 from dispatch.tasks import route_appeal_task, route_waiting_task, sweep_unrouted
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from appeals.photos import reencode_pending
 from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from .helpers import png_upload, wait_for
+from .scenarios import png_upload, wait_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.models import Dispatch
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 
