@@ -29,8 +29,7 @@ from appeals.services import submit_appeal
 from appeals.views import SESSION_KEY
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.feedback.callbacks import hash_token
-from dispatch.handling import actions
-from dispatch.handling import extensions, returns, supervision, whistles
+from dispatch.handling import actions, extensions, returns, supervision, whistles
 from dispatch.models import Callback, Dispatch
 from dispatch.routing import route
 

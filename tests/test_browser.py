@@ -1,5 +1,6 @@
 """A resident files an appeal in a real browser (Debian's Chromium driven by Playwright), reads the
 tracking number on the confirmation page, and follows it once the worker has routed it."""
+import os
 import re
 
 import pytest

@@ -22,8 +22,7 @@ from dispatch.tasks import refresh_rankings
 from streets.models import Unit
 
 from .factories import UnitFactory
-from .scenarios import local
-from .test_metrics import Month
+from .scenarios import Month, local
 
 pytestmark = pytest.mark.django_db
 

@@ -107,7 +107,7 @@ def test_a_sweep_with_nothing_due_reads_four_indexed_ranges_whatever_the_table_h
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_on_several_workers_open_one_order(city):
-    from .test_concurrency import race
+    from .scenarios import race
 
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 18, 12, 0), tick=False):

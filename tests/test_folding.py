@@ -15,8 +15,7 @@ from appeals.services import submit_appeal
 from streets.models import Officer
 
 from .factories import OfficerFactory
-from .scenarios import png_upload
-from .test_concurrency import race
+from .scenarios import png_upload, race
 
 
 def submit(city, **overrides):

@@ -10,7 +10,6 @@ import pytest
 from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"

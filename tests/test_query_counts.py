@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
 from appeals.tracking import normalize
-from dispatch.handling import actions
-from dispatch.handling import returns, supervision
+from dispatch.handling import actions, returns, supervision
 from dispatch.models import UnitPeriodStats
 from dispatch.routing.route import route_appeal
 from streets.models import Unit
