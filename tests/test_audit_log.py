@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 
 from appeals.models import AppealEvent, AppendOnlyError
-from appeals.services import submit_appeal
-from dispatch.routing.route import route_appeal
+
+from .scenarios import routed_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def history(city):
     """An appeal with two events: received and dispatched."""
-    appeal = submit_appeal(
-        text="路灯不亮", category_code=city.noise.code, latitude=39.95, longitude=116.05, contact_phone="13800138000"
-    ).appeal
-    route_appeal(appeal_id=appeal.pk)
-    return appeal
+    return routed_ticket(city, text="路灯不亮", contact_name="").appeal
 
 
 def snapshot(appeal) -> list[tuple]:

@@ -6,18 +6,16 @@ from dispatch.handling import actions
 from dispatch.models import Dispatch
 from dispatch.routing import route
 
+from .scenarios import routed_ticket
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def two_tickets(city):
-    def make(**fields):
-        appeal = submit_appeal(text="测试工单", contact_phone="13800138000", **fields).appeal
-        return route.route_appeal(appeal_id=appeal.pk)
-
     return (
-        make(category_code=city.noise.code, latitude=39.95, longitude=116.05),
-        make(category_code=city.noise.code, latitude=39.96, longitude=116.06, urgency="urgent"),
+        routed_ticket(city, text="测试工单", contact_name=""),
+        routed_ticket(city, text="测试工单", contact_name="", latitude=39.96, longitude=116.06, urgency="urgent"),
     )
 
 

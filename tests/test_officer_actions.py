@@ -9,14 +9,14 @@ from dispatch.handling import actions
 from dispatch.models import Dispatch
 from dispatch.routing import route
 
+from .scenarios import routed_ticket
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def dispatch(city):
-    appeal = submit_appeal(text="垃圾未清运", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                           contact_phone="13800138000").appeal
-    return route.route_appeal(appeal_id=appeal.pk)
+    return routed_ticket(city, text="垃圾未清运", contact_name="")
 
 
 def test_sign_respond_resolve_walks_the_lifecycle_with_one_event_each(dispatch, officers):

@@ -2,9 +2,9 @@
 unit's ticket is a 404 with nothing in the body; personal data is masked for onlookers."""
 import pytest
 
-from appeals.services import submit_appeal
 from dispatch.models import Dispatch
-from dispatch.routing.route import route_appeal
+
+from .scenarios import routed_ticket, triage_appeal
 
 pytestmark = pytest.mark.django_db
 
@@ -12,15 +12,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tickets(city):
     """One ticket in street A1, one in street A2, one for the water department, one unroutable."""
-    def make(**fields):
-        appeal = submit_appeal(text="测试", contact_name="王五", contact_phone="13812345678", **fields).appeal
-        return route_appeal(appeal_id=appeal.pk), appeal
-
-    a1, _ = make(category_code=city.noise.code, latitude=39.95, longitude=116.05)
-    a2, _ = make(category_code=city.noise.code, latitude=39.95, longitude=116.15)
-    water, _ = make(category_code=city.water_outage.code, latitude=39.95, longitude=116.25)
-    _, triage = make()
-    return {"a1": a1, "a2": a2, "water": water, "triage": triage}
+    resident = {"text": "测试", "contact_name": "王五", "contact_phone": "13812345678"}
+    return {
+        "a1": routed_ticket(city, **resident),
+        "a2": routed_ticket(city, latitude=city.POINT_A2[0], longitude=city.POINT_A2[1], **resident),
+        "water": routed_ticket(city, category_code=city.water_outage.code, latitude=city.POINT_B1[0],
+                               longitude=city.POINT_B1[1], **resident),
+        "triage": triage_appeal(city, **resident),
+    }
 
 
 VISIBLE = {

@@ -16,6 +16,7 @@ from dispatch.routing.route import route_appeal
 from streets.models import Unit
 
 from .factories import UnitFactory
+from .scenarios import routed_tickets
 
 FEW, MANY = 3, 30
 
@@ -28,18 +29,6 @@ def count_queries(client, user, path: str, *, method: str = "get", data=None) ->
         response = getattr(client, method)(path, data or {})
     assert response.status_code == 200, (path, response.status_code)
     return len(queries)
-
-
-def file_and_route(city, n: int, *, category=None) -> list:
-    """n appeals from inside street A1 (or in a category nobody handles: the operators' queue)."""
-    dispatches = []
-    for i in range(n):
-        submitted = submit_appeal(
-            text=f"第{i}号楼夜间施工噪声扰民 {id(dispatches)}", category_code=(category or city.noise).code,
-            latitude=39.95, longitude=116.05, contact_name="张三", contact_phone=f"1380013{i:04d}",
-        )
-        dispatches.append(route_appeal(appeal_id=submitted.appeal.pk))
-    return dispatches
 
 
 def work(dispatches, officers) -> None:
@@ -80,14 +69,14 @@ def grows(measure, add_rows) -> tuple[int, int]:
 ])
 def test_console_lists_run_the_same_queries_for_3_or_30_tickets(client, city, officers, who, path, ceiling):
     few, many = grows(lambda: count_queries(client, officers[who].user, path),
-                      lambda n: work(file_and_route(city, n), officers))
+                      lambda n: work(routed_tickets(city, n), officers))
     assert few == many <= ceiling
 
 
 @pytest.mark.parametrize("path", ["/console/triage/", "/api/v1/triage/"])
 def test_the_operators_manual_queue_runs_the_same_queries_for_3_or_30_appeals(client, city, officers, path):
     few, many = grows(lambda: count_queries(client, officers["operator"].user, path),
-                      lambda n: file_and_route(city, n, category=city.no_duty))
+                      lambda n: routed_tickets(city, n, category=city.no_duty))
     assert few == many <= 5
 
 

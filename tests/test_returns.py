@@ -10,12 +10,9 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.models import Dispatch, ReturnRequest
 
+from .scenarios import ask_return
+
 pytestmark = pytest.mark.django_db
-
-
-def ask_return(api_as, officer, ticket, **overrides):
-    body = {"reason": "place", "note": "该地址属于南桥街道", **overrides}
-    return api_as(officer, "en").post(f"/api/v1/dispatches/{ticket.pk}/return/", body, format="json")
 
 
 def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_dispatch(ticket, officers, api_as, city):

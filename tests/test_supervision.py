@@ -4,11 +4,9 @@ import pytest
 from appeals.models import AppealEvent
 from dispatch.models import SupervisionOrder
 
+from .scenarios import supervise
+
 pytestmark = pytest.mark.django_db
-
-
-def supervise(api_as, officer, dispatch, note="群众反映强烈，请加快处理并回报"):
-    return api_as(officer).post(f"/api/v1/dispatches/{dispatch.pk}/supervise/", {"note": note}, format="json")
 
 
 def test_a_supervisor_opens_an_order_and_the_units_head_answers_it(ticket, officers, api_as, city):

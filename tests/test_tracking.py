@@ -6,13 +6,14 @@ from appeals.services import submit_appeal
 from dispatch.handling import actions
 from dispatch.routing import route
 
+from .scenarios import file_appeal
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def resolved(city, officers):
-    submitted = submit_appeal(text="路面坑洼", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                              contact_name="赵六", contact_phone="13700137000")
+    submitted = file_appeal(city, text="路面坑洼", contact_name="赵六", contact_phone="13700137000")
     dispatch = route.route_appeal(appeal_id=submitted.appeal.pk)
     officer = officers["officer_a1"]
     actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="internal: called at 9:00")
