@@ -103,7 +103,7 @@ def test_a_service_definition_lists_its_attributes_in_order_with_their_values(cl
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_unknown_service_code_is_a_404(client, city, fmt):
     errors = fetch(client, f"{V2}/services/NO-SUCH", fmt, "service_definition", status=404)
-    assert errors[0]["code"] in (404, "404") and "NO-SUCH" in errors[0]["description"]
+    assert errors[0]["code"] == (404 if fmt == "json" else "404") and "NO-SUCH" in errors[0]["description"]
 
 
 def test_the_demo_city_defines_questions_for_lifts_and_bus_lines(client, settings):
@@ -179,7 +179,7 @@ def test_a_revoked_key_is_a_403(client, city, api_key, fmt):
     revoke_api_key(api_key=api_key[0])
     errors = file_request(client, api_key[1], fmt, status=403, service_code=city.noise.code, lat="39.95",
                           long="116.15")
-    assert errors[0]["code"] in (403, "403") and Appeal.objects.count() == 0
+    assert errors[0]["code"] == (403 if fmt == "json" else "403") and Appeal.objects.count() == 0
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
