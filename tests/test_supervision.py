@@ -47,3 +47,16 @@ def test_officers_who_are_not_heads_do_not_see_orders(ticket, officers, api_as, 
 
 def test_an_order_needs_instructions(ticket, officers, api_as):
     assert supervise(api_as, officers["supervisor"], ticket, note="").status_code == 400
+
+
+def test_a_supervisor_reads_orders_but_replying_is_the_heads_on_the_api_as_on_the_console(ticket, officers, api_as,
+                                                                                       client):
+    """Both doors refuse the supervisor the same way: 403 (their role never replies), not 404."""
+    order_id = supervise(api_as, officers["supervisor"], ticket).json()["id"]
+    supervisor = api_as(officers["supervisor"])
+    assert supervisor.get(f"/api/v1/supervision-orders/{order_id}/").status_code == 200
+    assert supervisor.post(f"/api/v1/supervision-orders/{order_id}/reply/", {"reply": "已整改"},
+                           format="json").status_code == 403
+    client.force_login(officers["supervisor"].user)
+    assert client.post(f"/console/supervision/{order_id}/reply/", {"reply": "已整改"}).status_code == 403
+    assert SupervisionOrder.objects.get(pk=order_id).state == "open"
