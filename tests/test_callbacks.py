@@ -135,21 +135,38 @@ def test_anonymous_appeals_are_not_sent_an_invitation(city, officers, django_cap
     assert Callback.objects.get(dispatch=dispatch).state == "open"
 
 
-def test_the_tracking_page_carries_the_survey_while_it_is_open(filed, officers, client):
+def test_the_tracking_page_carries_the_survey_once_the_ticket_is_resolved(filed, officers, client):
     lookup = {"number": filed.appeal.number, "code": filed.access_code}
     assert "feedback-heading" not in client.post("/track/", lookup).content.decode()  # nothing to rate yet
     respond_and_resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     page = client.post("/track/", lookup, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Tell us how it was handled" in page
-    missing = client.post("/track/", {**lookup, "rate": "1", "solved": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def survey_on_the_page(filed, officers):
+    """Resolved: the tracking page's survey is open (the lookup that reaches it)."""
+    respond_and_resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    return {"number": filed.appeal.number, "code": filed.access_code}
+
+
+def test_a_survey_missing_an_answer_is_a_400(survey_on_the_page, client):
+    missing = client.post("/track/", {**survey_on_the_page, "rate": "1", "solved": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
     assert missing.status_code == 400 and Callback.objects.get().state == "open"
-    done = client.post("/track/", {**lookup, "rate": "1", "solved": "no", "satisfaction": "basic"},
+
+
+def test_the_answered_survey_is_recorded_and_leaves_the_page(survey_on_the_page, client):
+    done = client.post("/track/", {**survey_on_the_page, "rate": "1", "solved": "no", "satisfaction": "basic"},
                        HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
     assert "your feedback is recorded" in done and "feedback-heading" not in done
     assert Callback.objects.get().satisfaction == "basic"
-    wrong_code = client.post("/track/", {**lookup, "code": "WRONGCODE", "rate": "1", "solved": "yes",
+
+
+def test_a_survey_with_the_wrong_code_is_not_found(survey_on_the_page, client):
+    wrong_code = client.post("/track/", {**survey_on_the_page, "code": "WRONGCODE", "rate": "1", "solved": "yes",
                                          "satisfaction": "satisfied"})
     assert wrong_code.status_code == 404
+    assert Callback.objects.get().state == "open"
 
 
 def test_the_unit_and_the_supervisor_see_the_residents_feedback_on_the_ticket(filed, officers, client):

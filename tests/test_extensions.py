@@ -28,21 +28,31 @@ def complex_ticket(city):
     return dispatch
 
 
-def test_an_approved_extension_moves_the_deadline_and_the_resident_sees_it(complex_ticket, officers, api_as):
+def test_an_extension_request_waits_for_a_supervisor(complex_ticket, officers, api_as):
     assert complex_ticket.resolve_due == local(2026, 12, 7, 23, 59, 59)
     response = ask_extension(api_as, officers["officer_a1"], complex_ticket, at=FRIDAY)
     assert response.status_code == 201, response.json()
     assert response.json()["previous_due"].startswith("2026-12-07T23:59:59")
-
-    supervisor = api_as(officers["supervisor"])
-    pending = supervisor.get("/api/v1/extensions/").json()["results"]
+    pending = api_as(officers["supervisor"]).get("/api/v1/extensions/").json()["results"]
     assert [row["id"] for row in pending] == [response.json()["id"]]
-    approved = supervisor.post(f"/api/v1/extensions/{response.json()['id']}/approve/", {}, format="json")
-    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+
+
+@pytest.fixture
+def approved(complex_ticket, officers, api_as):
+    """Street A1 asked for 21 December; the supervisor approved (the request's id)."""
+    request_id = ask_extension(api_as, officers["officer_a1"], complex_ticket, at=FRIDAY).json()["id"]
+    decision = api_as(officers["supervisor"]).post(f"/api/v1/extensions/{request_id}/approve/", {}, format="json")
+    assert decision.status_code == 200 and decision.json()["state"] == "approved"
+    return request_id
+
+
+def test_an_approved_extension_moves_the_deadline(approved, complex_ticket):
     complex_ticket.refresh_from_db()
     assert complex_ticket.resolve_due == local(2026, 12, 21, 23, 59, 59)
     assert complex_ticket.resolve_extended
 
+
+def test_the_resident_sees_the_new_deadline_but_not_the_request(approved, complex_ticket, api_as):
     track = api_as(None).get("/api/v1/appeals/track/", {"number": complex_ticket.appeal.number,
                                                          "code": complex_ticket.access_code}).json()
     assert track["resolve_due"].startswith("2026-12-21T23:59:59")
@@ -50,7 +60,9 @@ def test_an_approved_extension_moves_the_deadline_and_the_resident_sees_it(compl
     assert extended and extended[0]["note"] == "2026-12-21 23:59"
     assert not [entry for entry in track["timeline"] if entry["kind"] == "extension_requested"]  # internal
 
-    twice = supervisor.post(f"/api/v1/extensions/{response.json()['id']}/approve/", {}, format="json")
+
+def test_an_extension_is_decided_once(approved, officers, api_as):
+    twice = api_as(officers["supervisor"]).post(f"/api/v1/extensions/{approved}/approve/", {}, format="json")
     assert twice.status_code == 409
 
 

@@ -2,6 +2,7 @@
 unit's ticket is a 404 with nothing in the body; personal data is masked for onlookers."""
 import pytest
 
+from appeals.models import Appeal
 from dispatch.models import Dispatch
 
 from .scenarios import routed_ticket, triage_appeal
@@ -93,19 +94,30 @@ def test_the_officer_acts_through_the_api(api_as, officers, tickets):
     assert resolved["state"] == "resolved" and resolved["answer"] == "Fixed the lamp."
 
 
-def test_only_operators_work_the_manual_queue(api_as, officers, tickets, city):
+def test_only_operators_work_the_manual_queue(api_as, officers, tickets):
     triage = tickets["triage"]
     assert api_as(officers["officer_a1"]).get("/api/v1/triage/").status_code == 403
     assert api_as(officers["supervisor"]).post(f"/api/v1/triage/{triage.pk}/decline/",
                                                {"reason": "repeat"}).status_code == 403
+    triage.refresh_from_db()
+    assert triage.status == Appeal.Status.TRIAGE  # still waiting for an operator
+
+
+def test_an_operator_dispatches_from_the_manual_queue(api_as, officers, tickets, city):
+    triage = tickets["triage"]
     client = api_as(officers["operator"])
     assert [row["number"] for row in client.get("/api/v1/triage/").json()["results"]] == [triage.number]
-    bad = client.post(f"/api/v1/triage/{triage.pk}/dispatch/", {"unit": "NO-SUCH-UNIT"})
-    assert bad.status_code == 400 and "unit" in bad.json()
     done = client.post(f"/api/v1/triage/{triage.pk}/dispatch/", {"unit": city.street_b1.code,
                                                                  "category": city.noise.code})
     assert done.status_code == 201 and done.json()["unit"] == city.street_b1.code
     assert client.get("/api/v1/triage/").json()["results"] == []
+
+
+def test_dispatching_to_an_unknown_unit_is_a_400(api_as, officers, tickets):
+    bad = api_as(officers["operator"]).post(f"/api/v1/triage/{tickets['triage'].pk}/dispatch/",
+                                            {"unit": "NO-SUCH-UNIT"})
+    assert bad.status_code == 400 and "unit" in bad.json()
+    assert not Dispatch.objects.filter(appeal=tickets["triage"]).exists()
 
 
 def test_console_pages_follow_the_same_boundary(client, officers, tickets):
