@@ -22,7 +22,7 @@ from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
 from .fault_figures import FaultFigures
-from .scenarios import routed_ticket
+from .scenarios import forget_rate_limits, routed_ticket
 
 FAULT_FIGURES = pytest.StashKey[list]()
 
@@ -101,11 +101,8 @@ def fresh_process_caches():
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(redis_client):
-    """Rate-limit counters live in the Django cache (Redis, under its key prefix): each test starts
-    with none, and nothing else in the tests' Redis database (the Celery queues) is touched."""
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for key in redis_client.scan_iter(match=f"{prefix}:*", count=1000):
-        redis_client.delete(key)
+    """Each test starts with no rate-limit counter."""
+    forget_rate_limits(redis_client)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -58,6 +59,17 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+# --- what each test starts without ----------------------------------------------------------------
+
+
+def forget_rate_limits(redis_client) -> None:
+    """Drop every rate-limit counter (they live in the Django cache's Redis, under its key prefix);
+    nothing else in the tests' Redis database (the Celery queues) is touched."""
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for key in redis_client.scan_iter(match=f"{prefix}:*", count=1000):
+        redis_client.delete(key)
 
 
 # --- a resident files, the worker routes --------------------------------------------------------
