@@ -6,13 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appeals.models import AppealEvent
-from appeals.services import submit_appeal
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.handling import actions
 from dispatch.models import Dispatch, SupervisionOrder
-from dispatch.routing import route
 
-from .scenarios import local
+from .scenarios import local, race, routed_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +18,8 @@ MONDAY_10 = local(2026, 11, 16, 10, 0)
 
 
 def dispatched_at(city, moment, **fields) -> Dispatch:
-    appeal = submit_appeal(text=f"夜间施工噪声 {moment:%d日%H时}", category_code=city.noise.code, latitude=39.95,
-                           longitude=116.05, contact_phone="13800138000", **fields).appeal
     with time_machine.travel(moment, tick=False):
-        return route.route_appeal(appeal_id=appeal.pk)
+        return routed_ticket(city, text=f"夜间施工噪声 {moment:%d日%H时}", contact_name="", **fields)
 
 
 def sweep_at(moment):
@@ -107,7 +103,6 @@ def test_a_sweep_with_nothing_due_reads_four_indexed_ranges_whatever_the_table_h
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_on_several_workers_open_one_order(city):
-    from .scenarios import race
 
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 18, 12, 0), tick=False):
