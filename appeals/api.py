@@ -4,6 +4,7 @@ Serializers here only parse types; every rule lives in the intake service, whose
 ValidationError becomes a 400 with the same messages the web form shows.
 """
 import copy
+import re
 from dataclasses import asdict
 
 from django.conf import settings
@@ -28,8 +29,9 @@ from . import devices, folding, tracking_cookie
 from .forms import posted_answers
 from .models import Appeal
 from .selectors import tracking_summary
-from .services import submit_appeal
-from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, is_operator, track_appeal
+from .services import FORM_NAMES, appeal_fields, submit_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, TrackingThrottle, is_operator
+from .tracking_lookup import LookupBlocked, track_appeal
 
 
 class BoundedListField(serializers.ListField):
@@ -41,6 +43,7 @@ class BoundedListField(serializers.ListField):
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
+QUESTION_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")  # CategoryAttribute.code
 MAX_ANSWERS = 50  # more answers than any category has questions; a bound on the body's shape
 SCALARS = (str, int, float)
 
@@ -82,6 +85,10 @@ class AnswersField(serializers.DictField):
     def to_internal_value(self, data):
         if isinstance(data, dict) and len(data) > MAX_ANSWERS:
             raise serializers.ValidationError(_("Answer at most %(n)d questions.") % {"n": MAX_ANSWERS})
+        if isinstance(data, dict) and not all(isinstance(key, str) and QUESTION_CODE.match(key) for key in data):
+            # Checked before DRF keys its errors by the code: a key that cannot be a code (a lone
+            # surrogate, say) would otherwise be echoed into an answer that cannot be encoded.
+            raise serializers.ValidationError(_("Question codes are letters, digits, - and _ (at most 32)."))
         return super().to_internal_value(data)
 
 
@@ -213,21 +220,8 @@ class AppealIntakeView(OneTripThrottling, APIView):
         channel = channel_for(request, data.get("channel"))
         try:
             submitted = submit_appeal(
-                text=data["text"],
+                **appeal_fields(data, names=FORM_NAMES),
                 channel=channel,
-                kind=data.get("kind"),
-                urgency=data.get("urgency"),
-                category_code=data.get("category"),
-                address=data.get("address", ""),
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                contact_name=data.get("contact_name", ""),
-                contact_phone=data.get("contact_phone", ""),
-                contact_email=data.get("contact_email", ""),
-                anonymous=data.get("anonymous", False),
-                publish=data.get("publish", False),
-                photos=data.get("photos", []),
-                attributes=data.get("attributes"),
                 submitted_by=request.user,
                 source=folding.source_of(request, channel=channel, caller_phone=data.get("contact_phone", "")),
                 claim=limits.claim,

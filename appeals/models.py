@@ -16,14 +16,24 @@ from streets.i18n import LocalizedNameMixin, localized_text
 from .open311.rates import validate_rate
 
 
+class Tier(models.TextChoices):
+    """The time-limit tiers: a category has one of the first four; summoned departments are held to
+    the co-handling limits (dispatch.models.TimeLimit rows are kept per tier)."""
+
+    URGENT = "urgent", _("Urgent")
+    UTILITY = "utility", _("Utilities")
+    ORDINARY = "ordinary", _("Ordinary")
+    COMPLEX = "complex", _("Complex")
+    COHANDLING = "cohandling", _("Co-handling (summoned departments)")
+
+
+CATEGORY_TIERS = [(value, label) for value, label in Tier.choices if value != Tier.COHANDLING]
+
+
 class Category(LocalizedNameMixin, models.Model):
     """A node of the three-level taxonomy; only leaves are chosen on appeals."""
 
-    class Tier(models.TextChoices):
-        URGENT = "urgent", _("Urgent")
-        UTILITY = "utility", _("Utilities")
-        ORDINARY = "ordinary", _("Ordinary")
-        COMPLEX = "complex", _("Complex")
+    Tier = Tier
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     parent = models.ForeignKey(
@@ -33,7 +43,7 @@ class Category(LocalizedNameMixin, models.Model):
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     is_leaf = models.BooleanField(_("leaf"), default=False)
-    tier = models.CharField(_("time-limit tier"), max_length=16, choices=Tier.choices, default=Tier.ORDINARY)
+    tier = models.CharField(_("time-limit tier"), max_length=16, choices=CATEGORY_TIERS, default=Tier.ORDINARY)
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -345,6 +355,14 @@ class AppealPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.image.name}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
 
 
 class AppendOnlyError(Exception):

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from .handling import open_survey_until, primary_dispatch
 from .models import Appeal, AppealEvent
-from .tracking import code_matches_any, hash_access_code, is_tracking_number, normalize
+from .tracking import code_matches_any, compact_upper, hash_access_code, is_tracking_number
 
 # Events whose note is written for the resident: the answer, the reason for declining, the new
 # deadline of an approved extension, the departments summoned to help.
@@ -23,7 +23,7 @@ RESIDENT_NOTE_KINDS = {
 def appeal_for_tracking(*, number: str, code: str) -> Appeal | None:
     """The appeal when number and code match one of its codes (the first, or one issued to a folded
     repeat); None otherwise, with the same work either way."""
-    number = normalize(number or "")[:20]
+    number = compact_upper(number or "")[:20]
     appeal = (
         Appeal.objects.select_related("category").filter(number=number).first() if is_tracking_number(number) else None
     )
@@ -57,6 +57,11 @@ class TrackingSummary:
     declined_reason: str
     timeline: list[TimelineEntry]
     feedback_until: datetime | None = None  # the callback survey is open until then
+
+    @property
+    def awaits_operator(self) -> bool:
+        """Routing could not place it: an operator chooses the unit."""
+        return self.status == Appeal.Status.TRIAGE
 
 
 def tracking_summary(appeal: Appeal) -> TrackingSummary:

@@ -11,7 +11,7 @@ from . import folding, tracking_cookie
 from .devices import remember_device
 from .forms import AppealForm
 from .models import Appeal
-from .services import submit_appeal
+from .services import FORM_NAMES, appeal_fields, submit_appeal
 from .throttles import INTAKE_THROTTLES, IntakeLimits
 
 SESSION_KEY = "submitted_appeal"
@@ -34,21 +34,8 @@ def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
     data = form.cleaned_data
     try:
         return submit_appeal(
-            text=data["text"],
+            **appeal_fields({**data, "attributes": form.answers()}, names=FORM_NAMES),
             channel=channel,
-            kind=data["kind"],
-            urgency=data["urgency"],
-            category_code=data["category"] or None,
-            address=data["address"],
-            latitude=data["latitude"] or None,
-            longitude=data["longitude"] or None,
-            contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"],
-            contact_email=data["contact_email"],
-            anonymous=data["anonymous"],
-            publish=data["publish"],
-            photos=data["photos"],
-            attributes=form.answers(),
             submitted_by=submitted_by,
             source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
             claim=claim,

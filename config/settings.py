@@ -329,7 +329,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "reason" or "state"; give each choice set its own stable name.
     "ENUM_NAME_OVERRIDES": {
         "DispatchStateEnum": "dispatch.models.Dispatch.State",
-        "DecisionEnum": "dispatch.models.requests.Decision",
+        "DecisionEnum": "dispatch.models.decisions.Decision",
         "SupervisionOrderStateEnum": "dispatch.models.SupervisionOrder.State",
         "ReturnReasonEnum": "dispatch.models.ReturnRequest.Reason",
         "SupervisionReasonEnum": "dispatch.models.SupervisionOrder.Reason",

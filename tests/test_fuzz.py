@@ -343,8 +343,8 @@ def test_any_month_or_date_on_the_dashboard_queues_and_rankings_is_answered_or_r
                                       "/console/dashboard/intake.xlsx", "/api/v1/rankings/", "/console/queue/",
                                       "/api/v1/dispatches/", "/console/queue/export.csv"]), label="path")
     params = {"period": data.draw(months, label="period"),
-              "received_from": data.draw(moments().map(lambda moment: moment[:10]), label="from"),
-              "received_to": data.draw(moments().map(lambda moment: moment[:10]), label="to")}
+              "dispatched_from": data.draw(moments().map(lambda moment: moment[:10]), label="from"),
+              "dispatched_to": data.draw(moments().map(lambda moment: moment[:10]), label="to")}
     assert_not_a_server_error(client.get(path, params))
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
-from appeals.tracking import normalize
+from appeals.tracking import compact_upper
 from dispatch.handling import actions, returns, supervision
 from dispatch.models import UnitPeriodStats
 from dispatch.routing.route import route_appeal
@@ -92,7 +92,7 @@ def test_tracking_runs_the_same_queries_for_3_or_30_events(client, city, officer
                               contact_phone="13800138000")
     dispatch = route_appeal(appeal_id=submitted.appeal.pk)
     actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
-    lookup = {"number": normalize(submitted.appeal.number), "code": submitted.access_code}
+    lookup = {"number": compact_upper(submitted.appeal.number), "code": submitted.access_code}
     few, many = grows(lambda: count_queries(client, None, path, method=method, data=lookup),
                       lambda n: long_history(dispatch, officers, n))
     assert AppealEvent.objects.filter(appeal=submitted.appeal).count() > MANY

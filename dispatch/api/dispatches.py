@@ -26,7 +26,9 @@ from dispatch.api.permissions import IsOperator, IsStaffMember
 from dispatch.api.schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
 from dispatch.console.filters import DispatchFilter
 from dispatch.handling import actions, extensions, returns, supervision, whistles
-from dispatch.handling.selectors import can_see_contact, dispatches_visible_to, triage_queue
+from dispatch.handling.rules import may_see_contact
+from dispatch.handling.selectors import dispatches_visible_to, triage_queue
+from dispatch.limits import ANSWER_MAX_LENGTH, NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, ReturnRequest
 from streets.models import Unit
 from streets.roles import officer_of
@@ -63,25 +65,25 @@ class DispatchSerializer(serializers.ModelSerializer):
 
     @contact_field
     def get_contact(self, obj) -> dict:
-        contact = contact_for(obj.appeal, reveal=can_see_contact(self.context.get("officer"), obj))
+        contact = contact_for(obj.appeal, reveal=may_see_contact(self.context.get("officer"), obj))
         return {"name": contact.name, "phone": contact.phone, "masked": contact.masked}
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True, max_length=5000)
+    answer = serializers.CharField(allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class ReportSerializer(serializers.Serializer):
-    report = serializers.CharField(allow_blank=True, max_length=5000)
+    report = serializers.CharField(allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class ReturnRequestInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     suggested_unit = serializers.SlugRelatedField(
         slug_field="code", queryset=dispatch_targets(), required=False, allow_null=True
     )
@@ -92,16 +94,16 @@ class WhistleInputSerializer(serializers.Serializer):
         child=serializers.SlugRelatedField(slug_field="code", queryset=dispatch_targets(Unit.Kind.DEPARTMENT)),
         min_length=1, max_length=10,
     )
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class ExtensionInputSerializer(serializers.Serializer):
     proposed_day = serializers.DateField()
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class SuperviseInputSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 @extend_schema_view(
@@ -210,7 +212,7 @@ class TriageAppealSerializer(serializers.ModelSerializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Appeal.RejectionReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 @extend_schema_view(

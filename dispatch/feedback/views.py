@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 from appeals import tracking_cookie
 from appeals.forms import TrackForm
 from appeals.selectors import tracking_summary
-from appeals.throttles import LookupBlocked, TrackingThrottle, track_appeal
+from appeals.throttles import TrackingThrottle
+from appeals.tracking_lookup import LookupBlocked, track_appeal
 from config.throttling import rate_limited, too_many_requests_page
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.feedback.callbacks import callback_for_token, rate_by_token, rate_by_tracking
