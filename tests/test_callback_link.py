@@ -8,10 +8,10 @@ from django.test import Client
 
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.models import Callback, Dispatch
 
-from .helpers import wait_for
+from .scenarios import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +26,8 @@ def test_the_resident_is_mailed_a_link_that_takes_the_feedback_and_closes_the_ap
                            contact_phone="13800138000", contact_email="resident@example.org",
                            language="en").appeal
     dispatch = wait_for(lambda: Dispatch.objects.filter(appeal=appeal).first())
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-    services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已更换灯具")
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已更换灯具")
 
     message = wait_for(lambda: mail.outbox and mail.outbox[0])
     assert message.to == ["resident@example.org"]

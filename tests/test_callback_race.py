@@ -1,61 +1,34 @@
 """A survey is answered once: the conditional UPDATE that rates it is checked, so neither a race nor a
 stale row records a rating the table does not hold."""
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from appeals.models import AppealEvent
-from appeals.services import submit_appeal
 from dispatch.exceptions import ActionNotAllowed
 from dispatch.feedback import callbacks
 from dispatch.feedback.callbacks import Answers
-from dispatch.handling import actions
 from dispatch.models import Callback
-from dispatch.routing import route
+
+from .scenarios import race_each, respond_and_resolve, routed_ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def race(*actions_to_run) -> list:
-    """Run each action in its own thread and connection, released together; results or exceptions."""
-    barrier = threading.Barrier(len(actions_to_run))
-    results: list = [None] * len(actions_to_run)
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = actions_to_run[i]()
-        except Exception as exc:  # collected and asserted by the caller
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(actions_to_run))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
-
-
 @pytest.fixture
 def survey(city, officers) -> Callback:
-    appeal = submit_appeal(text="路灯不亮", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                           contact_phone="13800138000").appeal
-    dispatch = route.route_appeal(appeal_id=appeal.pk)
-    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已修复")
+    dispatch = respond_and_resolve(routed_ticket(city, text="路灯不亮", contact_name=""), officers["officer_a1"],
+                                   answer="已修复")
     return Callback.objects.select_related("dispatch__appeal").get(dispatch=dispatch)
 
 
 def test_the_resident_and_an_operator_answering_at_once_record_one_rating(survey, officers):
     appeal = survey.dispatch.appeal
-    results = race(
+    results = race_each([
         lambda: callbacks.rate_by_tracking(appeal=appeal, answers=Answers(True, "satisfied")),
         lambda: callbacks.record_phone_callback(callback_id=survey.pk, operator=officers["operator"],
                                                 answers=Answers(False, "dissatisfied")),
-    )
+    ])
     assert sum(isinstance(r, Callback) for r in results) == 1
     assert sum(isinstance(r, ActionNotAllowed) for r in results) == 1
     winner = next(r for r in results if isinstance(r, Callback))

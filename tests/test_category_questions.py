@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from appeals.models import Appeal
 
-from .helpers import png_upload
+from .scenarios import png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def test_the_operators_phone_form_speaks_to_an_operator_not_the_resident(client,
 
 
 def test_a_key_that_cannot_be_a_question_code_is_refused_without_echoing_it(api_as, city, questions):
-    body = '{"text": "停水了", "category": "%s", "attributes": {"\\ud800": null}}' % city.water_outage.code
+    body = '{"text": "停水了", "category": "' + city.water_outage.code + '", "attributes": {"\\ud800": null}}'
     response = api_as(None).post("/api/v1/appeals/", body, content_type="application/json")
     assert response.status_code == 400
     assert list(response.json()) == ["attributes"]

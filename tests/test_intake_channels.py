@@ -5,7 +5,7 @@ import pytest
 
 from appeals.models import Appeal
 
-from .helpers import post_form
+from .scenarios import post_form
 
 pytestmark = pytest.mark.django_db
 

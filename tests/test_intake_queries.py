@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from appeals import catalogue, services
 from appeals.models import Appeal, AppealEvent
 
-from .helpers import command_names, count_redis_sends
+from .scenarios import command_names, count_redis_sends
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from . import test_browser
-
-browser_page = test_browser.browser_page  # the same Chromium page and policy-violation log
-csp_violations = test_browser.csp_violations
+from .scenarios import file_appeal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,8 +100,7 @@ def axe_page(browser_page):
 
 def test_axe_finds_nothing_serious_on_the_public_pages_and_the_console(axe_page, live_server, city, officers):
     page = axe_page
-    submitted = submit_appeal(text="噪声扰民", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                              contact_phone="13800138000")
+    submitted = file_appeal(city, text="噪声扰民", contact_name="")
     dispatch = route_appeal(appeal_id=submitted.appeal.pk)
     found = []
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from appeals.models import Category
 from config.throttling import OneTripThrottling
 from dispatch.api.errors import run_action
-from dispatch.api.permissions import IsOperator, IsSupervisor
+from dispatch.api.permissions import IsOperator, IsSupervisor, IsUnitHead
 from dispatch.api.schema import doc
 from dispatch.handling import extensions, returns, supervision
 from dispatch.handling.rules import may_see_supervision_orders
@@ -207,7 +207,7 @@ class SupervisionOrderViewSet(DecisionViewSet):
         return supervision_orders_visible_to(officer_of(self.request.user))
 
     @doc("order-reply", request=ReplySerializer, response=SupervisionOrderSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsUnitHead])
     def reply(self, request, pk=None):
         """The unit's head answers the order."""
         return self._decide(request, ReplySerializer, supervision.reply_to_order, officer=officer_of(request.user))

@@ -21,3 +21,12 @@ class IsSupervisor(BasePermission):
     def has_permission(self, request, view) -> bool:
         officer = officer_of(request.user)
         return officer is not None and officer.is_supervisor
+
+
+class IsUnitHead(BasePermission):
+    """A unit's head: the one who answers its supervision orders (supervisors read them, and are
+    refused here with 403 as on the console, not told the order does not exist)."""
+
+    def has_permission(self, request, view) -> bool:
+        officer = officer_of(request.user)
+        return officer is not None and officer.is_head
