@@ -3,7 +3,7 @@ city" at once), places by name, the city's boundaries for a map without tiles, o
 same kind near the pin, and following one of them instead of filing ("me too").
 
 Public and read-only but for `follow`; each is rate-limited per address (RATE_LIMIT_MAP, and
-RATE_LIMIT_FOLLOW for following). The rules live in streets/places.py and appeals/followers.py.
+RATE_LIMIT_FOLLOW for following). The rules live in streets/citymap.py and appeals/followers.py.
 """
 from dataclasses import asdict
 
@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from config.api_schema import errors
 from config.throttling import ClientRateThrottle, OneTripThrottling
-from streets.places import boundaries_geojson, handler_at, place_at, search_places
+from streets.citymap import boundaries_geojson, handler_at, place_at, search_places
 
 from . import followers
 
