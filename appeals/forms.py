@@ -18,7 +18,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleImageField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
