@@ -63,7 +63,8 @@ def test_the_boundaries_name_every_district_and_street(client, city):
     assert "max-age=3600" in response["Cache-Control"]
     features = response.json()["features"]
     assert {(f["properties"]["kind"], f["properties"]["name"]) for f in features} == {
-        ("district", "甲区"), ("district", "乙区"), ("street", "东花街道"), ("street", "西柳街道"), ("street", "南桥街道"),
+        ("district", "甲区"), ("district", "乙区"),
+        ("street", "东花街道"), ("street", "西柳街道"), ("street", "南桥街道"),
     }
     district_a = next(f for f in features if f["properties"]["code"] == "DA")
     assert district_a["geometry"]["type"] == "Polygon"  # its two streets' union
@@ -94,9 +95,9 @@ def test_nearby_lists_open_appeals_of_the_category_and_nothing_private(client, c
     assert [item.distance_m for item in nearby_open_appeals(category_code=city.noise.code, latitude=39.95,
                                                             longitude=116.05)] == [0]
 
-    assert client.get(reverse("api:appeals-nearby"), {"category": "NOPE", "lat": 39.95, "lng": 116.05}).status_code == 400
-    assert client.get(reverse("api:appeals-nearby"), {"category": city.noise.code, "lat": 31.2,
-                                                      "lng": 121.4}).status_code == 400
+    nearby = reverse("api:appeals-nearby")
+    assert client.get(nearby, {"category": "NOPE", "lat": 39.95, "lng": 116.05}).status_code == 400
+    assert client.get(nearby, {"category": city.noise.code, "lat": 31.2, "lng": 121.4}).status_code == 400
 
 
 def follow(client, city, **extra):

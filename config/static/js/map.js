@@ -39,6 +39,7 @@
     box.hidden = false;
     status = document.getElementById("place-status");
     map = L.map("place-map-canvas", { zoomControl: true, attributionControl: !!box.dataset.tileUrl });
+    box.leafletMap = map;  // for the browser tests, which tap at a point
     if (box.dataset.tileUrl) {
       L.tileLayer(box.dataset.tileUrl, { attribution: box.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
     }
@@ -62,7 +63,7 @@
           if (p.kind === "street") { streetLabels.push(shape); }
         }
       }).addTo(map);
-      if (layer.getBounds().isValid() && !pinPoint()) { map.fitBounds(layer.getBounds()); }
+      if (layer.getBounds().isValid() && !pinPoint()) { map.fitBounds(layer.getBounds(), { animate: false }); }
       showStreetLabels();
     });
     // Street names only when close enough to read them; district names always.
