@@ -23,7 +23,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -199,3 +200,12 @@ def rate_as_follower(*, follower_id: int, solved: bool, satisfaction: str, comme
         follower.rated_at = timezone.now()
         follower.save(update_fields=["solved", "satisfaction", "comment", "rated_at"])
     return follower
+
+
+def follower_count_of(appeal_ref: str = "appeal_id"):
+    """A subquery counting the followers of the appeal that `appeal_ref` names, for annotating a
+    list (one indexed count per row shown, in the same query)."""
+    return Coalesce(Subquery(
+        Follower.objects.filter(appeal_id=OuterRef(appeal_ref)).order_by().values("appeal_id")
+        .annotate(n=Count("id")).values("n")[:1]
+    ), 0)

@@ -132,6 +132,9 @@ def test_following_gives_a_linked_number_whose_tracking_shows_the_shared_progres
     page.force_login(officers["officer_a1"].user)
     detail = page.get(reverse("console:dispatch", args=[dispatch.pk])).content.decode()
     assert "另有 1 位居民反映了同一问题" in detail
+    api = page.get(reverse("api:dispatch-detail", args=[dispatch.pk])).json()
+    assert api["followers"] == 1
+    assert page.get(reverse("api:dispatch-list")).json()["results"][0]["followers"] == 1
 
 
 def test_a_follower_rates_the_outcome_on_their_own_page(client, city, officers):
