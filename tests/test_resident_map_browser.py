@@ -171,3 +171,34 @@ def test_a_suggested_category_is_accepted_with_one_tap(browser_page, csp_violati
     assert page.input_value("#id_category") == city.noise.code
     assert page.get_attribute("#suggestions button.suggestion >> nth=0", "aria-pressed") == "true"
     assert csp_violations == []
+
+
+def test_the_whole_journey_fits_a_360_px_phone(browser_page, csp_violations, live_server, city):
+    """Form (with its errors), receipt and tracking page: nothing wider than the screen, buttons
+    large enough to tap, the photo field opening the camera."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/")
+    assert page.get_attribute("#id_photos", "accept") == "image/*"
+    assert page.get_attribute("#id_photos", "capture") is not None
+    page.click("button[type=submit].primary")  # nothing typed: the errors
+    page.wait_for_selector("#error-summary")
+    assert no_horizontal_scroll(page)
+    page.fill("#id_text", "小区门口路灯不亮已经一周了，晚上出行很不方便。")
+    page.fill("#id_contact_phone", "13900139000")
+    tap_map_at(page, 39.95, 116.05)
+    page.wait_for_selector("#place-status.ok")
+    for button in page.locator("main button:visible").all():
+        assert button.bounding_box()["height"] >= 44, button.inner_text()
+    assert no_horizontal_scroll(page)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#tracking-number")
+    assert no_horizontal_scroll(page)
+    number, code = page.inner_text("#tracking-number").strip(), page.inner_text("#access-code").strip()
+    page.goto(live_server.url + "/track/")
+    page.fill("#id_number", number)
+    page.fill("#id_code", code)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#status-heading")
+    assert no_horizontal_scroll(page)
+    assert csp_violations == []
