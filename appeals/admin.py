@@ -17,7 +17,7 @@ class CategoryAttributeInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "level", "tier", "is_leaf", "active"]
+    list_display = ["code", "name", "name_en", "level", "tier", "nearby_radius_m", "is_leaf", "active"]
     list_filter = ["level", "tier", "is_leaf", "active"]
     search_fields = ["code", "name", "name_en"]
     inlines = [CategoryAttributeInline]

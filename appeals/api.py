@@ -159,6 +159,12 @@ class TrackingSerializer(serializers.Serializer):
     feedback_until = serializers.DateTimeField(
         allow_null=True, help_text="While set, the resident may rate the handling (on the tracking page or the link)."
     )
+    following = serializers.BooleanField(
+        help_text="This number belongs to a resident who followed another appeal: the progress shown is that one's."
+    )
+    follower_may_rate = serializers.BooleanField(
+        help_text="A follower may now rate the outcome (on the tracking page)."
+    )
 
 
 def channel_for(request, requested: str | None) -> str:
@@ -269,5 +275,6 @@ class AppealTrackView(OneTripThrottling, APIView):
             raise TooManyRequests(exc.wait) from exc
         if appeal is None:
             raise NotFound(_("No appeal matches this number and code."))
-        response = Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
-        return tracking_cookie.remember(request, response, appeal.number)
+        summary = tracking_summary(appeal)
+        response = Response(TrackingSerializer(asdict(summary)).data)
+        return tracking_cookie.remember(request, response, summary.number)

@@ -44,6 +44,12 @@ class Category(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     is_leaf = models.BooleanField(_("leaf"), default=False)
     tier = models.CharField(_("time-limit tier"), max_length=16, choices=CATEGORY_TIERS, default=Tier.ORDINARY)
+    nearby_radius_m = models.PositiveIntegerField(
+        _("\"already reported\" radius (m)"), null=True, blank=True,
+        help_text=_("Open appeals of this category within this distance of a new pin are offered to the resident "
+                    "to follow instead of filing (e.g. 50 for a street lamp, 500 for construction noise). Empty: "
+                    "NEARBY_RADIUS_METERS."),
+    )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -295,6 +301,10 @@ class Appeal(models.Model):
             # Open311's public list: published appeals, newest first.
             models.Index(fields=["-created_at", "-id"], name="appeal_published_time",
                          condition=models.Q(published=True)),
+            # "Is this already reported?": open appeals of a category in a box around a pin.
+            models.Index(fields=["category", "latitude", "longitude"], name="appeal_open_place",
+                         condition=models.Q(status__in=["received", "triage", "dispatched", "responded"],
+                                            latitude__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["public_id"], name="appeal_public_id",
@@ -329,6 +339,41 @@ class AccessCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Follower(models.Model):
+    """A resident who joined an open appeal ("me too") instead of filing their own: their own
+    tracking number and code (the tracking page then shows the followed appeal's progress), the
+    contact to reach them with its updates (appeals.followers.followers_to_notify), and their own
+    rating of the outcome. Followers count on the appeal for officers and supervisors; they never
+    change its handling or the unit's rates."""
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASIC = "basic", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="followers",
+                               verbose_name=_("appeal followed"))
+    number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    access_code_hash = models.CharField(max_length=64, editable=False)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    created_at = models.DateTimeField(_("followed at"), default=timezone.now)
+    solved = models.BooleanField(_("solved"), null=True, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["appeal", "created_at"], name="follower_appeal_time")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class AppealPhoto(models.Model):
@@ -416,6 +461,7 @@ class AppealEvent(models.Model):
         CALLBACK_EXPIRED = "callback_expired", _("No feedback within the time allowed")
         REOPENED = "reopened", _("Sent back to the unit: not solved")
         CLOSED = "closed", _("Closed")
+        FOLLOWED = "followed", _("Another resident reported the same problem")
 
     # No single-column indexes on these two: event_appeal_time and event_dispatch_time lead with them.
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events", db_index=False)

@@ -11,6 +11,7 @@ from config.failure_limits import FailureReservation, TooManyFailures
 from config.throttling import FailureThrottle, address_key, client_ip
 
 from . import tracking_cookie
+from .followers import follower_for_tracking
 from .models import Appeal
 from .selectors import appeal_for_tracking
 from .tracking import number_digest
@@ -31,8 +32,9 @@ class LookupBlocked(Exception):
 
 
 def track_appeal(request, *, number: str, code: str) -> Appeal | None:
-    """The tracking lookup behind the page and the API: the appeal, None on a wrong number or
-    code (counted as a failure), or LookupBlocked while a failure counter is full. Failures count
+    """The tracking lookup behind the page and the API: the appeal (or, for a follower's own number
+    and code, the appeal they follow, with `tracked_by` set), None on a wrong number or code (counted
+    as a failure), or LookupBlocked while a failure counter is full. Failures count
     per address, and per tracking number unless this browser has shown it holds the code before
     (appeals/tracking_cookie.py)."""
     counters = [FailedLookupsByAddress(address_key(client_ip(request)))]
@@ -43,6 +45,9 @@ def track_appeal(request, *, number: str, code: str) -> Appeal | None:
     except TooManyFailures as exc:
         raise LookupBlocked(exc.wait) from exc
     appeal = appeal_for_tracking(number=number, code=code)
+    if appeal is None and (follower := follower_for_tracking(number=number, code=code)) is not None:
+        appeal = follower.appeal
+        appeal.tracked_by = follower  # the follower's own number: the page shows this appeal's progress
     if appeal is not None:
         reservation.release()
     return appeal

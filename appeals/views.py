@@ -1,8 +1,9 @@
 """Public pages for residents: the appeal form and the confirmation (the tracking page, which carries
 the feedback survey, and the survey behind the link are dispatch/feedback/views.py)."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from config.throttling import TooManyRequests, too_many_requests_page
@@ -61,7 +62,19 @@ def appeal_form(request):
             response = tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
             return remember_device(request, response)
     status = 400 if request.method == "POST" else 200
-    return remember_device(request, render(request, "appeals/form.html", {"form": form}, status=status))
+    context = {"form": form, "map": map_context()}
+    return remember_device(request, render(request, "appeals/form.html", context, status=status))
+
+
+def map_context() -> dict:
+    """What the form's map needs: the tile server (none: the city's own boundaries are drawn) and
+    the live category suggestions' endpoint when the project has one (the form works without)."""
+    try:
+        suggest_url = reverse("api:suggestions")
+    except NoReverseMatch:
+        suggest_url = ""
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "suggest_url": suggest_url}
 
 
 def submitted(request):

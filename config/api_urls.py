@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
+from appeals.map_api import BoundariesView, FollowView, NearbyAppealsView, PlaceAtView, PlaceSearchView
 from dispatch.api.dashboard import DashboardView, RankingView
 from dispatch.api.decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
 from dispatch.api.dispatches import DispatchViewSet, TriageViewSet
@@ -17,6 +18,11 @@ router.register("supervision-orders", SupervisionOrderViewSet, basename="supervi
 urlpatterns = [
     path("appeals/", AppealIntakeView.as_view(), name="appeal-intake"),
     path("appeals/track/", AppealTrackView.as_view(), name="appeal-track"),
+    path("appeals/nearby/", NearbyAppealsView.as_view(), name="appeals-nearby"),
+    path("appeals/follow/", FollowView.as_view(), name="appeal-follow"),
+    path("places/", PlaceSearchView.as_view(), name="places-search"),
+    path("places/at/", PlaceAtView.as_view(), name="place-at"),
+    path("places/boundaries/", BoundariesView.as_view(), name="places-boundaries"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include(router.urls)),

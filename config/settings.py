@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config.map_tiles import tile_origin
 from config.secret_key import production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -305,6 +306,10 @@ REST_FRAMEWORK = {
         "login_failures_pair": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_PAIR", "5/15m"),
         "login_failures_address": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "30/hour"),
         "login_failures_account": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ACCOUNT", "20/5m"),
+        # The resident's map (where a pin falls, places by name, nearby appeals), per address.
+        "map": os.environ.get("RATE_LIMIT_MAP", "600/hour"),
+        # Following an open appeal instead of filing ("me too"), per address.
+        "follow": os.environ.get("RATE_LIMIT_FOLLOW", "30/hour"),
         # Open311 reads without an API key, per address (a key's reads count under its own limit).
         "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
     },
@@ -364,6 +369,15 @@ OPEN311_DEFAULT_RATE = os.environ.get("OPEN311_DEFAULT_RATE", "60/min")
 # How long a page of GET requests is served from the cache before it is read again.
 OPEN311_CACHE_SECONDS = int(os.environ.get("OPEN311_CACHE_SECONDS", "60"))
 
+# The resident's map. Without a tile server (the default) it draws the city's own district and
+# street boundaries; MAP_TILE_URL names one (e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png),
+# and the content security policy then allows images from exactly that host.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# "Is this already reported?": how far from a pin an open appeal of the same category is offered
+# (a category's own radius, set in the admin, comes first).
+NEARBY_RADIUS_METERS = int(os.environ.get("NEARBY_RADIUS_METERS", "200"))
+
 # Security: strict when DEBUG is off (production); HTTPS is assumed behind a proxy.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -385,6 +399,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+if MAP_TILE_URL:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(tile_origin(MAP_TILE_URL))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from appeals.followers import nearby_open_appeals
 from appeals.models import Appeal, AppealEvent
 from appeals.photos import reencode_pending
 from appeals.privacy import mask_phone
@@ -124,6 +125,13 @@ def track_data(scene: Scene, role: str) -> dict:
 def new_appeal_data(scene: Scene, role: str) -> dict:
     return {"text": "另一件事", "category": scene.city.noise.code, "contact_phone": "13500135000",
             "kind": "complaint", "urgency": "ordinary"}
+
+
+def follow_data(scene: Scene, role: str) -> dict:
+    """The street ticket as the nearby list offers it to follow."""
+    found = nearby_open_appeals(category_code=scene.city.noise.code, latitude=scene.city.POINT_A1[0],
+                                longitude=scene.city.POINT_A1[1])
+    return {"ref": found[0].ref, "contact_phone": "13600136000"}
 
 
 def dispatch_pk(scene: Scene) -> int:
@@ -227,6 +235,17 @@ TABLE: list[Row] = [
         data=new_appeal_data, json=True),
     Row("api:appeal-track", "get", lambda s: reverse("api:appeal-track"), {"resident": TICKET}, data=track_data,
         refused=NOT_FOUND),
+    # The resident's map: public, and about no ticket (a nearby appeal shows no number, text or contact
+    # unless published; following one answers with the follower's own number).
+    Row("api:appeals-nearby", "get", lambda s: reverse("api:appeals-nearby"), EVERYONE_NOTHING,
+        data=lambda s, r: {"category": s.city.noise.code, "lat": s.city.POINT_A1[0], "lng": s.city.POINT_A1[1]}),
+    Row("api:appeal-follow", "post", lambda s: reverse("api:appeal-follow"), EVERYONE_NOTHING, status=201,
+        json=True, data=follow_data),
+    Row("api:places-search", "get", lambda s: reverse("api:places-search"), EVERYONE_NOTHING,
+        data=lambda s, r: {"q": "街道"}),
+    Row("api:place-at", "get", lambda s: reverse("api:place-at"), EVERYONE_NOTHING,
+        data=lambda s, r: {"lat": s.city.POINT_A1[0], "lng": s.city.POINT_A1[1]}),
+    Row("api:places-boundaries", "get", lambda s: reverse("api:places-boundaries"), EVERYONE_NOTHING),
     Row("api:dispatch-list", "get", lambda s: reverse("api:dispatch-list"), {**STAFF_NOTHING, **VIEWERS}),
     Row("api:dispatch-detail", "get", lambda s: reverse("api:dispatch-detail", args=[dispatch_pk(s)]), VIEWERS,
         not_yours=True),

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from appeals.followers import follower_count_of
 from appeals.models import Appeal
 from appeals.privacy import contact_for
 from config.throttling import OneTripThrottling
@@ -49,6 +50,8 @@ class DispatchSerializer(serializers.ModelSerializer):
     contact = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue")
     due_soon = serializers.BooleanField(source="is_due_soon")
+    followers = serializers.IntegerField(
+        read_only=True, help_text="Residents who follow the appeal (\"me too\"): how many more are affected.")
 
     class Meta:
         model = Dispatch
@@ -57,7 +60,7 @@ class DispatchSerializer(serializers.ModelSerializer):
             "longitude", "unit", "unit_name", "role", "state", "dispatched_at", "response_due",
             "resolve_due", "respond_limit", "resolve_limit", "deadlines_provisional", "resolve_extended",
             "response_overdue_at", "resolve_overdue_at", "signed_at", "responded_at", "resolved_at", "returned_at",
-            "answer", "overdue", "due_soon", "contact",
+            "answer", "overdue", "due_soon", "contact", "followers",
         ]
 
     def get_category(self, obj) -> str | None:
@@ -119,7 +122,8 @@ class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
     filterset_class = DispatchFilter
 
     def get_queryset(self):
-        return dispatches_visible_to(officer_of(self.request.user)).order_by("resolve_due", "id")
+        return (dispatches_visible_to(officer_of(self.request.user)).annotate(followers=follower_count_of())
+                .order_by("resolve_due", "id"))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "officer": officer_of(self.request.user)}
