@@ -58,6 +58,7 @@ def submit_appeal(
     contact_email: str = "",
     anonymous: bool = False,
     publish: bool = False,
+    notify: Iterable[str] | None = None,
     photos: Iterable = (),
     language: str | None = None,
     submitted_by=None,
@@ -72,7 +73,8 @@ def submit_appeal(
     `attributes` answers the category's questions (every channel asks them; a required one
     left unanswered is refused like any other field);
     `api_key` is the third-party app filing through Open311. `publish` is the resident's own
-    choice to make the appeal public (off unless they asked); a published appeal, and every
+    choice to make the appeal public (off unless they asked); `notify` the steps they want to hear
+    about (None: every step, models.NOTIFY_STEPS); a published appeal, and every
     request filed through Open311, gets a public id. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again by the same `source` (a verified sender: folding.device_source or
@@ -100,6 +102,7 @@ def submit_appeal(
         errors, validation.clean_choice, "urgency", urgency, Appeal.Urgency, Appeal.Urgency.ORDINARY
     )
     address = _collect(errors, validation.clean_address, address)
+    notify_steps = _collect(errors, validation.clean_notify_steps, notify)
     if errors:
         raise ValidationError(errors)
 
@@ -125,6 +128,7 @@ def submit_appeal(
         contact_email=contact[2],
         anonymous=anonymous,
         published=bool(publish),
+        notify_steps=notify_steps,
         public_id=new_public_id() if publish or api_key is not None else "",
         language=(language or get_language() or "zh-hans")[:10],
         submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
@@ -171,7 +175,7 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
                 AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
-            appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=bool(photos))
+            appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=bool(photos), access_code=access_code)
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():
             raise _NumberTaken from exc

@@ -47,6 +47,7 @@ def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
             contact_email=data["contact_email"],
             anonymous=data["anonymous"],
             publish=data["publish"],
+            notify=data["notify"],
             photos=data["photos"],
             attributes=form.answers(),
             submitted_by=submitted_by,

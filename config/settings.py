@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
         "options": {"expires": ROUTING_SWEEP_SECONDS},
     },
+    "send-lost-updates": {
+        "task": "dispatch.tasks.sweep_updates",
+        "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
+        "options": {"expires": ROUTING_SWEEP_SECONDS},
+    },
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
@@ -231,6 +236,12 @@ CALLBACK_WINDOW_DAYS = int(os.environ.get("CALLBACK_WINDOW_DAYS", "7"))
 CALLBACK_CALL_TRIES = int(os.environ.get("CALLBACK_CALL_TRIES", "3"))
 CALLBACK_RETRY_HOURS = int(os.environ.get("CALLBACK_RETRY_HOURS", "2"))
 NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "appeals.notifications.EmailBackend")
+# Receipts, step updates and sign-in codes, per channel (appeals/notifications.py); empty: channel off.
+# SMS needs a gateway (a subclass of appeals.notifications.SmsBackend): off by default in production.
+NOTIFICATION_SMS_BACKEND = os.environ.get(
+    "NOTIFICATION_SMS_BACKEND", "appeals.notifications.ConsoleBackend" if DEBUG else ""
+)
+NOTIFICATION_EMAIL_BACKEND = os.environ.get("NOTIFICATION_EMAIL_BACKEND", "appeals.notifications.EmailBackend")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
