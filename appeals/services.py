@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 
 from config.throttling import Claim
 
-from . import folding, notes, validation
+from . import folding, notes, updates, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .photos import pending_upload
@@ -175,7 +175,8 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
                 AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
-            appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=bool(photos), access_code=access_code)
+            receipt_code = access_code if updates.channels(appeal) else ""  # no receipt: nothing to queue
+            appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=bool(photos), access_code=receipt_code)
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():
             raise _NumberTaken from exc

@@ -2,7 +2,7 @@
 
 `appeal_filed` is sent inside the intake transaction (or its savepoint), once the appeal and its
 photos are saved, with `appeal_id`, `has_photos` and `access_code` (the resident's code, for the
-receipt; never stored). A receiver that queues work does it on commit,
+receipt; never stored; empty when no channel reaches the resident). A receiver that queues work does it on commit,
 so a rolled-back intake queues nothing. dispatch/routing/outbox.py is the receiver that queues the
 appeal's routing and its photos' re-encoding; dispatch/feedback/updates.py queues its receipt.
 

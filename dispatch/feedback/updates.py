@@ -18,7 +18,8 @@ SEND_UPDATES_TASK = "dispatch.tasks.send_updates"
 
 def appeal_filed(sender, *, appeal_id: int, access_code: str = "", **kwargs) -> None:
     """Receiver of appeals.signals.appeal_filed: the receipt, with the code, once committed."""
-    transaction.on_commit(lambda: _publish(SEND_RECEIPT_TASK, [appeal_id, access_code]))
+    if access_code:
+        transaction.on_commit(lambda: _publish(SEND_RECEIPT_TASK, [appeal_id, access_code]))
 
 
 def events_recorded(sender, *, events, **kwargs) -> None:
