@@ -141,7 +141,8 @@ def test_steps_the_resident_did_not_choose_anonymous_appeals_and_co_handlers_sen
 def test_the_message_speaks_the_language_the_resident_filed_in(backends, city, routing_queued):
     submitted = file(city, language="zh-hans", contact_email="")
     updates.deliver(event_id=updates.receipt_event_id(submitted.appeal.pk), access_code=submitted.access_code)
-    assert backends[0].body.startswith(f"已收到您的诉求 {submitted.appeal.number}。您的查询码是 {submitted.access_code}")
+    number, code = submitted.appeal.number, submitted.access_code
+    assert backends[0].body.startswith(f"已收到您的诉求 {number}。您的查询码是 {code}")
 
 
 @pytest.mark.django_db
