@@ -20,9 +20,14 @@ NAME_RE = re.compile(
 )
 
 
+# Words that end a Chinese name written without punctuation after it (本人李四反映…).
+NAME_ENDS = ("反映", "投诉", "举报", "住", "家", "电话", "手机", "联系", "在", "是", "的", "要", "想", "向", "说")
+
+
 def _mask_introduced_name(match: re.Match) -> str:
-    if match.group("name"):
-        return match.group("intro") + "*" * len(match.group("name"))
+    if name := match.group("name"):
+        cut = next((i for i in range(2, len(name)) if name[i:].startswith(NAME_ENDS)), len(name))
+        return match.group("intro") + "*" * cut + name[cut:]
     return match.group("intro_en") + "*" * len(match.group("name_en"))
 
 

@@ -167,6 +167,13 @@ def open_survey(scene: Scene) -> None:
                             closes_at=timezone.now() + timedelta(days=7))
 
 
+def publish_street(scene: Scene) -> None:
+    """The street ticket published, an operator's wording for its text, its photo approved."""
+    Appeal.objects.filter(pk=scene.street.appeal.pk).update(published=True, public_id="PUBLICSTREET",
+                                                            public_text="路口井盖缺失")
+    scene.street.appeal.photos.update(public_approved=True)
+
+
 def with_head(rows: list) -> list:
     """The head of street A is one of its officers: wherever street A's officer is allowed, the head
     sees the same."""
@@ -188,6 +195,19 @@ TABLE: list[Row] = [
     Row("appeals:submitted", "get", lambda s: reverse("appeals:submitted"), {"resident": TICKET}, refused_to=("/",)),
     Row("appeals:track", "post", lambda s: reverse("appeals:track"), {"resident": TICKET}, data=track_data,
         echoes_number=True),
+    # Published appeals: public pages that show the public text (never the number or contact).
+    Row("appeals:published", "get", lambda s: reverse("appeals:published"), EVERYONE_NOTHING,
+        prepare=publish_street),
+    Row("appeals:published-detail", "get", lambda s: reverse("appeals:published-detail", args=["PUBLICSTREET"]),
+        EVERYONE_NOTHING, prepare=publish_street),
+    Row("appeals:published-photo", "get", lambda s: reverse("appeals:published-photo",
+        args=["PUBLICSTREET", s.street.photo_pk]), EVERYONE_NOTHING, prepare=publish_street),
+    Row("console:published", "get", lambda s: reverse("console:published"), {"operator": TICKET},
+        prepare=publish_street),
+    Row("console:publication", "get", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
+        {"operator": TICKET}, prepare=publish_street),
+    Row("console:publication", "post", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
+        {"operator": NOTHING}, prepare=publish_street, status=302, data=lambda s, r: {"public_text": "井盖"}),
     Row("login", "get", lambda s: reverse("login"), EVERYONE_NOTHING),
     Row("logout", "post", lambda s: reverse("logout"), EVERYONE_NOTHING, status=302),
     Row("set_language", "post", lambda s: reverse("set_language"), EVERYONE_NOTHING,
