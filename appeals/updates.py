@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import validation
 from .models import Appeal, AppealEvent, Notification
 from .notifications import channel_backend, channel_enabled, channel_message
 
@@ -146,6 +147,13 @@ def deliver(*, event_id: int, access_code: str = "") -> int:
 
 class DeliveryFailed(Exception):
     """A backend could not send; the claim is released for the retry."""
+
+
+def choose_steps(*, appeal: Appeal, steps) -> None:
+    """The resident changes which steps they hear about (from "My appeals")."""
+    chosen = validation.clean_notify_steps(list(steps))
+    Appeal.objects.filter(pk=appeal.pk).update(notify_steps=chosen)
+    appeal.notify_steps = chosen
 
 
 def receipt_event_id(appeal_id: int) -> int | None:

@@ -241,6 +241,8 @@ NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "appeals.notificat
 NOTIFICATION_SMS_BACKEND = os.environ.get(
     "NOTIFICATION_SMS_BACKEND", "appeals.notifications.ConsoleBackend" if DEBUG else ""
 )
+# How long a "My appeals" sign-in code works (appeals/sign_in.py).
+SIGN_IN_CODE_MINUTES = int(os.environ.get("SIGN_IN_CODE_MINUTES", "10"))
 NOTIFICATION_EMAIL_BACKEND = os.environ.get("NOTIFICATION_EMAIL_BACKEND", "appeals.notifications.EmailBackend")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get(
@@ -316,6 +318,11 @@ REST_FRAMEWORK = {
         "login_failures_pair": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_PAIR", "5/15m"),
         "login_failures_address": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "30/hour"),
         "login_failures_account": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ACCOUNT", "20/5m"),
+        # "My appeals" sign-in codes: sent per phone and per address, wrong codes per phone and per address.
+        "my_codes_phone": os.environ.get("RATE_LIMIT_MY_CODES_PHONE", "5/hour"),
+        "my_codes_address": os.environ.get("RATE_LIMIT_MY_CODES_ADDRESS", "20/hour"),
+        "my_code_failures_phone": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_PHONE", "5/15m"),
+        "my_code_failures_address": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_ADDRESS", "30/hour"),
         # Open311 reads without an API key, per address (a key's reads count under its own limit).
         "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
     },

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from appeals import sign_in
 from appeals.models import Appeal, AppealEvent
 from appeals.photos import reencode_pending
 from appeals.privacy import mask_phone
@@ -208,6 +209,17 @@ TABLE: list[Row] = [
         {"operator": TICKET}, prepare=publish_street),
     Row("console:publication", "post", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
         {"operator": NOTHING}, prepare=publish_street, status=302, data=lambda s, r: {"public_text": "井盖"}),
+    # "My appeals": the resident signed in with the street ticket's phone sees it; nobody else does.
+    Row("appeals:my", "get", lambda s: reverse("appeals:my"), {**EVERYONE_NOTHING, "resident": TICKET}),
+    Row("appeals:my", "post", lambda s: reverse("appeals:my"),
+        {**dict.fromkeys(ROLES, ELSEWHERE), "resident": TICKET},
+        data=lambda s, r: {"phone": f"1350013{ROLES.index(r):04d}"}),  # a phone each: 5 codes an hour per phone
+    Row("appeals:my-code", "get", lambda s: reverse("appeals:my-code"), dict.fromkeys(ROLES, ELSEWHERE)),
+    Row("appeals:my-code", "post", lambda s: reverse("appeals:my-code"), dict.fromkeys(ROLES, ELSEWHERE),
+        data=lambda s, r: {"code": "123456"}),
+    Row("appeals:my-sign-out", "post", lambda s: reverse("appeals:my-sign-out"), dict.fromkeys(ROLES, ELSEWHERE)),
+    Row("appeals:my-appeal", "get", lambda s: reverse("appeals:my-appeal", args=[s.street.appeal.number]),
+        {"resident": TICKET}, refused_to=("/my/",)),
     Row("login", "get", lambda s: reverse("login"), EVERYONE_NOTHING),
     Row("logout", "post", lambda s: reverse("logout"), EVERYONE_NOTHING, status=302),
     Row("set_language", "post", lambda s: reverse("set_language"), EVERYONE_NOTHING,
@@ -394,6 +406,7 @@ def client_as(role: str, scene: Scene) -> Client:
     if role == "resident":  # the browser that filed the street ticket still holds its receipt
         session = client.session
         session[SESSION_KEY] = {"number": scene.street.appeal.number, "code": scene.street.code}
+        session[sign_in.SESSION_PHONE] = scene.street.phone  # signed in to "My appeals" with it
         session.save()
     elif role in OFFICER_OF_ROLE:
         client.force_login(scene.officers[OFFICER_OF_ROLE[role]].user)
