@@ -8,6 +8,7 @@ it, or nothing when an operator hid it; photos an operator approved; the place r
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,8 +23,10 @@ from .handling import in_district, primary_dispatch, with_primary_dispatch
 from .models import Appeal, AppealEvent, AppealPhoto
 from .privacy import mask_text
 from .selectors import RESIDENT_NOTE_KINDS
+from .tracking import ALPHABET
 
 ROUNDING = Decimal("0.001")
+PUBLIC_ID_RE = re.compile(rf"[{ALPHABET}]{{1,16}}")
 # Appeal statuses the public calls "closed" (it has been answered or declined); the rest are open.
 CLOSED_STATUSES = (Appeal.Status.RESOLVED, Appeal.Status.CLOSED, Appeal.Status.REJECTED)
 PUBLIC_FIELDS = (
@@ -71,8 +74,13 @@ def filtered(appeals: QuerySet[Appeal], *, category: str = "", district: str = "
     return appeals.order_by("-created_at", "-id")
 
 
+def is_public_id(value: str) -> bool:
+    """Whether a string has the shape of a public id; anything else (NUL bytes too) matches nothing."""
+    return PUBLIC_ID_RE.fullmatch(value or "") is not None
+
+
 def public_appeal(public_id: str) -> Appeal | None:
-    return published().filter(public_id=public_id).first() if public_id else None
+    return published().filter(public_id=public_id).first() if is_public_id(public_id) else None
 
 
 def is_closed(appeal: Appeal) -> bool:
@@ -107,7 +115,7 @@ def public_photo(public_id: str, photo_id: int) -> AppealPhoto | None:
         AppealPhoto.objects.filter(
             pk=photo_id, public_approved=True, state=AppealPhoto.State.READY,
             appeal__public_id=public_id, appeal__published=True, appeal__category__isnull=False,
-        ).first() if public_id else None
+        ).first() if is_public_id(public_id) else None
     )
 
 

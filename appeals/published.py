@@ -51,7 +51,7 @@ def published_list(request):
 
 @require_GET
 def published_detail(request, public_id: str):
-    appeal = publication.public_appeal(public_id[:16])
+    appeal = publication.public_appeal(public_id)
     if appeal is None:
         raise Http404
     dispatch = primary_dispatch(appeal)
@@ -68,7 +68,7 @@ def published_detail(request, public_id: str):
 @require_GET
 def published_photo(request, public_id: str, pk: int):
     """An approved photo of a published appeal (the re-encoded copy: no EXIF, no GPS)."""
-    photo = publication.public_photo(public_id[:16], pk)
+    photo = publication.public_photo(public_id, pk)
     if photo is None:
         raise Http404
     response = FileResponse(photo.image.open("rb"))

@@ -24,6 +24,7 @@ from config.throttling import FailureThrottle, address_key, client_ip
 
 from .models import Appeal
 from .notifications import channel_backend, channel_enabled, channel_message
+from .tracking import is_tracking_number, normalize
 from .validation import clean_phone
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ def sign_out(request) -> None:
 
 def own_appeal(request, number: str) -> Appeal | None:
     """The signed-in resident's appeal with this number; None for anyone else's."""
-    phone = signed_in_phone(request)
-    return appeals_of(phone).filter(number=number[:20]).first() if phone else None
+    phone, number = signed_in_phone(request), normalize(number or "")
+    return appeals_of(phone).filter(number=number).first() if phone and is_tracking_number(number) else None
 
 

@@ -133,3 +133,9 @@ def test_the_list_pages_twenty_at_a_time(client, city):
     first = client.get(reverse("appeals:published")).content.decode()
     second = client.get(reverse("appeals:published"), {"page": 2}).content.decode()
     assert first.count("data-public-id=") == 20 and second.count("data-public-id=") == 1
+
+
+@pytest.mark.parametrize("public_id", ["a%00b", "TOO-LONG-AND-WRONG-ID", "%E2%80%AE"])
+def test_a_malformed_public_id_is_a_404(client, city, public_id):
+    assert client.get(f"/published/{public_id}/").status_code == 404
+    assert client.get(f"/published/{public_id}/photos/1/").status_code == 404
