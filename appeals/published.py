@@ -72,6 +72,6 @@ def published_photo(request, public_id: str, pk: int):
     if photo is None:
         raise Http404
     response = FileResponse(photo.image.open("rb"))
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = "public, max-age=60"  # a withdrawn approval takes effect within a minute
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
