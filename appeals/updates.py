@@ -42,12 +42,15 @@ SWEEP_WINDOW = timedelta(hours=1)  # steps older than this are news no more
 
 
 def step_of(event: AppealEvent) -> str | None:
-    """The step an event is for the resident, or None (internal events, a co-handler's part)."""
+    """The step an event is for the resident, or None (internal events, a co-handler's part, the
+    new dispatch of a reopen)."""
     step = STEP_KINDS.get(event.kind)
     if step is None or not event.public:
         return None
     if event.kind == AppealEvent.Kind.RESPONDED and event.to_status != Appeal.Status.RESPONDED:
         return None
+    if event.kind == AppealEvent.Kind.DISPATCHED and event.from_status == Appeal.Status.RESOLVED:
+        return None  # the dispatch of a reopen: the REOPENED message tells it
     return step
 
 

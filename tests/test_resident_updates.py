@@ -167,3 +167,19 @@ def test_intake_refuses_steps_it_does_not_know(city, db):
     with pytest.raises(ValidationError) as refused:
         file(city, notify=["everything"])
     assert "notify" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(("kind", "from_status", "to_status", "public", "step"), [
+    ("dispatched", "received", "dispatched", True, "dispatched"),
+    ("dispatched", "resolved", "dispatched", True, None),  # a reopen's new dispatch: "reopened" says it
+    ("dispatched", "dispatched", "dispatched", False, None),  # a co-handling department summoned
+    ("responded", "dispatched", "responded", True, "responded"),
+    ("responded", "responded", "responded", True, None),  # a co-handler reporting for duty
+    ("extension_approved", "responded", "responded", True, "extended"),
+    ("resolved", "responded", "resolved", True, "resolved"),
+    ("reopened", "resolved", "resolved", True, "reopened"),
+    ("note", "responded", "responded", False, None),
+])
+def test_which_events_are_steps_the_resident_hears_about(kind, from_status, to_status, public, step):
+    event = AppealEvent(kind=kind, from_status=from_status, to_status=to_status, public=public)
+    assert updates.step_of(event) == step
