@@ -47,8 +47,9 @@ def step_of(event: AppealEvent) -> str | None:
     step = STEP_KINDS.get(event.kind)
     if step is None or not event.public:
         return None
-    if event.kind == AppealEvent.Kind.RESPONDED and event.to_status != Appeal.Status.RESPONDED:
-        return None
+    moved_to_responded = event.to_status == Appeal.Status.RESPONDED != event.from_status
+    if event.kind == AppealEvent.Kind.RESPONDED and not moved_to_responded:
+        return None  # a co-handling department's response leaves the appeal's status where it was
     if event.kind == AppealEvent.Kind.DISPATCHED and event.from_status == Appeal.Status.RESOLVED:
         return None  # the dispatch of a reopen: the REOPENED message tells it
     return step
