@@ -262,7 +262,9 @@ class Appeal(models.Model):
     # filed through Open311 (its POST answers with it); empty otherwise (unique where set).
     public_id = models.CharField(_("public id"), max_length=16, blank=True, default="", db_default="", editable=False)
     # The steps the resident chose to hear about by SMS and e-mail (appeals/updates.py, Step).
-    notify_steps = models.JSONField(_("updates asked for"), default=default_notify_steps, blank=True)
+    # (Rows written straight into the table, such as the benchmark's history, ask for none.)
+    notify_steps = models.JSONField(_("updates asked for"), default=default_notify_steps, blank=True,
+                                    db_default=models.Value([], output_field=models.JSONField()))
     # What an operator made of the published text: their own wording (empty: the text masked
     # automatically) or the text hidden altogether (appeals/publication.py).
     public_text = models.TextField(_("public text (edited)"), blank=True, default="", db_default="")
@@ -515,7 +517,11 @@ class Notification(models.Model):
         FAILED = "failed", _("failed (will be retried)")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications", db_index=False)
-    event = models.ForeignKey(AppealEvent, on_delete=models.PROTECT, related_name="notifications", db_index=False)
+    # No database constraint: a foreign key into the event log would let a plain TRUNCATE of the log
+    # fail on the key instead of reaching the log's own append-only trigger (events are never
+    # deleted, so the reference cannot dangle).
+    event = models.ForeignKey(AppealEvent, on_delete=models.DO_NOTHING, related_name="notifications",
+                              db_index=False, db_constraint=False)
     step = models.CharField(_("step"), max_length=16)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.SENDING)
