@@ -170,7 +170,7 @@ def open_survey(scene: Scene) -> None:
 
 def publish_street(scene: Scene) -> None:
     """The street ticket published, an operator's wording for its text, its photo approved."""
-    Appeal.objects.filter(pk=scene.street.appeal.pk).update(published=True, public_id="PUBLICSTREET",
+    Appeal.objects.filter(pk=scene.street.appeal.pk).update(published=True, public_id="PBHCSTREET23",
                                                             public_text="路口井盖缺失")
     scene.street.appeal.photos.update(public_approved=True)
 
@@ -199,10 +199,10 @@ TABLE: list[Row] = [
     # Published appeals: public pages that show the public text (never the number or contact).
     Row("appeals:published", "get", lambda s: reverse("appeals:published"), EVERYONE_NOTHING,
         prepare=publish_street),
-    Row("appeals:published-detail", "get", lambda s: reverse("appeals:published-detail", args=["PUBLICSTREET"]),
+    Row("appeals:published-detail", "get", lambda s: reverse("appeals:published-detail", args=["PBHCSTREET23"]),
         EVERYONE_NOTHING, prepare=publish_street),
     Row("appeals:published-photo", "get", lambda s: reverse("appeals:published-photo",
-        args=["PUBLICSTREET", s.street.photo_pk]), EVERYONE_NOTHING, prepare=publish_street),
+        args=["PBHCSTREET23", s.street.photo_pk]), EVERYONE_NOTHING, prepare=publish_street),
     Row("console:published", "get", lambda s: reverse("console:published"), {"operator": TICKET},
         prepare=publish_street),
     Row("console:publication", "get", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
