@@ -183,3 +183,12 @@ def test_intake_refuses_steps_it_does_not_know(city, db):
 def test_which_events_are_steps_the_resident_hears_about(kind, from_status, to_status, public, step):
     event = AppealEvent(kind=kind, from_status=from_status, to_status=to_status, public=public)
     assert updates.step_of(event) == step
+
+
+@pytest.mark.django_db
+def test_administrators_see_what_was_sent_and_what_failed(backends, city, routing_queued, admin_client):
+    submitted = file(city, contact_email="")
+    updates.deliver(event_id=updates.receipt_event_id(submitted.appeal.pk), access_code=submitted.access_code)
+    page = admin_client.get("/admin/appeals/notification/").content.decode()
+    assert submitted.appeal.number in page and "received" in page
+    assert submitted.access_code not in page and "13800138000" not in page
