@@ -27,7 +27,7 @@ from config.throttling import OneTripThrottling, TooManyRequests
 
 from . import devices, folding, tracking_cookie
 from .forms import posted_answers
-from .models import Appeal
+from .models import NOTIFY_STEPS, Appeal
 from .selectors import tracking_summary
 from .services import FORM_NAMES, appeal_fields, submit_appeal
 from .throttles import INTAKE_THROTTLES, IntakeLimits, TrackingThrottle, is_operator
@@ -109,6 +109,12 @@ class AppealIntakeSerializer(serializers.Serializer):
         help_text="The resident's own choice to publish the appeal (off unless they asked): Open311 then lists "
         "it under a public id, with personal data in the text masked and the place rounded to about 100 m. "
         "Ask the resident; never set it for them.",
+    )
+    notify = BoundedListField(
+        child=serializers.ChoiceField(choices=NOTIFY_STEPS), required=False, max_length=len(NOTIFY_STEPS),
+        help_text="The steps the resident wants an SMS (and an e-mail, when `contact_email` is given) about: "
+        "`dispatched`, `responded`, `extended`, `resolved`, `reopened`. Omitted: every step; `[]`: none. "
+        "The receipt (number, code, link) is always sent to a phone or e-mail given.",
     )
     photos = BoundedListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)

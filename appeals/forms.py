@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from . import catalogue
-from .models import Appeal, Category, CategoryAttribute
+from .models import NOTIFY_STEP_CHOICES, NOTIFY_STEPS, Appeal, Category, CategoryAttribute
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -182,6 +182,11 @@ class AppealForm(forms.Form):
         label=_("Publish my appeal on the city's open data (what I wrote, with phone and ID numbers hidden, and "
                 "the place to about 100 m; my contact details and address are never shown)"),
         required=False,
+    )
+
+    notify = forms.MultipleChoiceField(
+        label=_("Send me a message (SMS, and e-mail if given) when…"), required=False,
+        choices=NOTIFY_STEP_CHOICES, initial=list(NOTIFY_STEPS), widget=forms.CheckboxSelectMultiple,
     )
 
     taken_by_phone = False  # the resident's own form; PhoneAppealForm is the operator's

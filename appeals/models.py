@@ -184,6 +184,21 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+NOTIFY_STEP_CHOICES = [
+    ("dispatched", _("it is sent to the unit that will handle it")),
+    ("responded", _("the unit takes it up")),
+    ("extended", _("the unit is given more time")),
+    ("resolved", _("it is answered")),
+    ("reopened", _("it is sent back to be handled again")),
+]
+NOTIFY_STEPS = tuple(step for step, _label in NOTIFY_STEP_CHOICES)
+
+
+def default_notify_steps() -> list[str]:
+    """Every step, unless the resident unticks some (appeals/updates.py names them)."""
+    return list(NOTIFY_STEPS)
+
+
 def partial_fk_indexes(prefix: str, *fields: str) -> list[models.Index]:
     """Indexes on optional foreign keys over only the rows that have one. Most rows have none (an
     appeal filed on the web has no operator or API key; its RECEIVED event no actor, unit or
@@ -262,6 +277,14 @@ class Appeal(models.Model):
     # the tracking number, useless for tracking. Set for published appeals and for every request
     # filed through Open311 (its POST answers with it); empty otherwise (unique where set).
     public_id = models.CharField(_("public id"), max_length=16, blank=True, default="", db_default="", editable=False)
+    # The steps the resident chose to hear about by SMS and e-mail (appeals/updates.py, Step).
+    # (Rows written straight into the table, such as the benchmark's history, ask for none.)
+    notify_steps = models.JSONField(_("updates asked for"), default=default_notify_steps, blank=True,
+                                    db_default=models.Value([], output_field=models.JSONField()))
+    # What an operator made of the published text: their own wording (empty: the text masked
+    # automatically) or the text hidden altogether (appeals/publication.py).
+    public_text = models.TextField(_("public text (edited)"), blank=True, default="", db_default="")
+    public_text_hidden = models.BooleanField(_("public text hidden"), default=False, db_default=False)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
@@ -305,6 +328,9 @@ class Appeal(models.Model):
             models.Index(fields=["category", "latitude", "longitude"], name="appeal_open_place",
                          condition=models.Q(status__in=["received", "triage", "dispatched", "responded"],
                                             latitude__isnull=False)),
+            # "My appeals": every appeal filed with one (normalised) phone number.
+            models.Index(fields=["contact_phone", "-created_at"], name="appeal_contact_phone",
+                         condition=~models.Q(contact_phone="")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["public_id"], name="appeal_public_id",
@@ -389,6 +415,10 @@ class AppealPhoto(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to="appeals/%Y/%m/")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
+    public_approved = models.BooleanField(
+        _("approved for the public page"), default=False, db_default=False,
+        help_text=_("An operator looked at it: the published appeal's public page may show it."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -533,3 +563,44 @@ class AppealEvent(models.Model):
 def status_label(code: str) -> str:
     """The translated name of an appeal status code, or the code itself if unknown."""
     return Appeal.Status(code).label if code in Appeal.Status.values else code
+
+
+class Notification(models.Model):
+    """One message to the resident about one step of their appeal on one channel: the idempotency
+    record claimed before sending (appeals/updates.py). The step is the event that made it, so a
+    step seen again (resolved after a reopen) is a new message, and one event is never sent twice
+    on a channel, whatever task delivery does."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed (will be retried)")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    # No database constraint: a foreign key into the event log would let a plain TRUNCATE of the log
+    # fail on the key instead of reaching the log's own append-only trigger (events are never
+    # deleted, so the reference cannot dangle).
+    event = models.ForeignKey(AppealEvent, on_delete=models.DO_NOTHING, related_name="notifications",
+                              db_index=False, db_constraint=False)
+    step = models.CharField(_("step"), max_length=16)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    error = models.CharField(_("last error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_step_channel"),
+        ]
+        indexes = [models.Index(fields=["appeal", "created_at"], name="notification_appeal_time")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.step} {self.channel} {self.state}"

@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 
 from config.throttling import Claim
 
-from . import folding, notes, validation
+from . import folding, notes, updates, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .photos import pending_upload
@@ -38,7 +38,7 @@ class SubmittedAppeal:
 APPEAL_FIELDS = {
     "text": "", "kind": None, "urgency": None, "category_code": None, "address": "", "latitude": None,
     "longitude": None, "contact_name": "", "contact_phone": "", "contact_email": "", "anonymous": False,
-    "publish": False, "photos": (), "attributes": None, "media_url": "",
+    "publish": False, "notify": None, "photos": (), "attributes": None, "media_url": "",
 }
 # What each channel calls them: submit_appeal's keyword -> the channel's name. A keyword a channel
 # does not list is never read from what it sent (Open311 stores no e-mail, for one).
@@ -86,6 +86,7 @@ def submit_appeal(
     contact_email: str = "",
     anonymous: bool = False,
     publish: bool = False,
+    notify: Iterable[str] | None = None,
     photos: Iterable = (),
     language: str | None = None,
     submitted_by=None,
@@ -100,7 +101,8 @@ def submit_appeal(
     `attributes` answers the category's questions (every channel asks them; a required one
     left unanswered is refused like any other field);
     `api_key` is the third-party app filing through Open311. `publish` is the resident's own
-    choice to make the appeal public (off unless they asked); a published appeal, and every
+    choice to make the appeal public (off unless they asked); `notify` the steps they want to hear
+    about (None: every step, models.NOTIFY_STEPS); a published appeal, and every
     request filed through Open311, gets a public id. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again by the same `source` (a verified sender: folding.device_source or
@@ -115,6 +117,7 @@ def submit_appeal(
         text=text, channel=channel, kind=kind, urgency=urgency, category_code=category_code, address=address,
         latitude=latitude, longitude=longitude, contact_name=contact_name, contact_phone=contact_phone,
         contact_email=contact_email, anonymous=anonymous, photos=photos, attributes=attributes, media_url=media_url,
+        notify=notify,
     )
     fields.update(
         api_key=api_key,
@@ -133,7 +136,7 @@ def submit_appeal(
 
 def _validate(
     *, text, channel, kind, urgency, category_code, address, latitude, longitude, contact_name, contact_phone,
-    contact_email, anonymous, photos, attributes, media_url,
+    contact_email, anonymous, photos, attributes, media_url, notify,
 ) -> tuple[dict, list]:
     """Step one: every field checked (all problems at once, as ValidationError keyed by field) and
     cleaned into the appeal's own fields; the photos checked from their headers."""
@@ -154,6 +157,7 @@ def _validate(
         errors, validation.clean_choice, "urgency", urgency, Appeal.Urgency, Appeal.Urgency.ORDINARY
     )
     address = _collect(errors, validation.clean_address, address)
+    notify_steps = _collect(errors, validation.clean_notify_steps, notify)
     if errors:
         raise ValidationError(errors)
     return dict(
@@ -171,6 +175,7 @@ def _validate(
         contact_phone=contact[1],
         contact_email=contact[2],
         anonymous=anonymous,
+        notify_steps=notify_steps,
     ), uploads
 
 
@@ -218,7 +223,7 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
                 AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
-            _announce(appeal, has_photos=bool(photos))
+            _announce(appeal, has_photos=bool(photos), access_code=access_code)
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():
             raise _NumberTaken from exc
@@ -237,7 +242,9 @@ def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
 
 
 
-def _announce(appeal: Appeal, *, has_photos: bool) -> None:
+def _announce(appeal: Appeal, *, has_photos: bool, access_code: str) -> None:
     """Step three, inside the storing transaction: tell whoever listens that an appeal was filed
-    (signals.appeal_filed; dispatch queues its routing and photo checks once committed)."""
-    appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=has_photos)
+    (signals.appeal_filed; dispatch queues its routing and photo checks once committed, and the
+    receipt when a channel can reach the resident: only then does the code travel with it)."""
+    receipt_code = access_code if updates.channels(appeal) else ""  # no receipt: nothing to queue
+    appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=has_photos, access_code=receipt_code)

@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
         "options": {"expires": ROUTING_SWEEP_SECONDS},
     },
+    "send-lost-updates": {
+        "task": "dispatch.tasks.sweep_updates",
+        "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
+        "options": {"expires": ROUTING_SWEEP_SECONDS},
+    },
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
@@ -232,6 +237,14 @@ CALLBACK_WINDOW_DAYS = int(os.environ.get("CALLBACK_WINDOW_DAYS", "7"))
 CALLBACK_CALL_TRIES = int(os.environ.get("CALLBACK_CALL_TRIES", "3"))
 CALLBACK_RETRY_HOURS = int(os.environ.get("CALLBACK_RETRY_HOURS", "2"))
 NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "appeals.notifications.EmailBackend")
+# Receipts, step updates and sign-in codes, per channel (appeals/notifications.py); empty: channel off.
+# SMS needs a gateway (a subclass of appeals.notifications.SmsBackend): off by default in production.
+NOTIFICATION_SMS_BACKEND = os.environ.get(
+    "NOTIFICATION_SMS_BACKEND", "appeals.notifications.ConsoleBackend" if DEBUG else ""
+)
+# How long a "My appeals" sign-in code works (appeals/sign_in.py).
+SIGN_IN_CODE_MINUTES = int(os.environ.get("SIGN_IN_CODE_MINUTES", "10"))
+NOTIFICATION_EMAIL_BACKEND = os.environ.get("NOTIFICATION_EMAIL_BACKEND", "appeals.notifications.EmailBackend")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -310,6 +323,11 @@ REST_FRAMEWORK = {
         "map": os.environ.get("RATE_LIMIT_MAP", "600/hour"),
         # Following an open appeal instead of filing ("me too"), per address.
         "follow": os.environ.get("RATE_LIMIT_FOLLOW", "30/hour"),
+        # "My appeals" sign-in codes: sent per phone and per address, wrong codes per phone and per address.
+        "my_codes_phone": os.environ.get("RATE_LIMIT_MY_CODES_PHONE", "5/hour"),
+        "my_codes_address": os.environ.get("RATE_LIMIT_MY_CODES_ADDRESS", "20/hour"),
+        "my_code_failures_phone": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_PHONE", "5/15m"),
+        "my_code_failures_address": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_ADDRESS", "30/hour"),
         # Open311 reads without an API key, per address (a key's reads count under its own limit).
         "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
     },

@@ -22,7 +22,7 @@ from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
 from .fault_figures import FaultFigures
-from .scenarios import forget_rate_limits, routed_ticket
+from .scenarios import AXE, forget_rate_limits, routed_ticket
 
 FAULT_FIGURES = pytest.StashKey[list]()
 
@@ -320,3 +320,18 @@ def csp_violations(browser_page) -> list[str]:
 
     browser_page.on("console", collect)
     return violations
+
+
+@pytest.fixture
+def axe_page(browser_page):
+    """A page whose context lets the test inject axe-core (the site's policy would refuse it)."""
+    if not AXE.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{AXE} is missing: run `npm ci` in tests/ (make test does)")
+        pytest.skip("axe-core is not installed (make test runs npm ci in tests/)")
+    context = browser_page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                                       bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import time_machine
 from django.conf import settings
@@ -299,3 +300,15 @@ def count_redis_sends(monkeypatch, naming: bytes = b"") -> list[bytes]:
 def command_names(sent: list[bytes]) -> list[bytes]:
     """The command of each packed Redis request (EVALSHA, SET, ...)."""
     return [packed.split(b"\r\n")[2].upper() for packed in sent]
+
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"  # npm ci in tests/ (make test)
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as shown (axe injected by the test)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+        .filter(v => ["serious", "critical"].includes(v.impact))
+        .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", "))""")
+    return [f"{page.url} {finding}" for finding in found]

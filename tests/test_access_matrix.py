@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from appeals import sign_in
 from appeals.followers import nearby_open_appeals
 from appeals.models import Appeal, AppealEvent
 from appeals.photos import reencode_pending
@@ -179,6 +180,13 @@ def open_survey(scene: Scene) -> None:
                             closes_at=timezone.now() + timedelta(days=7))
 
 
+def publish_street(scene: Scene) -> None:
+    """The street ticket published, an operator's wording for its text, its photo approved."""
+    Appeal.objects.filter(pk=scene.street.appeal.pk).update(published=True, public_id="PBHCSTREET23",
+                                                            public_text="路口井盖缺失")
+    scene.street.appeal.photos.update(public_approved=True)
+
+
 def with_head(rows: list) -> list:
     """The head of street A is one of its officers: wherever street A's officer is allowed, the head
     sees the same."""
@@ -201,6 +209,30 @@ TABLE: list[Row] = [
     Row("appeals:submitted", "get", lambda s: reverse("appeals:submitted"), {"resident": TICKET}, refused=(302, "/")),
     Row("appeals:track", "post", lambda s: reverse("appeals:track"), {"resident": TICKET}, data=track_data,
         echoes_number=True, refused=NOT_FOUND),
+    # Published appeals: public pages that show the public text (never the number or contact).
+    Row("appeals:published", "get", lambda s: reverse("appeals:published"), EVERYONE_NOTHING,
+        prepare=publish_street),
+    Row("appeals:published-detail", "get", lambda s: reverse("appeals:published-detail", args=["PBHCSTREET23"]),
+        EVERYONE_NOTHING, prepare=publish_street),
+    Row("appeals:published-photo", "get", lambda s: reverse("appeals:published-photo",
+        args=["PBHCSTREET23", s.street.photo_pk]), EVERYONE_NOTHING, prepare=publish_street),
+    Row("console:published", "get", lambda s: reverse("console:published"), {"operator": TICKET},
+        prepare=publish_street),
+    Row("console:publication", "get", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
+        {"operator": TICKET}, prepare=publish_street),
+    Row("console:publication", "post", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
+        {"operator": NOTHING}, prepare=publish_street, status=302, data=lambda s, r: {"public_text": "井盖"}),
+    # "My appeals": the resident signed in with the street ticket's phone sees it; nobody else does.
+    Row("appeals:my", "get", lambda s: reverse("appeals:my"), {**EVERYONE_NOTHING, "resident": TICKET}),
+    Row("appeals:my", "post", lambda s: reverse("appeals:my"),
+        {**dict.fromkeys(ROLES, ELSEWHERE), "resident": TICKET},
+        data=lambda s, r: {"phone": f"1350013{ROLES.index(r):04d}"}),  # a phone each: 5 codes an hour per phone
+    Row("appeals:my-code", "get", lambda s: reverse("appeals:my-code"), dict.fromkeys(ROLES, ELSEWHERE)),
+    Row("appeals:my-code", "post", lambda s: reverse("appeals:my-code"), dict.fromkeys(ROLES, ELSEWHERE),
+        data=lambda s, r: {"code": "123456"}),
+    Row("appeals:my-sign-out", "post", lambda s: reverse("appeals:my-sign-out"), dict.fromkeys(ROLES, ELSEWHERE)),
+    Row("appeals:my-appeal", "get", lambda s: reverse("appeals:my-appeal", args=[s.street.appeal.number]),
+        {"resident": TICKET}, refused=(302, "/my/")),
     Row("login", "get", lambda s: reverse("login"), EVERYONE_NOTHING),
     Row("logout", "post", lambda s: reverse("logout"), EVERYONE_NOTHING, status=302),
     Row("set_language", "post", lambda s: reverse("set_language"), EVERYONE_NOTHING,
@@ -406,6 +438,7 @@ def client_as(role: str, scene: Scene) -> Client:
     if role == "resident":  # the browser that filed the street ticket still holds its receipt
         session = client.session
         session[SESSION_KEY] = {"number": scene.street.appeal.number, "code": scene.street.code}
+        session[sign_in.SESSION_PHONE] = scene.street.phone  # signed in to "My appeals" with it
         session.save()
     elif role in OFFICER_OF_ROLE:
         client.force_login(scene.officers[OFFICER_OF_ROLE[role]].user)

@@ -360,7 +360,17 @@ CONSOLE_FORMS = {  # path (ticket's dispatch pk filled in) -> who may post it, a
     "/": (None, ["text", "category", "latitude", "longitude", "contact_phone", "publish", "kind", "urgency"]),
     "/track/": (None, ["number", "code"]),
     "/accounts/login/": (None, ["username", "password"]),
+    "/my/": (None, ["phone"]),
 }
+
+
+@given(data=st.data())
+def test_the_published_list_answers_any_filter_without_a_500(client, city, data):
+    params = {name: data.draw(texts(40, surrogates=False), label=name)
+              for name in ("category", "district", "status", "page")}
+    response = client.get("/published/", params, REMOTE_ADDR=next(addresses))
+    assert_not_a_server_error(response)
+    assert response.status_code == 200
 
 
 @given(data=st.data())

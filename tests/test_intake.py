@@ -25,7 +25,7 @@ def test_a_valid_appeal_is_stored_with_a_received_event_and_a_hashed_code(city, 
     assert code_matches_any(appeal.number, submitted.access_code, [appeal.access_code_hash])
     assert not code_matches_any(appeal.number, "WRONGCODE", [appeal.access_code_hash])
     assert list(appeal.events.values_list("kind", flat=True)) == [AppealEvent.Kind.RECEIVED]
-    assert len(callbacks) == 1  # routing is queued only after commit
+    assert len(callbacks) == 2  # routing and the SMS receipt are queued only after commit
 
 
 def test_anonymous_appeals_keep_no_contact_details(city):

@@ -10,11 +10,7 @@ from appeals.services import submit_appeal
 from dispatch.handling import actions
 from dispatch.routing.route import route_appeal
 
-from . import test_browser
-from .test_public_browser import AXE, serious_violations
-
-browser_page = test_browser.browser_page
-csp_violations = test_browser.csp_violations
+from .scenarios import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,17 +118,6 @@ def test_a_nearby_open_appeal_is_offered_and_following_it_shows_the_shared_progr
     assert page.is_visible("#following-note") and "东花街道" in page.inner_text("main")
     assert no_horizontal_scroll(page)
     assert csp_violations == []
-
-
-@pytest.fixture
-def axe_page(browser_page):
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (make test runs npm ci in tests/)")
-    context = browser_page.context.browser.new_context(locale="zh-CN", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360x740", "1366x768"])

@@ -15,6 +15,12 @@ from .processes import REDIS_SERVER, PrivateRedis, publishing_to
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_receipts(settings):
+    """These tests count the routing messages on the broker: no receipt tasks beside them."""
+    settings.NOTIFICATION_SMS_BACKEND = settings.NOTIFICATION_EMAIL_BACKEND = ""
+
+
 @pytest.fixture
 def broker(tmp_path):
     if REDIS_SERVER is None:

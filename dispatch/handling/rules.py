@@ -175,7 +175,7 @@ def console_sections(officer: Officer | None) -> dict[str, bool]:
     operator = officer is not None and officer.is_operator
     supervisor = officer is not None and officer.is_supervisor
     return {
-        "center": operator,  # the manual queue, returns, phone intake and phone callbacks
+        "center": operator,  # the manual queue, returns, phone intake, phone callbacks, published appeals
         "queue": officer is not None and not operator,
         "all_tickets": supervisor,  # the queue holds every unit's tickets
         "unit_column": officer is not None and (not officer.is_unit_officer or officer.unit.kind == Unit.Kind.DISTRICT),

@@ -37,11 +37,13 @@ def triage_queue() -> QuerySet[Appeal]:
 
 def can_see_appeal(officer: Officer | None, appeal_id: int) -> bool:
     """Whether the officer may see an appeal's details (its photos): through a dispatch they can
-    see, or, for operators, while it waits in their manual queue, exactly as the console pages."""
+    see, or, for operators, while it waits in their manual queue or, published, for them to review
+    what its public page shows, exactly as the console pages."""
     if officer is None:
         return False
     if officer.is_operator:
-        return triage_queue().filter(pk=appeal_id).exists()
+        return (triage_queue().filter(pk=appeal_id).exists()
+                or Appeal.objects.filter(pk=appeal_id, published=True).exists())
     return dispatches_visible_to(officer).filter(appeal_id=appeal_id).exists()
 
 
