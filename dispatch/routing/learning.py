@@ -99,7 +99,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     unless `force`: retraining on a schedule costs nothing when nobody labelled anything."""
     known = set(Category.objects.filter(children__isnull=True).values_list("code", flat=True))
     shipped = [e for e in (shipped_examples() if shipped is None else shipped) if e.category in known]
-    labelled = operator_examples()
+    labelled = [e for e in operator_examples() if e.category in known]
     train = [e for e in shipped if not is_heldout(e.text)] + labelled
     heldout = [e for e in shipped if is_heldout(e.text)]
     fingerprint = _fingerprint(train + heldout)
