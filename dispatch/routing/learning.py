@@ -97,7 +97,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
 
     Returns None (and trains nothing) when a version was already trained on exactly this data,
     unless `force`: retraining on a schedule costs nothing when nobody labelled anything."""
-    known = set(Category.objects.filter(children__isnull=True).values_list("code", flat=True))
+    known = set(Category.objects.filter(is_leaf=True, active=True).values_list("code", flat=True))
     shipped = [e for e in (shipped_examples() if shipped is None else shipped) if e.category in known]
     labelled = [e for e in operator_examples() if e.category in known]
     train = [e for e in shipped if not is_heldout(e.text)] + labelled
