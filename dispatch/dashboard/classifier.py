@@ -77,13 +77,13 @@ class ClassifierFigures:
     def totals(self) -> dict:
         routed = Appeal.objects.filter(routed_at__gte=self.since, routed_at__lt=self.until).count()
         counts = self._automatic().aggregate(
-            total=Count("id"), misrouted=Count("id", filter=Q(misrouted=True)),
-            fixed=Count("id", filter=Q(misrouted=True) | Q(corrected=True)),
+            total=Count("id"), misrouted_count=Count("id", filter=Q(misrouted=True)),
+            fixed_count=Count("id", filter=Q(misrouted=True) | Q(corrected=True)),
         )
         return {
             "automatic": Share(counts["total"], routed),
-            "fixed": Share(counts["fixed"], counts["total"]),
-            "misrouted": Share(counts["misrouted"], counts["total"]),
+            "fixed": Share(counts["fixed_count"], counts["total"]),
+            "misrouted": Share(counts["misrouted_count"], counts["total"]),
         }
 
     @cached_property

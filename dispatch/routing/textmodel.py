@@ -10,6 +10,7 @@ bounded (min_df, max_features) so a worker stays well inside its memory budget.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import pickle
 import re
@@ -87,9 +88,10 @@ class TextModel:
         x = sparse.hstack([self.word.fit_transform(texts), self.char.fit_transform(texts)], format="csr")
         for vectoriser in (self.word, self.char):
             vectoriser.stop_words_ = None  # scikit-learn keeps every pruned term: memory for nothing
+        rows, labels = self._every_class_in_every_fold(list(categories))
         calibrated = CalibratedClassifierCV(
-            LinearSVC(C=self.c), cv=self.calibration_folds, method="sigmoid", ensemble=False,
-        ).fit(x, list(categories))
+            LinearSVC(C=self.c, random_state=0), cv=self.calibration_folds, method="sigmoid", ensemble=False,
+        ).fit(x[rows], labels)
         fitted = calibrated.calibrated_classifiers_[0]
         svc = fitted.estimator
         if len(svc.classes_) < 3:
@@ -105,6 +107,18 @@ class TextModel:
         self._names = None
         return self
 
+    def _every_class_in_every_fold(self, categories: list[str]) -> tuple[list[int], list[str]]:
+        """Row indices and labels to fit on, a rare category's rows repeated until it has one per
+        calibration fold: a category operators used once or twice (a new one, say) is learned too."""
+        rows = list(range(len(categories)))
+        by_class: dict[str, list[int]] = {}
+        for i, category in enumerate(categories):
+            by_class.setdefault(category, []).append(i)
+        for members in by_class.values():
+            missing = self.calibration_folds - len(members)
+            rows += [members[k % len(members)] for k in range(max(missing, 0))]
+        return rows, [categories[i] for i in rows]
+
     @staticmethod
     def _binary(x, labels: list[bool | None], class_weight=None) -> tuple[np.ndarray, float] | None:
         """A detector learned from the rows that carry the label: (weights, intercept); None when
@@ -113,7 +127,7 @@ class TextModel:
         y = np.array([bool(labels[i]) for i in rows])
         if len(set(y)) < 2:
             return None
-        fitted = LogisticRegression(C=10, max_iter=2000, class_weight=class_weight).fit(x[rows], y)
+        fitted = LogisticRegression(C=10, max_iter=2000, class_weight=class_weight, random_state=0).fit(x[rows], y)
         return fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])
 
     # --- prediction ------------------------------------------------------------------------------
@@ -147,7 +161,7 @@ class TextModel:
                 kind_confidence=round(float(max(kind[i], 1 - kind[i])), 4),
                 urgent=bool(urgent[i] >= 0.5),
                 urgent_confidence=round(float(max(urgent[i], 1 - urgent[i])), 4),
-                words=self.explain(x[i], best[i, 0]),
+                words=self.explain(x[i], best[i, 0], texts[i]),
             )
             for i in range(len(texts))
         ]
@@ -159,17 +173,19 @@ class TextModel:
         weights, intercept = detector
         return _expit(x @ weights + intercept)
 
-    def explain(self, row: sparse.csr_matrix, class_index: int) -> list[str]:
+    def explain(self, row: sparse.csr_matrix, class_index: int, text: str) -> list[str]:
         """The words of the text that pushed hardest towards the class: feature value times the
-        SVM's weight, word features only (character grams explain nothing to a person)."""
+        SVM's weight, word features only (character grams explain nothing to a person), and only
+        phrases written as such (a word pair across a comma is no phrase of the resident's)."""
         in_words = row.indices < len(self.word.vocabulary_)
         indices = row.indices[in_words]
         if not len(indices):
             return []
         contribution = row.data[in_words] * self.coef[indices, class_index]
-        order = np.argsort(-contribution)[:EXPLAIN_WORDS]
         names = self._word_names()
-        return [str(names[indices[k]]) for k in order if contribution[k] > 0]
+        written = _SPACE.sub("", text.lower())
+        phrases = (str(names[indices[k]]) for k in np.argsort(-contribution) if contribution[k] > 0)
+        return list(itertools.islice((p for p in phrases if p.replace(" ", "") in written), EXPLAIN_WORDS))
 
     def _word_names(self) -> np.ndarray:
         if self._names is None:
