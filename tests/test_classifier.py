@@ -5,12 +5,15 @@ can put an earlier version back.
 
 Trained on subsets of the shipped set so the module stays fast; training is deterministic, so
 the session keeps each fitted model and hands it out again for the same data (`fits_once`)."""
+import os
 import random
+import subprocess
+import sys
 
-import jieba
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from scipy import sparse
 
 from appeals.services import submit_appeal
 from dispatch.handling import actions
@@ -90,6 +93,15 @@ def test_the_classifier_beats_a_floor_on_held_out_appeals_and_shuffled_labels_do
         rows = [e for e, lang in zip(heldout, map(_language, heldout), strict=True) if lang == language]
         assert len(rows) >= 20
         assert accuracy(model, [e.text for e in rows], [e.category for e in rows])["top1"] >= 0.65, language
+
+
+def test_the_fast_features_are_exactly_scikit_learns(floor):
+    """features() skips scikit-learn's per-call checks (they cost more than one appeal's arithmetic):
+    it must compute what the fitted vectorisers' transform computes, empty and unknown text too."""
+    model, _, heldout = floor
+    texts = [e.text for e in heldout] + ["", "？！", "qqqzzz xyzzy"]
+    expected = sparse.hstack([model.word.transform(texts), model.char.transform(texts)]).toarray()
+    assert abs(model.features(texts).toarray() - expected).max() < 1e-6
 
 
 def _language(example) -> str:
@@ -232,9 +244,13 @@ def test_the_scheduled_retraining_trains_only_when_operators_taught_something(db
     assert "dispatch.tasks.retrain_classifier" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
 
-def test_jieba_reads_its_dictionary_from_the_package_and_caches_it_in_the_var_directory():
-    jieba.initialize()
-    assert jieba.dt.dictionary is None  # jieba's own dict.txt, read from inside the package
-    assert jieba.dt.tmp_dir == str(settings.VAR_DIR)
-    assert (settings.VAR_DIR / "jieba.cache").exists()
+def test_jieba_reads_its_dictionary_from_the_package_and_keeps_its_cache_in_the_var_directory(tmp_path):
+    """In a process of its own (jieba reads its dictionary once per process), with no network."""
+    script = ("import django; django.setup(); import jieba; from dispatch.routing import classify; "
+              "classify.textmodel().words('楼上装修噪音'); print(jieba.dt.dictionary, jieba.dt.tmp_dir)")
+    env = {**os.environ, "DEBUG": "1", "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split() == ["None", str(tmp_path)]  # None: jieba's own dict.txt, inside the package
+    assert (tmp_path / "jieba.cache").exists()
     assert not (settings.BASE_DIR / "jieba.cache").exists()

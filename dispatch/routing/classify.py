@@ -1,6 +1,7 @@
 """Classify appeals' text with the model version in service (the public face of the classifier).
 
-The model is loaded once per process and kept; a worker looks at most every
+The model (and scikit-learn and jieba with it) is loaded on the first call only, so web processes
+that never classify never pay for it; then it is kept; a worker looks at most every
 CLASSIFIER_RELOAD_SECONDS whether another version went into service (promotion or rollback,
 possibly on another machine) and loads it then. Runs in the routing worker, never on the request
 path of intake. Training, versions and labelled examples: dispatch/routing/learning.py.
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from dispatch.models import ModelVersion
-from dispatch.routing.textmodel import COMPLAINT, TextModel, use_cache_dir
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,10 @@ class Suggestion:
 
 
 NO_MODEL = Suggestion(
-    categories=[], kind=COMPLAINT, kind_confidence=0.0, urgent=False, urgent_confidence=0.0, words=[],
+    categories=[], kind="complaint", kind_confidence=0.0, urgent=False, urgent_confidence=0.0, words=[],
     model_version=None,
 )
 
-use_cache_dir(settings.VAR_DIR)
 _lock = threading.Lock()
 _state: dict = {"version": None, "model": None, "checked": float("-inf")}
 
@@ -50,7 +49,7 @@ def classify(texts: list[str]) -> list[Suggestion]:
     ]
 
 
-def loaded_model() -> tuple[int | None, TextModel | None]:
+def loaded_model() -> tuple[int | None, object | None]:
     """The version in service and its model, loading it when it changed since the last look."""
     with _lock:
         now = time.monotonic()
@@ -62,10 +61,19 @@ def loaded_model() -> tuple[int | None, TextModel | None]:
                 _state["model"] = None  # let the old one go before the new one is read
                 if serving is not None:
                     blob = ModelVersion.objects.filter(pk=serving).values_list("artifact", flat=True).first()
-                    _state["model"] = None if blob is None else TextModel.loads(bytes(blob))
+                    _state["model"] = None if blob is None else textmodel().TextModel.loads(bytes(blob))
                 _state["version"] = serving if _state["model"] is not None else None
             _state["checked"] = now
         return _state["version"], _state["model"]
+
+
+def textmodel():
+    """The model's module, imported on first use (scikit-learn, numpy and jieba: web processes that
+    never classify never load them), with jieba's dictionary cache kept in VAR_DIR."""
+    from dispatch.routing import textmodel as module
+
+    module.use_cache_dir(settings.VAR_DIR)
+    return module
 
 
 def forget_model() -> None:

@@ -28,7 +28,6 @@ from appeals.models import Category
 from dispatch.exceptions import ActionNotAllowed
 from dispatch.models import LabelledExample, ModelVersion
 from dispatch.routing import classify
-from dispatch.routing.textmodel import TextModel, accuracy
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +104,9 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     fingerprint = _fingerprint(train + heldout)
     if not force and ModelVersion.objects.filter(data_fingerprint=fingerprint).exists():
         return None
-    if len({e.category for e in train}) < 2:
+    if len({e.category for e in train}) < 3:
         raise ActionNotAllowed(_("There are not enough labelled examples to train a classifier."))
+    TextModel = classify.textmodel().TextModel
     model = TextModel().fit(
         [e.text for e in train], [e.category for e in train], [e.kind for e in train], [e.urgent for e in train]
     )
@@ -115,7 +115,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     blob = model.dumps()
     with transaction.atomic():
         serving = ModelVersion.objects.select_for_update().filter(status=ModelVersion.Status.IN_SERVICE).first()
-        baseline = _score(TextModel.loads(serving.artifact), heldout)["top1"] if serving else None
+        baseline = _score(TextModel.loads(bytes(serving.artifact)), heldout)["top1"] if serving else None
         promote = baseline is None or (scores["top1"] or 0) >= baseline
         now = timezone.now()
         if promote and serving:
@@ -138,8 +138,8 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     return version
 
 
-def _score(model: TextModel, heldout: list[Example]) -> dict:
-    scores = accuracy(model, [e.text for e in heldout], [e.category for e in heldout])
+def _score(model, heldout: list[Example]) -> dict:
+    scores = classify.textmodel().accuracy(model, [e.text for e in heldout], [e.category for e in heldout])
     predictions = model.predict([e.text for e in heldout])
     for field, key in (("kind", "kind"), ("urgent", "urgent")):
         pairs = [(getattr(p, field), getattr(e, key)) for p, e in zip(predictions, heldout, strict=True)
