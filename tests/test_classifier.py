@@ -174,6 +174,20 @@ def test_an_operator_correction_changes_the_next_models_decision_on_similar_text
     assert suggestion.model_version == second.pk and suggestion.categories[0][0] == EBIKE
 
 
+def test_a_model_made_by_other_code_is_not_used_and_the_next_training_replaces_it(small_taxonomy):
+    old = learning.train_version(trigger="test", shipped=small_taxonomy)
+    model = TextModel.loads(bytes(old.artifact))
+    model.format = "an earlier recipe"  # as stored by an earlier release
+    ModelVersion.objects.filter(pk=old.pk).update(artifact=model.dumps(), data_fingerprint="earlier")
+    classify.forget_model()
+    [suggestion] = classify.classify(["电梯坏了"])
+    assert (suggestion.categories, suggestion.model_version) == ([], None)  # the operators decide meanwhile
+
+    new = learning.train_version(trigger="test", shipped=small_taxonomy)
+    assert new.status == ModelVersion.Status.IN_SERVICE and new.baseline_top1 is None
+    assert classify.classify(["电梯坏了"])[0].model_version == new.pk
+
+
 def _mislabel(examples, count):
     """Operators' labels gone wrong: training texts under the next category in the list."""
     codes = sorted(SMALL)

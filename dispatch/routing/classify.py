@@ -8,11 +8,13 @@ path of intake. Training, versions and labelled examples: dispatch/routing/learn
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from dispatch.models import ModelVersion
 
@@ -33,6 +35,7 @@ NO_MODEL = Suggestion(
     model_version=None,
 )
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict = {"version": None, "model": None, "checked": float("-inf")}
 
@@ -41,7 +44,7 @@ def classify(texts: list[str]) -> list[Suggestion]:
     """One suggestion per text, in order. With no model in service each has empty categories and
     model_version None (the decision then leaves the appeal to the operators)."""
     version, model = loaded_model()
-    if model is None:
+    if model is None:  # none in service, or one made by other code
         return [NO_MODEL for _ in texts]
     return [
         Suggestion(**prediction.__dict__, model_version=version)
@@ -60,11 +63,21 @@ def loaded_model() -> tuple[int | None, object | None]:
             if serving != _state["version"]:
                 _state["model"] = None  # let the old one go before the new one is read
                 if serving is not None:
-                    blob = ModelVersion.objects.filter(pk=serving).values_list("artifact", flat=True).first()
-                    _state["model"] = None if blob is None else textmodel().TextModel.loads(bytes(blob))
-                _state["version"] = serving if _state["model"] is not None else None
+                    _state["model"] = _load(serving)
+                _state["version"] = serving  # tried once: a model that cannot be loaded is not read again
             _state["checked"] = now
         return _state["version"], _state["model"]
+
+
+def warm_up() -> None:
+    """Load the model in service and jieba's dictionary now, in a worker starting up, so the first
+    appeals routed do not wait for them. A database not answering yet only postpones the load to
+    the first call."""
+    try:
+        if loaded_model()[1] is not None:
+            classify(["预热"])
+    except DatabaseError:
+        logger.warning("classifier: the model in service could not be loaded at start; loading it on first use")
 
 
 def textmodel():
@@ -76,7 +89,20 @@ def textmodel():
     return module
 
 
+def _load(version_id: int):
+    """The stored model, or None (logged) when it was made by other code: appeals then go to the
+    operators until the next training (beat, or `manage.py train_classifier`) makes a new one."""
+    module = textmodel()
+    blob = ModelVersion.objects.filter(pk=version_id).values_list("artifact", flat=True).first()
+    try:
+        return None if blob is None else module.TextModel.loads(bytes(blob))
+    except module.IncompatibleModel as exc:
+        logger.error("classifier: version %s was made by other code (%s); train a new one", version_id, exc)
+        return None
+
+
 def forget_model() -> None:
-    """Look again at the next call (this process promoted or rolled back a version)."""
+    """Drop the loaded model and look again at the next call (this process promoted or rolled back
+    a version)."""
     with _lock:
-        _state["checked"] = float("-inf")
+        _state.update(version=None, model=None, checked=float("-inf"))

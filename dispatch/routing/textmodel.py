@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import jieba
 import numpy as np
+import sklearn
 from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,6 +37,14 @@ EXPLAIN_WORDS = 5
 WORD_MAX_FEATURES = 60_000
 CHAR_MAX_FEATURES = 60_000
 _SPACE = re.compile(r"\s+")
+# What a stored model was made with: a model of another format (features, estimators or their
+# library changed) is not loaded; the next training makes a new one.
+FORMAT = (f"jieba-word12+char13/svc-sigmoid/lr-kind-urgent/2;"
+          f"scikit-learn {sklearn.__version__};jieba {jieba.__version__}")
+
+
+class IncompatibleModel(Exception):
+    """A stored model made by other code than this one."""
 
 
 def use_cache_dir(path: str) -> None:
@@ -85,6 +94,7 @@ class TextModel:
 
     def fit(self, texts: Sequence[str], categories: Sequence[str], kinds: Sequence[str | None],
             urgent: Sequence[bool | None]) -> TextModel:
+        self.format = FORMAT
         self.word, self.char = _vectorisers(self.min_df)
         x = sparse.hstack([self.word.fit_transform(texts), self.char.fit_transform(texts)], format="csr")
         for vectoriser in (self.word, self.char):
@@ -241,7 +251,10 @@ class TextModel:
     @staticmethod
     def loads(blob: bytes) -> TextModel:
         """Only ever called on a model this application trained and stored in its own database."""
-        return pickle.loads(zlib.decompress(blob))  # noqa: S301
+        model = pickle.loads(zlib.decompress(blob))  # noqa: S301
+        if getattr(model, "format", None) != FORMAT:
+            raise IncompatibleModel(getattr(model, "format", "unknown"))
+        return model
 
 
 def _expit(values: np.ndarray) -> np.ndarray:
