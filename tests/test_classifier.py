@@ -16,6 +16,7 @@ from django.urls import reverse
 from scipy import sparse
 
 from appeals.services import submit_appeal
+from dispatch.exceptions import ActionNotAllowed
 from dispatch.handling import actions
 from dispatch.models import LabelledExample, ModelVersion
 from dispatch.routing import classify, learning, route
@@ -232,6 +233,17 @@ def test_a_supervisor_puts_an_earlier_version_back_in_service(small_taxonomy, cl
     again = client.post(reverse("console:classifier-rollback", args=[first.pk]), follow=True,
                         HTTP_ACCEPT_LANGUAGE="en")
     assert "already in service" in again.content.decode()
+
+
+def test_only_the_newest_versions_keep_their_models_to_go_back_to(small_taxonomy, settings):
+    settings.CLASSIFIER_KEEP_MODELS = 1
+    first = learning.train_version(trigger="test", shipped=small_taxonomy)
+    second = learning.train_version(trigger="test", shipped=small_taxonomy, force=True)
+    first.refresh_from_db()
+    assert (bytes(first.artifact), first.artifact_bytes, first.top1) == (b"", 0, second.top1)  # the record stays
+    with pytest.raises(ActionNotAllowed, match="no longer kept"):
+        learning.rollback(version_id=first.pk, user=None)
+    assert ModelVersion.objects.get(status=ModelVersion.Status.IN_SERVICE) == second
 
 
 def test_the_admin_puts_a_version_back_in_service(small_taxonomy, admin_client):

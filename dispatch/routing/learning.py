@@ -127,6 +127,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
             kind_accuracy=scores["kind"], urgent_accuracy=scores["urgent"],
             artifact=blob, artifact_bytes=len(blob),
         )
+    _prune()
     if promote:
         classify.forget_model()
     logger.info(
@@ -134,6 +135,14 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
         version.pk, trigger, version.top1, len(heldout), baseline, version.status,
     )
     return version
+
+
+def _prune() -> None:
+    """Keep the models of the newest CLASSIFIER_KEEP_MODELS versions (and the one in service): each
+    is megabytes, and a version far behind is not one to go back to. Their records stay."""
+    keep = ModelVersion.objects.order_by("-id").values_list("id", flat=True)[:settings.CLASSIFIER_KEEP_MODELS]
+    ModelVersion.objects.exclude(status=ModelVersion.Status.IN_SERVICE).exclude(id__in=list(keep)).exclude(
+        artifact_bytes=0).update(artifact=b"", artifact_bytes=0)
 
 
 def _baseline(serving: ModelVersion | None, heldout: list[Example]) -> float | None:
@@ -164,6 +173,8 @@ def rollback(*, version_id: int, user) -> ModelVersion:
         version = ModelVersion.objects.select_for_update().defer("artifact").get(pk=version_id)
         if version.status == ModelVersion.Status.IN_SERVICE:
             raise ActionNotAllowed(_("This version is already in service."))
+        if not version.artifact_bytes:
+            raise ActionNotAllowed(_("The model of this version is no longer kept; choose a newer one."))
         ModelVersion.objects.filter(status=ModelVersion.Status.IN_SERVICE).update(status=ModelVersion.Status.RETIRED)
         version.status, version.promoted_at, version.promoted_by = ModelVersion.Status.IN_SERVICE, timezone.now(), user
         version.save(update_fields=["status", "promoted_at", "promoted_by"])
