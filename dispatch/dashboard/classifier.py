@@ -40,6 +40,11 @@ class VersionRow:
     sources: list[tuple[str, int]]  # what it was trained on: (source, count)
     fixed: Share  # of the automatic dispatches this version's suggestion went into, those later fixed
 
+    @property
+    def may_roll_back(self) -> bool:
+        """The page offers to put back in service any version that is not serving now."""
+        return self.version.status != ModelVersion.Status.IN_SERVICE
+
 
 @dataclass(frozen=True)
 class CategoryRow:
