@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.recount_provisional_deadlines",
         "schedule": crontab(hour=3, minute=17),
     },
+    "retrain-classifier": {
+        "task": "dispatch.tasks.retrain_classifier",
+        "schedule": timedelta(hours=float(os.environ.get("CLASSIFIER_RETRAIN_HOURS", "24"))),
+        "options": {"expires": 3600},
+    },
 }
 
 # How long an appeal may sit unrouted before the sweep routes it itself.
@@ -222,6 +227,12 @@ ROUTING_DISAGREE_CONFIDENCE = float(os.environ.get("ROUTING_DISAGREE_CONFIDENCE"
 # A street matter whose place names only a district goes to that district to coordinate (the
 # regulation's Art. 12) instead of the operators. `make run` turns it on for the demo.
 ROUTING_TO_DISTRICT = env_bool("ROUTING_TO_DISTRICT", False)
+
+# The classifier (dispatch/routing/learning.py). Retrained every CLASSIFIER_RETRAIN_HOURS when
+# operators have labelled new examples; this share (percent) of the shipped training set is held
+# out to compare versions; a worker looks for a newly promoted version at most this often.
+CLASSIFIER_HOLDOUT_PERCENT = int(os.environ.get("CLASSIFIER_HOLDOUT_PERCENT", "10"))
+CLASSIFIER_RELOAD_SECONDS = float(os.environ.get("CLASSIFIER_RELOAD_SECONDS", "10"))
 
 # Deadlines (see dispatch/deadlines/time_limits.py for the limits themselves, editable in the admin).
 # Warn when only this share of the time allowed is left.

@@ -4,6 +4,7 @@ from dispatch.models.calendar import CalendarDay, CalendarYear, TimeLimit
 from dispatch.models.callback import Callback
 from dispatch.models.dashboard import DailyStats, DistrictDailyStats
 from dispatch.models.dispatch import Dispatch
+from dispatch.models.learning import LabelledExample, ModelVersion
 from dispatch.models.metrics import ScoringRule, UnitPeriodStats
 from dispatch.models.requests import ExtensionRequest, ReturnRequest, Whistle
 from dispatch.models.supervision import SupervisionOrder
@@ -16,6 +17,8 @@ __all__ = [
     "Dispatch",
     "DistrictDailyStats",
     "ExtensionRequest",
+    "LabelledExample",
+    "ModelVersion",
     "ReturnRequest",
     "ScoringRule",
     "SupervisionOrder",
