@@ -1,9 +1,10 @@
 """`python -m bench dispatch`: smart dispatch end to end on the held-out appeals.
 
-On a fresh stack (demo city, demo classifier trained as in `make run`), every appeal of bench/eval/appeals_heldout.jsonl (written apart from the training
-set; never trained or tuned on) is filed through the intake service as a resident who leaves the
-category open would file it (text and written address, no point), and routed by the routing code
-itself, twice: with ROUTING_TO_DISTRICT off and on (as in the demo). Printed:
+On a fresh stack (demo city, demo classifier trained as in `make run`), every appeal of
+bench/eval/appeals_heldout.jsonl (written apart from the training set; never trained or tuned on) is
+filed through the intake service as a resident who leaves the category open would file it (text and
+written address, no point), and routed by the routing code itself, twice: with ROUTING_TO_DISTRICT
+off and on (as in the demo). Printed:
 
 - reach: of the appeals whose place can be determined (the street is known) or whose matter
   belongs to a department, the share dispatched without an operator (target >= 80%);
