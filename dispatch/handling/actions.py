@@ -24,6 +24,7 @@ from dispatch.handling.rules import (
     require_role,
 )
 from dispatch.models import Dispatch
+from dispatch.routing.learning import record_example
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
 
@@ -55,9 +56,13 @@ def dispatch_manually(
         if category is not None and category.pk != appeal.category_id:
             extra["category"] = category
             appeal.category = category
-        return create_dispatch(
+        dispatch = create_dispatch(
             appeal=appeal, unit=unit, actor=operator.user, now=timezone.now(), note=note, extra_fields=extra
         )
+        if appeal.category_id is not None:  # a person's word on the text: the classifier learns from it
+            record_example(text=appeal.text, category_code=appeal.category.code, source="manual_dispatch",
+                           appeal_id=appeal.pk)
+        return dispatch
 
 
 def decline_appeal(*, appeal_id: int, reason: str, operator: Officer, note: str = "") -> Appeal:

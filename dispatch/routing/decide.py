@@ -16,7 +16,7 @@ For a batch of appeals, one classify() call (dispatch/routing/classify.py) and o
   chose; a question recognised makes it a consultation.
 
 What the operators see in the manual queue (top three categories, candidate units with their
-confidences) is kept on the TRIAGE event (`data["suggestions"]`, see `suggestions_of`).
+confidences) is kept on the TRIAGE event (`data["suggestions"]`, see `operator_suggestions`).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from appeals import catalogue
 from appeals.models import Appeal
 from streets.models import Duty, Unit
 from streets.places import PlaceFound
+from streets.selectors import dispatch_targets
 from streets.services import Handler, Location, find_handlers, locate
 
 from .classify import Suggestion, classify
@@ -173,7 +174,7 @@ def _to_operators(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, pl
                     suggestions=_suggestions(appeal, suggestion, handlers, place))
 
 
-def _suggestions(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, place: PlaceFound) -> dict:
+def _suggestions(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, place: PlaceFound) -> dict | None:
     """The top categories and the candidate units with their confidences, for one-click dispatch:
     each unit with the category to dispatch it under."""
     units = []
@@ -181,8 +182,6 @@ def _suggestions(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, pla
         code, _ = handlers.best_category(suggestion, key)
         if key == STREET:
             streets = [place.street_id] if place.street_id else list(place.candidates)
-            if not streets and place.district_id:
-                streets = [place.district_id]
             units += [[unit_id, code, round(mass, 4)] for unit_id in streets]
         else:
             units.append([handlers.departments[int(key.removeprefix("dep:"))].pk, code, round(mass, 4)])
@@ -191,11 +190,41 @@ def _suggestions(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, pla
             code is None or handlers.by_code.get(code, (0, ""))[1] == STREET for _, code, _ in units):
         streets = [place.street_id] if place.street_id else list(place.candidates)
         units += [[unit_id, resident.code, None] for unit_id in streets]
+    if not (suggestion.categories or units or place.names):
+        return None
     return {
         "model_version": suggestion.model_version,
         "categories": [[code, round(p, 4)] for code, p in suggestion.categories[:TOP_CATEGORIES]],
         "units": units[:6],
         "place": list(place.names),
+    }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit the operator can dispatch to with one click, under a category, with the confidence."""
+
+    unit: Unit
+    category: object  # appeals.Category or None (keep the appeal's)
+    confidence: float | None
+
+
+def operator_suggestions(appeal: Appeal) -> dict | None:
+    """What routing suggested when it left the appeal to the operators (its latest TRIAGE event):
+    {"categories": [(Category, probability)], "candidates": [Candidate], "place": [names],
+    "model_version": n}; None when routing suggested nothing."""
+    event = appeal.events.filter(kind="triage").order_by("-created_at", "-id").only("data").first()
+    stored = (event.data or {}).get("suggestions") if event else None
+    if not stored:
+        return None
+    targets = {unit.pk: unit for unit in dispatch_targets().filter(pk__in=[row[0] for row in stored["units"]])}
+    categories = [(catalogue.active_leaf(code), p) for code, p in stored["categories"]]
+    return {
+        "model_version": stored.get("model_version"),
+        "categories": [(category, p) for category, p in categories if category is not None],
+        "candidates": [Candidate(targets[unit_id], code and catalogue.active_leaf(code), confidence)
+                       for unit_id, code, confidence in stored["units"] if unit_id in targets],
+        "place": stored.get("place", []),
     }
 
 
