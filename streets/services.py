@@ -57,6 +57,7 @@ class Location:
     longitude: Decimal | None
     address: str
     text: str = ""
+    place: PlaceFound | None = None  # already located by the caller
 
 
 def find_handler(
@@ -77,7 +78,8 @@ def find_handlers(locations: list[Location]) -> list[Handler]:
         for duty in Duty.objects.select_related("department").filter(category_id__in=category_ids)
     } if category_ids else {}
     places = [
-        locate(latitude=where.latitude, longitude=where.longitude, address=where.address, text=where.text)
+        where.place or locate(latitude=where.latitude, longitude=where.longitude, address=where.address,
+                              text=where.text)
         if where.category_id in duties and duties[where.category_id].handler == Duty.Handler.STREET else NOTHING
         for where in locations
     ]

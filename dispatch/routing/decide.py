@@ -27,7 +27,7 @@ from django.conf import settings
 from appeals import catalogue
 from appeals.models import Appeal
 from streets.models import Duty, Unit
-from streets.places import PlaceFound
+from streets.places import NOTHING, PlaceFound
 from streets.selectors import dispatch_targets
 from streets.services import Handler, Location, find_handlers, locate
 
@@ -35,6 +35,7 @@ from .classify import Suggestion, classify
 
 TOP_CATEGORIES = 3
 STREET = "street"  # the handler key of every street-duty category
+SHOWN_CONFIDENCE = 0.02  # a unit less likely than this is not offered to the operators (the picker has all)
 KIND_CONFIDENCE = 0.5  # a question recognised at least this surely makes the appeal a consultation
 
 
@@ -91,15 +92,23 @@ def decide(appeals: list[Appeal]) -> list[Decision]:
         {appeal.category_id for appeal in appeals if appeal.category_id is not None},
     )
     chosen = [_category(appeal, suggestion, handlers) for appeal, suggestion in zip(appeals, suggestions, strict=True)]
+    places = [_place(appeal) if handlers.by_id.get(category_id, STREET) == STREET else NOTHING
+              for appeal, (category_id, _) in zip(appeals, chosen, strict=True)]
     found = find_handlers([
-        Location(category_id, appeal.latitude, appeal.longitude, appeal.address, appeal.text)
-        for appeal, (category_id, _) in zip(appeals, chosen, strict=True)
+        Location(category_id, appeal.latitude, appeal.longitude, appeal.address, appeal.text, place=place)
+        for appeal, (category_id, _), place in zip(appeals, chosen, places, strict=True)
     ])
     return [
-        _decision(appeal, suggestion, handlers, category_id, confidence, handler)
-        for appeal, suggestion, (category_id, confidence), handler
-        in zip(appeals, suggestions, chosen, found, strict=True)
+        _decision(appeal, suggestion, handlers, category_id, confidence, handler, place)
+        for appeal, suggestion, (category_id, confidence), handler, place
+        in zip(appeals, suggestions, chosen, found, places, strict=True)
     ]
+
+
+def _place(appeal: Appeal) -> PlaceFound:
+    """Where it happened, for a street matter or one whose handler is not decided yet (the operators'
+    candidate streets)."""
+    return locate(latitude=appeal.latitude, longitude=appeal.longitude, address=appeal.address, text=appeal.text)
 
 
 def _category(appeal: Appeal, suggestion: Suggestion, handlers: Handlers) -> tuple[int | None, float | None]:
@@ -118,18 +127,18 @@ def _category(appeal: Appeal, suggestion: Suggestion, handlers: Handlers) -> tup
 
 
 def _decision(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, category_id: int | None,
-              confidence: float | None, handler: Handler) -> Decision:
+              confidence: float | None, handler: Handler, place: PlaceFound) -> Decision:
     changes = _detected(appeal, suggestion)
-    params = _explanation(suggestion, confidence, handler.place, changes)
+    params = _explanation(suggestion, confidence, place, changes)
     leaf = catalogue.leaf_by_id(category_id) if appeal.category_id is None and category_id is not None else None
     if leaf is not None:
         changes["category"] = leaf
     if appeal.category_id is not None and _disagrees(appeal.category_id, suggestion, handlers):
-        return _to_operators(appeal, suggestion, handlers, handler.place, "disagreement", params, changes)
+        return _to_operators(appeal, suggestion, handlers, place, "disagreement", params, changes)
     if appeal.category_id is None and suggestion.model_version is not None and category_id is None:
-        return _to_operators(appeal, suggestion, handlers, handler.place, "low_confidence", params, changes)
+        return _to_operators(appeal, suggestion, handlers, place, "low_confidence", params, changes)
     if handler.unit is None:
-        return _to_operators(appeal, suggestion, handlers, handler.place, handler.reason, params, changes)
+        return _to_operators(appeal, suggestion, handlers, place, handler.reason, params, changes)
     return Decision(unit=handler.unit, reason=handler.reason, params=params, changes=changes)
 
 
@@ -179,6 +188,8 @@ def _suggestions(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, pla
     each unit with the category to dispatch it under."""
     units = []
     for key, mass in sorted(handlers.masses(suggestion).items(), key=lambda item: -item[1]):
+        if mass < SHOWN_CONFIDENCE:
+            continue
         code, _ = handlers.best_category(suggestion, key)
         if key == STREET:
             streets = [place.street_id] if place.street_id else list(place.candidates)
