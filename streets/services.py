@@ -69,14 +69,16 @@ def find_handler(
     return find_handlers([Location(category_id, latitude, longitude, address, text)])[0]
 
 
-def find_handlers(locations: list[Location]) -> list[Handler]:
+def find_handlers(locations: list[Location], *, duties: dict[int, Duty] | None = None) -> list[Handler]:
     """`find_handler` for many appeals at once, with two queries whatever their number, so a
-    worker routing a batch does not pay a round trip per appeal for the duty list and streets."""
+    worker routing a batch does not pay a round trip per appeal for the duty list and streets
+    (`duties`, category id -> Duty with its department, when the caller has read them already)."""
     category_ids = {where.category_id for where in locations if where.category_id is not None}
-    duties = {
-        duty.category_id: duty
-        for duty in Duty.objects.select_related("department").filter(category_id__in=category_ids)
-    } if category_ids else {}
+    if duties is None:
+        duties = {
+            duty.category_id: duty
+            for duty in Duty.objects.select_related("department").filter(category_id__in=category_ids)
+        } if category_ids else {}
     places = [
         where.place or locate(latitude=where.latitude, longitude=where.longitude, address=where.address,
                               text=where.text)

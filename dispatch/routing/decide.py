@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 from appeals import catalogue
 from appeals.models import Appeal
@@ -57,18 +58,21 @@ class Handlers:
     by_code: dict[str, tuple[int, str]]
     by_id: dict[int, str]
     departments: dict[int, Unit]
+    duties: dict[int, Duty]  # category id -> its duty (department joined), for find_handlers
 
     @classmethod
     def load(cls, codes: set[str], category_ids: set[int]) -> Handlers:
-        rows = Duty.objects.filter(category__code__in=codes) | Duty.objects.filter(category_id__in=category_ids)
-        by_code, by_id, department_ids = {}, {}, set()
-        for code, category_id, handler, department_id in rows.values_list(
-                "category__code", "category_id", "handler", "department_id"):
-            key = STREET if handler == Duty.Handler.STREET else f"dep:{department_id}"
-            by_code[code], by_id[category_id] = (category_id, key), key
-            if department_id:
-                department_ids.add(department_id)
-        return cls(by_code, by_id, Unit.objects.in_bulk(department_ids) if department_ids else {})
+        """One query for the whole batch."""
+        rows = Duty.objects.select_related("category", "department").filter(
+            Q(category__code__in=codes) | Q(category_id__in=category_ids))
+        by_code, by_id, departments, duties = {}, {}, {}, {}
+        for duty in rows:
+            key = STREET if duty.handler == Duty.Handler.STREET else f"dep:{duty.department_id}"
+            by_code[duty.category.code], by_id[duty.category_id] = (duty.category_id, key), key
+            duties[duty.category_id] = duty
+            if duty.department_id:
+                departments[duty.department_id] = duty.department
+        return cls(by_code, by_id, departments, duties)
 
     def masses(self, suggestion: Suggestion) -> dict[str, float]:
         """Probability per handler: the unit-level confidence."""
@@ -97,7 +101,7 @@ def decide(appeals: list[Appeal]) -> list[Decision]:
     found = find_handlers([
         Location(category_id, appeal.latitude, appeal.longitude, appeal.address, appeal.text, place=place)
         for appeal, (category_id, _), place in zip(appeals, chosen, places, strict=True)
-    ])
+    ], duties=handlers.duties)
     return [
         _decision(appeal, suggestion, handlers, category_id, confidence, handler, place)
         for appeal, suggestion, (category_id, confidence), handler, place
