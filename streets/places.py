@@ -104,6 +104,9 @@ class PlaceMatcher:
         as whole words."""
         lowered, found, position = text.lower(), [], 0
         while position < len(lowered):
+            if position and _ASCII_WORD.match(lowered[position - 1]) and _ASCII_WORD.match(lowered[position]):
+                position += 1  # inside an English word: names start only at a word's start
+                continue
             for length in self.starts.get(lowered[position], ()):
                 piece = lowered[position:position + length]
                 if len(piece) == length and piece in self.names and self._whole_word(lowered, position, length):

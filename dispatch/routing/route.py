@@ -109,13 +109,13 @@ def hand_to_operators(*, appeal_id: int, reason: str) -> bool:
 
 
 def triage_transition(appeal: Appeal, *, reason: str, now, params: dict | None = None,
-                      suggestions: dict | None = None, changes: dict | None = None) -> Transition:
+                      suggestions: dict | None = None) -> Transition:
     """Routing found no unit: the appeal waits in the operators' queue, the reason (and what the
     classifier and the gazetteer suggest) for them only."""
     return Transition(
         appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, public=False,
         message=notes.message(f"routing.{reason}", **(params or {})),
-        extra_fields={"routed_at": now, **(changes or {})},
+        extra_fields={"routed_at": now},
         data={"suggestions": suggestions} if suggestions else None,
     )
 
@@ -124,9 +124,15 @@ def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
     """Send locked, unrouted appeals to their handlers (or the operators' queue) as decided
     (dispatch/routing/decide.py): one dispatch and one event each, written in bulk."""
     decisions = decide(appeals)
+    changed, fields = [], set()
     for appeal, decision in zip(appeals, decisions, strict=True):
         for name, value in decision.changes.items():  # before the deadlines: urgency and category count
             setattr(appeal, name, value)
+        if decision.changes:
+            changed.append(appeal)
+            fields.update(decision.changes)
+    if changed:  # one UPDATE for the batch (the events below carry the status and routed_at)
+        Appeal.objects.bulk_update(changed, sorted(fields))
     dispatches = [
         None if decision.unit is None else new_dispatch(appeal=appeal, unit=decision.unit, actor=None, now=now)
         for appeal, decision in zip(appeals, decisions, strict=True)
@@ -134,9 +140,8 @@ def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
     Dispatch.objects.bulk_create([dispatch for dispatch in dispatches if dispatch is not None])
     record_transitions([
         triage_transition(appeal, reason=decision.reason, now=now, params=decision.params,
-                          suggestions=decision.suggestions, changes=decision.changes) if dispatch is None
-        else dispatched_transition(dispatch, message=notes.message(f"routing.{decision.reason}", **decision.params),
-                                   extra_fields=decision.changes)
+                          suggestions=decision.suggestions) if dispatch is None
+        else dispatched_transition(dispatch, message=notes.message(f"routing.{decision.reason}", **decision.params))
         for appeal, decision, dispatch in zip(appeals, decisions, dispatches, strict=True)
     ])
     return dispatches
