@@ -6,6 +6,7 @@ from appeals.api import AppealIntakeView, AppealTrackView
 from dispatch.api.dashboard import DashboardView, RankingView
 from dispatch.api.decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
 from dispatch.api.dispatches import DispatchViewSet, TriageViewSet
+from dispatch.api.suggestions import SuggestionsView
 
 router = SimpleRouter()
 router.register("dispatches", DispatchViewSet, basename="dispatch")
@@ -17,6 +18,7 @@ router.register("supervision-orders", SupervisionOrderViewSet, basename="supervi
 urlpatterns = [
     path("appeals/", AppealIntakeView.as_view(), name="appeal-intake"),
     path("appeals/track/", AppealTrackView.as_view(), name="appeal-track"),
+    path("suggestions/", SuggestionsView.as_view(), name="suggestions"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include(router.urls)),

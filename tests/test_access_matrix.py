@@ -219,6 +219,8 @@ TABLE: list[Row] = [
     Row("api:appeal-intake", "post", lambda s: reverse("api:appeal-intake"), EVERYONE_NOTHING, status=201,
         data=new_appeal_data, json=True),
     Row("api:appeal-track", "get", lambda s: reverse("api:appeal-track"), {"resident": TICKET}, data=track_data),
+    Row("api:suggestions", "get", lambda s: reverse("api:suggestions"), EVERYONE_NOTHING,
+        data=lambda s, r: {"text": "楼上半夜装修太吵", "address": "西柳路5号"}),
     Row("api:dispatch-list", "get", lambda s: reverse("api:dispatch-list"), {**STAFF_NOTHING, **VIEWERS}),
     Row("api:dispatch-detail", "get", lambda s: reverse("api:dispatch-detail", args=[dispatch_pk(s)]), VIEWERS),
     Row("api:dispatch-sign", "post", lambda s: reverse("api:dispatch-sign", args=[dispatch_pk(s)]),

@@ -189,3 +189,46 @@ def test_a_worker_routes_a_free_text_appeal_with_no_category_to_the_right_street
     assert appeal.category == city.noise
     queue = api_as(officers["officer_a2"]).get("/api/v1/dispatches/").json()["results"]
     assert [row["appeal_number"] for row in queue] == [number]
+
+
+SUGGESTIONS = "/api/v1/suggestions/"
+
+
+def test_suggestions_give_the_likely_categories_and_the_place(city, model, api_as):
+    answer = api_as(None, language="en").get(SUGGESTIONS, {"text": NOISY, "address": "西柳路5号"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["categories"][0]["code"] == city.noise.code and len(body["categories"]) == 3
+    assert 0 < body["categories"][0]["probability"] <= 1
+    assert body["place"]["street"] == {"code": city.street_a2.code, "name": "Xiliu"}  # in the reader's language
+    assert body["place"]["district"]["code"] == city.district_a.code
+    assert body["place"]["names"] == ["西柳路"]
+    assert body["model_version"] == model.pk and body["kind"] == "complaint" and body["urgent"] is False
+    from appeals.models import Appeal
+    assert not Appeal.objects.exists()  # nothing is stored
+
+
+def test_suggestions_for_nothing_typed_are_empty_and_too_long_is_refused(city, model, api_as):
+    client = api_as(None)
+    assert client.get(SUGGESTIONS).json()["categories"] == []
+    too_long = client.get(SUGGESTIONS, {"text": "吵" * 1001})
+    assert too_long.status_code == 400 and "text" in too_long.json()
+    nul = client.get(SUGGESTIONS + "?text=%00%E6%A5%BC%E4%B8%8A%E5%90%B5")
+    assert nul.status_code == 400 and "text" in nul.json()  # a clear refusal, never a 500
+    odd = client.get(SUGGESTIONS + "?text=%ED%A0%80%E6%A5%BC%E4%B8%8A%E5%90%B5&address=" + "x" * 255)
+    assert odd.status_code == 200  # a lone surrogate's bytes are not text: read as a replacement
+
+
+def test_suggestions_are_rate_limited(city, model, api_as, rates):
+    rates(suggestions="2/hour")
+    client = api_as(None)
+    statuses = [client.get(SUGGESTIONS, {"text": NOISY}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert api_as(None).get(SUGGESTIONS, {"text": NOISY}, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_the_forms_carry_the_suggestions_box(city, officers):
+    assert 'data-url="/api/v1/suggestions/"' in Client().get("/").content.decode()
+    client = Client()
+    client.force_login(officers["operator"].user)
+    assert 'id="suggestions"' in client.get("/console/phone/").content.decode()
