@@ -12,7 +12,7 @@ from appeals.models import Appeal
 from dispatch.deadlines import due, sweeps
 from dispatch.feedback import callbacks, invitations
 from dispatch.metrics import daily, rollup
-from dispatch.routing import outbox, route
+from dispatch.routing import learning, outbox, route
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +102,13 @@ def refresh_rankings() -> list[str]:
     periods = rollup.refresh(now=now)
     daily.refresh(now=now)
     return periods
+
+
+# Not acks_late: a retrain lost with its worker is simply done at the next beat; redelivering a
+# long training to a second worker after the visibility timeout would train twice.
+@shared_task(name="dispatch.tasks.retrain_classifier", acks_late=False)
+def retrain_classifier() -> int | None:
+    """On a schedule: train a new classifier version when operators labelled new examples (nothing
+    is trained otherwise); it goes into service only if not worse. Returns its id."""
+    version = learning.train_version(trigger="schedule")
+    return version.pk if version else None

@@ -33,6 +33,7 @@ NO_MODEL = Suggestion(
     model_version=None,
 )
 
+use_cache_dir(settings.VAR_DIR)
 _lock = threading.Lock()
 _state: dict = {"version": None, "model": None, "checked": float("-inf")}
 
@@ -60,7 +61,6 @@ def loaded_model() -> tuple[int | None, TextModel | None]:
             if serving != _state["version"]:
                 _state["model"] = None  # let the old one go before the new one is read
                 if serving is not None:
-                    use_cache_dir(settings.VAR_DIR)
                     blob = ModelVersion.objects.filter(pk=serving).values_list("artifact", flat=True).first()
                     _state["model"] = None if blob is None else TextModel.loads(bytes(blob))
                 _state["version"] = serving if _state["model"] is not None else None

@@ -97,9 +97,9 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
 
     Returns None (and trains nothing) when a version was already trained on exactly this data,
     unless `force`: retraining on a schedule costs nothing when nobody labelled anything."""
-    known = set(Category.objects.filter(children__isnull=True).values_list("code", flat=True))
+    known = set(Category.objects.filter(is_leaf=True, active=True).values_list("code", flat=True))
     shipped = [e for e in (shipped_examples() if shipped is None else shipped) if e.category in known]
-    labelled = operator_examples()
+    labelled = [e for e in operator_examples() if e.category in known]
     train = [e for e in shipped if not is_heldout(e.text)] + labelled
     heldout = [e for e in shipped if is_heldout(e.text)]
     fingerprint = _fingerprint(train + heldout)
@@ -129,8 +129,8 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
             kind_accuracy=scores["kind"], urgent_accuracy=scores["urgent"],
             artifact=blob, artifact_bytes=len(blob),
         )
-        if promote:
-            transaction.on_commit(classify.forget_model)
+    if promote:
+        classify.forget_model()
     logger.info(
         "classifier v%s trained (%s): top1 %.3f on %d held-out, in service %s -> %s",
         version.pk, trigger, version.top1, len(heldout), baseline, version.status,
@@ -157,5 +157,5 @@ def rollback(*, version_id: int, user) -> ModelVersion:
         ModelVersion.objects.filter(status=ModelVersion.Status.IN_SERVICE).update(status=ModelVersion.Status.RETIRED)
         version.status, version.promoted_at, version.promoted_by = ModelVersion.Status.IN_SERVICE, timezone.now(), user
         version.save(update_fields=["status", "promoted_at", "promoted_by"])
-        transaction.on_commit(classify.forget_model)
-        return version
+    classify.forget_model()
+    return version

@@ -10,6 +10,7 @@ bounded (min_df, max_features) so a worker stays well inside its memory budget.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import pickle
 import re
@@ -70,7 +71,11 @@ class Prediction:
 
 
 class TextModel:
-    """Fitted on (text, category, kind, urgent) rows; `predict` takes a batch of texts."""
+    """Fitted on (text, category, kind, urgent) rows; `predict` takes a batch of texts.
+
+    After fitting only plain arrays are kept: the SVM's weights, each class's sigmoid calibration
+    (a, b) and the two detectors' weights, so a prediction is one sparse product and a vectorised
+    sigmoid (scikit-learn's calibrated classifier loops over the classes in Python)."""
 
     def __init__(self, *, min_df: int = 2, c: float = 0.5, calibration_folds: int = 3):
         self.min_df, self.c, self.calibration_folds = min_df, c, calibration_folds
@@ -80,103 +85,121 @@ class TextModel:
     def fit(self, texts: Sequence[str], categories: Sequence[str], kinds: Sequence[str | None],
             urgent: Sequence[bool | None]) -> TextModel:
         self.word, self.char = _vectorisers(self.min_df)
-        x = self._fit_features(texts)
-        self.category = CalibratedClassifierCV(
-            LinearSVC(C=self.c), cv=self.calibration_folds, method="sigmoid", ensemble=False,
-        ).fit(x, list(categories))
+        x = sparse.hstack([self.word.fit_transform(texts), self.char.fit_transform(texts)], format="csr")
+        for vectoriser in (self.word, self.char):
+            vectoriser.stop_words_ = None  # scikit-learn keeps every pruned term: memory for nothing
+        rows, labels = self._every_class_in_every_fold(list(categories))
+        calibrated = CalibratedClassifierCV(
+            LinearSVC(C=self.c, random_state=0), cv=self.calibration_folds, method="sigmoid", ensemble=False,
+        ).fit(x[rows], labels)
+        fitted = calibrated.calibrated_classifiers_[0]
+        svc = fitted.estimator
+        if len(svc.classes_) < 3:
+            raise ValueError("the classifier needs at least three categories")
+        self.classes = np.asarray(svc.classes_)
+        self.coef = np.ascontiguousarray(svc.coef_.T, dtype=np.float32)  # features x classes
+        self.intercept = svc.intercept_.astype(np.float32)
+        self.cal_a = np.array([c.a_ for c in fitted.calibrators], dtype=np.float32)
+        self.cal_b = np.array([c.b_ for c in fitted.calibrators], dtype=np.float32)
         self.kind = self._binary(x, [k == CONSULTATION if k else None for k in kinds])
-        self.urgent = self._binary(x, list(urgent))
-        self._shrink()
+        # Danger is rare in the data and missing it costs most: the rare class weighs more.
+        self.urgent = self._binary(x, list(urgent), class_weight="balanced")
+        self._names = None
         return self
 
-    def _fit_features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.fit_transform(texts), self.char.fit_transform(texts)], format="csr")
-
-    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+    def _every_class_in_every_fold(self, categories: list[str]) -> tuple[list[int], list[str]]:
+        """Row indices and labels to fit on, a rare category's rows repeated until it has one per
+        calibration fold: a category operators used once or twice (a new one, say) is learned too."""
+        rows = list(range(len(categories)))
+        by_class: dict[str, list[int]] = {}
+        for i, category in enumerate(categories):
+            by_class.setdefault(category, []).append(i)
+        for members in by_class.values():
+            missing = self.calibration_folds - len(members)
+            rows += [members[k % len(members)] for k in range(max(missing, 0))]
+        return rows, [categories[i] for i in rows]
 
     @staticmethod
-    def _binary(x, labels: list[bool | None]) -> LogisticRegression | None:
-        """A detector learned from the rows that carry the label; None when the labels are all one
-        value (nothing to learn, the detector then always answers no)."""
+    def _binary(x, labels: list[bool | None], class_weight=None) -> tuple[np.ndarray, float] | None:
+        """A detector learned from the rows that carry the label: (weights, intercept); None when
+        the labels are all one value (nothing to learn: the detector then always answers no)."""
         rows = [i for i, label in enumerate(labels) if label is not None]
         y = np.array([bool(labels[i]) for i in rows])
         if len(set(y)) < 2:
             return None
-        return LogisticRegression(C=10, max_iter=2000).fit(x[rows], y)
-
-    def _shrink(self) -> None:
-        """float32 coefficients, and no stop-word list kept (scikit-learn keeps every pruned term)."""
-        for vectoriser in (self.word, self.char):
-            vectoriser.stop_words_ = None
-        svc = self.category.calibrated_classifiers_[0].estimator
-        svc.coef_ = svc.coef_.astype(np.float32)
-        for detector in (self.kind, self.urgent):
-            if detector is not None:
-                detector.coef_ = detector.coef_.astype(np.float32)
+        fitted = LogisticRegression(C=10, max_iter=2000, class_weight=class_weight, random_state=0).fit(x[rows], y)
+        return fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])
 
     # --- prediction ------------------------------------------------------------------------------
 
-    @property
-    def classes(self) -> np.ndarray:
-        return self.category.classes_
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+
+    def _calibrated(self, x) -> np.ndarray:
+        decision = x @ self.coef + self.intercept
+        probabilities = _expit(-(self.cal_a * decision + self.cal_b))
+        total = probabilities.sum(axis=1, keepdims=True)
+        return np.divide(probabilities, total, out=np.full_like(probabilities, 1 / len(self.classes)),
+                         where=total != 0)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities of every category (columns in `classes` order)."""
-        return self.category.predict_proba(self.features(texts))
+        return self._calibrated(self.features(texts))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
             return []
         x = self.features(texts)
-        probabilities = self.category.predict_proba(x)
+        probabilities = self._calibrated(x)
         kind = self._detect(self.kind, x)
         urgent = self._detect(self.urgent, x)
-        classes = self.classes
         best = np.argsort(-probabilities, axis=1)[:, :TOP]
         return [
             Prediction(
-                categories=[(str(classes[j]), round(float(probabilities[i, j]), 4)) for j in best[i]],
+                categories=[(str(self.classes[j]), round(float(probabilities[i, j]), 4)) for j in best[i]],
                 kind=CONSULTATION if kind[i] >= 0.5 else COMPLAINT,
                 kind_confidence=round(float(max(kind[i], 1 - kind[i])), 4),
                 urgent=bool(urgent[i] >= 0.5),
                 urgent_confidence=round(float(max(urgent[i], 1 - urgent[i])), 4),
-                words=self.explain(x[i], best[i, 0]),
+                words=self.explain(x[i], best[i, 0], texts[i]),
             )
             for i in range(len(texts))
         ]
 
     @staticmethod
-    def _detect(detector: LogisticRegression | None, x) -> np.ndarray:
+    def _detect(detector: tuple[np.ndarray, float] | None, x) -> np.ndarray:
         if detector is None:
             return np.zeros(x.shape[0])
-        return detector.predict_proba(x)[:, 1]
+        weights, intercept = detector
+        return _expit(x @ weights + intercept)
 
-    def explain(self, row: sparse.csr_matrix, class_index: int) -> list[str]:
+    def explain(self, row: sparse.csr_matrix, class_index: int, text: str) -> list[str]:
         """The words of the text that pushed hardest towards the class: feature value times the
-        SVM's weight, word features only (character grams explain nothing to a person)."""
-        svc = self.category.calibrated_classifiers_[0].estimator
-        weights = svc.coef_[class_index] if svc.coef_.shape[0] > 1 else svc.coef_[0]
-        n_word = len(self.word.vocabulary_)
-        indices = row.indices[row.indices < n_word]
+        SVM's weight, word features only (character grams explain nothing to a person), and only
+        phrases written as such (a word pair across a comma is no phrase of the resident's)."""
+        in_words = row.indices < len(self.word.vocabulary_)
+        indices = row.indices[in_words]
         if not len(indices):
             return []
-        contribution = row[0, indices].toarray().ravel() * weights[indices]
-        order = np.argsort(-contribution)
+        contribution = row.data[in_words] * self.coef[indices, class_index]
         names = self._word_names()
-        return [names[indices[k]] for k in order[:EXPLAIN_WORDS] if contribution[k] > 0]
+        written = _SPACE.sub("", text.lower())
+        phrases = (str(names[indices[k]]) for k in np.argsort(-contribution) if contribution[k] > 0)
+        return list(itertools.islice((p for p in phrases if p.replace(" ", "") in written), EXPLAIN_WORDS))
 
     def _word_names(self) -> np.ndarray:
-        names = getattr(self, "_names", None)
-        if names is None:
-            names = self._names = self.word.get_feature_names_out()
-        return names
+        if self._names is None:
+            self._names = self.word.get_feature_names_out()
+        return self._names
 
     # --- storage ---------------------------------------------------------------------------------
 
     def dumps(self) -> bytes:
-        self._names = None
-        return zlib.compress(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        names, self._names = self._names, None
+        try:
+            return zlib.compress(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        finally:
+            self._names = names
 
     @staticmethod
     def loads(blob: bytes) -> TextModel:
@@ -184,12 +207,15 @@ class TextModel:
         return pickle.loads(zlib.decompress(blob))  # noqa: S301
 
 
+def _expit(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -50, 50)))
+
+
 def accuracy(model: TextModel, texts: Sequence[str], categories: Sequence[str]) -> dict:
     """Top-1 and top-3 accuracy, and top-1 per category, of the model on labelled texts."""
     if not texts:
         return {"top1": None, "top3": None, "count": 0, "per_category": {}}
-    probabilities = model.probabilities(texts)
-    best = np.argsort(-probabilities, axis=1)[:, :3]
+    best = np.argsort(-model.probabilities(texts), axis=1)[:, :3]
     classes = model.classes
     top1 = [classes[best[i, 0]] == c for i, c in enumerate(categories)]
     top3 = [c in classes[best[i]] for i, c in enumerate(categories)]
