@@ -232,3 +232,4 @@ def test_the_forms_carry_the_suggestions_box(city, officers):
     client = Client()
     client.force_login(officers["operator"].user)
     assert 'id="suggestions"' in client.get("/console/phone/").content.decode()
+
