@@ -102,7 +102,7 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part}/{whole})" if whole else "n/a"
 
 
-def run(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench dispatch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="bench_dispatch")
     parser.add_argument("--routing-appeals", type=int, default=3000, help="appeals per throughput run")

@@ -233,6 +233,8 @@ ROUTING_TO_DISTRICT = env_bool("ROUTING_TO_DISTRICT", False)
 # out to compare versions; a worker looks for a newly promoted version at most this often.
 CLASSIFIER_HOLDOUT_PERCENT = int(os.environ.get("CLASSIFIER_HOLDOUT_PERCENT", "10"))
 CLASSIFIER_RELOAD_SECONDS = float(os.environ.get("CLASSIFIER_RELOAD_SECONDS", "10"))
+# The models of this many newest versions are kept (to go back to); older versions keep their record.
+CLASSIFIER_KEEP_MODELS = int(os.environ.get("CLASSIFIER_KEEP_MODELS", "10"))
 
 # Deadlines (see dispatch/deadlines/time_limits.py for the limits themselves, editable in the admin).
 # Warn when only this share of the time allowed is left.

@@ -5,14 +5,18 @@ can put an earlier version back.
 
 Trained on subsets of the shipped set so the module stays fast; training is deterministic, so
 the session keeps each fitted model and hands it out again for the same data (`fits_once`)."""
+import os
 import random
+import subprocess
+import sys
 
-import jieba
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from scipy import sparse
 
 from appeals.services import submit_appeal
+from dispatch.exceptions import ActionNotAllowed
 from dispatch.handling import actions
 from dispatch.models import LabelledExample, ModelVersion
 from dispatch.routing import classify, learning, route
@@ -92,6 +96,15 @@ def test_the_classifier_beats_a_floor_on_held_out_appeals_and_shuffled_labels_do
         assert accuracy(model, [e.text for e in rows], [e.category for e in rows])["top1"] >= 0.65, language
 
 
+def test_the_fast_features_are_exactly_scikit_learns(floor):
+    """features() skips scikit-learn's per-call checks (they cost more than one appeal's arithmetic):
+    it must compute what the fitted vectorisers' transform computes, empty and unknown text too."""
+    model, _, heldout = floor
+    texts = [e.text for e in heldout] + ["", "？！", "qqqzzz xyzzy"]
+    expected = sparse.hstack([model.word.transform(texts), model.char.transform(texts)]).toarray()
+    assert abs(model.features(texts).toarray() - expected).max() < 1e-6
+
+
 def _language(example) -> str:
     return "zh" if any("\u4e00" <= char <= "\u9fff" for char in example.text) else "en"
 
@@ -162,6 +175,20 @@ def test_an_operator_correction_changes_the_next_models_decision_on_similar_text
     assert suggestion.model_version == second.pk and suggestion.categories[0][0] == EBIKE
 
 
+def test_a_model_made_by_other_code_is_not_used_and_the_next_training_replaces_it(small_taxonomy):
+    old = learning.train_version(trigger="test", shipped=small_taxonomy)
+    model = TextModel.loads(bytes(old.artifact))
+    model.format = "an earlier recipe"  # as stored by an earlier release
+    ModelVersion.objects.filter(pk=old.pk).update(artifact=model.dumps(), data_fingerprint="earlier")
+    classify.forget_model()
+    [suggestion] = classify.classify(["电梯坏了"])
+    assert (suggestion.categories, suggestion.model_version) == ([], None)  # the operators decide meanwhile
+
+    new = learning.train_version(trigger="test", shipped=small_taxonomy)
+    assert new.status == ModelVersion.Status.IN_SERVICE and new.baseline_top1 is None
+    assert classify.classify(["电梯坏了"])[0].model_version == new.pk
+
+
 def _mislabel(examples, count):
     """Operators' labels gone wrong: training texts under the next category in the list."""
     codes = sorted(SMALL)
@@ -208,6 +235,17 @@ def test_a_supervisor_puts_an_earlier_version_back_in_service(small_taxonomy, cl
     assert "already in service" in again.content.decode()
 
 
+def test_only_the_newest_versions_keep_their_models_to_go_back_to(small_taxonomy, settings):
+    settings.CLASSIFIER_KEEP_MODELS = 1
+    first = learning.train_version(trigger="test", shipped=small_taxonomy)
+    second = learning.train_version(trigger="test", shipped=small_taxonomy, force=True)
+    first.refresh_from_db()
+    assert (bytes(first.artifact), first.artifact_bytes, first.top1) == (b"", 0, second.top1)  # the record stays
+    with pytest.raises(ActionNotAllowed, match="no longer kept"):
+        learning.rollback(version_id=first.pk, user=None)
+    assert ModelVersion.objects.get(status=ModelVersion.Status.IN_SERVICE) == second
+
+
 def test_the_admin_puts_a_version_back_in_service(small_taxonomy, admin_client):
     first = learning.train_version(trigger="test", shipped=small_taxonomy)
     second = learning.train_version(trigger="test", shipped=small_taxonomy, force=True)
@@ -232,9 +270,13 @@ def test_the_scheduled_retraining_trains_only_when_operators_taught_something(db
     assert "dispatch.tasks.retrain_classifier" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
 
-def test_jieba_reads_its_dictionary_from_the_package_and_caches_it_in_the_var_directory():
-    jieba.initialize()
-    assert jieba.dt.dictionary is None  # jieba's own dict.txt, read from inside the package
-    assert jieba.dt.tmp_dir == str(settings.VAR_DIR)
-    assert (settings.VAR_DIR / "jieba.cache").exists()
+def test_jieba_reads_its_dictionary_from_the_package_and_keeps_its_cache_in_the_var_directory(tmp_path):
+    """In a process of its own (jieba reads its dictionary once per process), with no network."""
+    script = ("import django; django.setup(); import jieba; from dispatch.routing import classify; "
+              "classify.textmodel().words('楼上装修噪音'); print(jieba.dt.dictionary, jieba.dt.tmp_dir)")
+    env = {**os.environ, "DEBUG": "1", "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split() == ["None", str(tmp_path)]  # None: jieba's own dict.txt, inside the package
+    assert (tmp_path / "jieba.cache").exists()
     assert not (settings.BASE_DIR / "jieba.cache").exists()

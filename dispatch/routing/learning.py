@@ -28,14 +28,11 @@ from appeals.models import Category
 from dispatch.exceptions import ActionNotAllowed
 from dispatch.models import LabelledExample, ModelVersion
 from dispatch.routing import classify
-from dispatch.routing.textmodel import TextModel, accuracy
 
 logger = logging.getLogger(__name__)
 
 TRAINING_FILE = Path(__file__).resolve().parent / "training" / "appeals.jsonl"
 EXAMPLE_MAX_LENGTH = 5000
-# Bumped when the features or the estimator change, so the same data trains a new version.
-RECIPE = "jieba-word12+char13/svc-sigmoid/lr-kind-urgent/1"
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,8 @@ def in_service() -> ModelVersion | None:
 
 
 def _fingerprint(examples: list[Example]) -> str:
-    digest = hashlib.sha256(RECIPE.encode())
+    """The data and the model's format: new code that makes other models trains again on the same data."""
+    digest = hashlib.sha256(classify.textmodel().FORMAT.encode())
     for example in sorted((e.text, e.category) for e in examples):
         digest.update(json.dumps(example, ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -105,9 +103,9 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     fingerprint = _fingerprint(train + heldout)
     if not force and ModelVersion.objects.filter(data_fingerprint=fingerprint).exists():
         return None
-    if len({e.category for e in train}) < 2:
+    if len({e.category for e in train}) < 3:
         raise ActionNotAllowed(_("There are not enough labelled examples to train a classifier."))
-    model = TextModel().fit(
+    model = classify.textmodel().TextModel().fit(
         [e.text for e in train], [e.category for e in train], [e.kind for e in train], [e.urgent for e in train]
     )
     scores = _score(model, heldout)
@@ -115,7 +113,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     blob = model.dumps()
     with transaction.atomic():
         serving = ModelVersion.objects.select_for_update().filter(status=ModelVersion.Status.IN_SERVICE).first()
-        baseline = _score(TextModel.loads(serving.artifact), heldout)["top1"] if serving else None
+        baseline = _baseline(serving, heldout)
         promote = baseline is None or (scores["top1"] or 0) >= baseline
         now = timezone.now()
         if promote and serving:
@@ -129,6 +127,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
             kind_accuracy=scores["kind"], urgent_accuracy=scores["urgent"],
             artifact=blob, artifact_bytes=len(blob),
         )
+    _prune()
     if promote:
         classify.forget_model()
     logger.info(
@@ -138,8 +137,28 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     return version
 
 
-def _score(model: TextModel, heldout: list[Example]) -> dict:
-    scores = accuracy(model, [e.text for e in heldout], [e.category for e in heldout])
+def _prune() -> None:
+    """Keep the models of the newest CLASSIFIER_KEEP_MODELS versions (and the one in service): each
+    is megabytes, and a version far behind is not one to go back to. Their records stay."""
+    keep = ModelVersion.objects.order_by("-id").values_list("id", flat=True)[:settings.CLASSIFIER_KEEP_MODELS]
+    ModelVersion.objects.exclude(status=ModelVersion.Status.IN_SERVICE).exclude(id__in=list(keep)).exclude(
+        artifact_bytes=0).update(artifact=b"", artifact_bytes=0)
+
+
+def _baseline(serving: ModelVersion | None, heldout: list[Example]) -> float | None:
+    """The in-service version's top-1 on these held-out rows; None when there is none to compare
+    with (none in service, or one made by other code, which cannot be loaded any more)."""
+    if serving is None:
+        return None
+    module = classify.textmodel()
+    try:
+        return _score(module.TextModel.loads(bytes(serving.artifact)), heldout)["top1"]
+    except module.IncompatibleModel:
+        return None
+
+
+def _score(model, heldout: list[Example]) -> dict:
+    scores = classify.textmodel().accuracy(model, [e.text for e in heldout], [e.category for e in heldout])
     predictions = model.predict([e.text for e in heldout])
     for field, key in (("kind", "kind"), ("urgent", "urgent")):
         pairs = [(getattr(p, field), getattr(e, key)) for p, e in zip(predictions, heldout, strict=True)
@@ -154,6 +173,8 @@ def rollback(*, version_id: int, user) -> ModelVersion:
         version = ModelVersion.objects.select_for_update().defer("artifact").get(pk=version_id)
         if version.status == ModelVersion.Status.IN_SERVICE:
             raise ActionNotAllowed(_("This version is already in service."))
+        if not version.artifact_bytes:
+            raise ActionNotAllowed(_("The model of this version is no longer kept; choose a newer one."))
         ModelVersion.objects.filter(status=ModelVersion.Status.IN_SERVICE).update(status=ModelVersion.Status.RETIRED)
         version.status, version.promoted_at, version.promoted_by = ModelVersion.Status.IN_SERVICE, timezone.now(), user
         version.save(update_fields=["status", "promoted_at", "promoted_by"])
