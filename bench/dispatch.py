@@ -137,5 +137,6 @@ def main(argv: list[str] | None = None) -> int:
           f"{_share(strict['consult_found'], strict['consult'])}")
     for name, figure in (("free text, no category, no point", free), ("the load's appeals (category, point)", form)):
         print(f"Routing, one worker process, {name}: {figure['per_second']:,.0f} appeals/s "
-              f"({figure['routed']} in {figure['seconds']:.1f} s)   target >= 500/s")
+              f"({figure['routed']} in {figure['seconds']:.1f} s; {figure['per_cpu_second']:,.0f} per CPU-second "
+              f"of the worker)   target >= 500/s")
     return 0
