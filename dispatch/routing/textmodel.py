@@ -151,7 +151,8 @@ class TextModel:
         indptr, indices, data, stored = [0], [], [], 0
         for text in texts:
             for analyse, vocabulary, idf, offset in blocks:
-                counts = Counter(column for column in map(vocabulary.get, analyse(text)) if column is not None)
+                counts = Counter(map(vocabulary.get, analyse(text)))
+                counts.pop(None, None)  # terms the model does not know
                 if not counts:
                     continue
                 columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
