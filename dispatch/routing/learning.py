@@ -55,11 +55,11 @@ def is_heldout(text: str) -> bool:
     return int.from_bytes(digest) % 100 < settings.CLASSIFIER_HOLDOUT_PERCENT
 
 
-def operator_examples() -> list[Example]:
-    return [
-        Example(text, code) for text, code in
-        LabelledExample.objects.order_by("id").values_list("text", "category__code")
-    ]
+def operator_examples() -> tuple[list[Example], Counter]:
+    """The operators' examples under active leaf categories, and how many came from each source."""
+    rows = list(LabelledExample.objects.filter(category__is_leaf=True, category__active=True).order_by("id")
+                .values_list("text", "category__code", "source"))
+    return [Example(text, code) for text, code, _ in rows], Counter(source for _, _, source in rows)
 
 
 def record_example(*, text: str, category_code: str, source: str, appeal_id: int | None = None) -> None:
@@ -97,7 +97,7 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
     unless `force`: retraining on a schedule costs nothing when nobody labelled anything."""
     known = set(Category.objects.filter(is_leaf=True, active=True).values_list("code", flat=True))
     shipped = [e for e in (shipped_examples() if shipped is None else shipped) if e.category in known]
-    labelled = [e for e in operator_examples() if e.category in known]
+    labelled, counts = operator_examples()
     train = [e for e in shipped if not is_heldout(e.text)] + labelled
     heldout = [e for e in shipped if is_heldout(e.text)]
     fingerprint = _fingerprint(train + heldout)
@@ -109,7 +109,6 @@ def train_version(*, trigger: str, shipped: list[Example] | None = None, force: 
         [e.text for e in train], [e.category for e in train], [e.kind for e in train], [e.urgent for e in train]
     )
     scores = _score(model, heldout)
-    counts = Counter(source for (source,) in LabelledExample.objects.values_list("source"))
     blob = model.dumps()
     with transaction.atomic():
         serving = ModelVersion.objects.select_for_update().filter(status=ModelVersion.Status.IN_SERVICE).first()
