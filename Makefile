@@ -26,7 +26,7 @@ $(VENV)/.test-installed: $(VENV)/.installed tests/requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
-	@export DEBUG=$${DEBUG:-1} REDIS_URL=$(RUN_REDIS_URL); \
+	@export DEBUG=$${DEBUG:-1} REDIS_URL=$(RUN_REDIS_URL) ROUTING_TO_DISTRICT=$${ROUTING_TO_DISTRICT:-1}; \
 	if ! $(PY) -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then \
 	  if command -v redis-server >/dev/null; then \
 	    port=$$($(PY) -c "import os; from urllib.parse import urlparse; print(urlparse(os.environ['REDIS_URL']).port or 6379)"); \

@@ -31,6 +31,11 @@ def active_leaf(code: str) -> Category | None:
     return _leaves.get().get(code)
 
 
+def leaf_by_id(category_id: int) -> Category | None:
+    """The active leaf category with this id, or None (routing sets the classifier's choice)."""
+    return next((c for c in _leaves.get().values() if c.pk == category_id), None)
+
+
 def questions_of(category: Category) -> list[CategoryAttribute]:
     """The questions a category asks, in order (attributes that only inform ask nothing)."""
     return [question for question in category.attributes.all() if question.variable]

@@ -3,7 +3,7 @@ the feedback survey, and the survey behind the link are dispatch/feedback/views.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from config.throttling import TooManyRequests, too_many_requests_page
@@ -67,14 +67,8 @@ def appeal_form(request):
 
 
 def map_context() -> dict:
-    """What the form's map needs: the tile server (none: the city's own boundaries are drawn) and
-    the live category suggestions' endpoint when the project has one (the form works without)."""
-    try:
-        suggest_url = reverse("api:suggestions")
-    except NoReverseMatch:
-        suggest_url = ""
-    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "suggest_url": suggest_url}
+    """What the form's map needs: the tile server (none: the city's own boundaries are drawn)."""
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
 
 
 def submitted(request):

@@ -1,4 +1,4 @@
-"""python -m bench load | profile | data | pages | photos | classify  (see README, "Benchmarks")."""
+"""python -m bench load | profile | data | pages | photos | classify | dispatch  (see README, "Benchmarks")."""
 from __future__ import annotations
 
 import argparse
@@ -21,10 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("data", "generate a year of appeals (python -m bench.data; --help there)"),
                        ("pages", "time the busy pages on the generated data (python -m bench.pages; --help there)"),
                        ("photos", "what five huge PNGs cost intake before and after the limit (bench/photos.py)"),
-                       ("classify", "the classifier on the held-out appeals: accuracy, latency, throughput, memory")):
+                       ("classify", "the classifier on the held-out appeals: accuracy, latency, throughput, memory"),
+                       ("dispatch", "smart dispatch on the held-out appeals: reach, right unit, top-3, routing rate")):
         commands.add_parser(name, help=text, add_help=False)  # the rest of the line is theirs
     args, rest = parser.parse_known_args(argv)
-    if args.command in ("data", "pages", "photos", "classify"):
+    if args.command in ("data", "pages", "photos", "classify", "dispatch"):
         from importlib import import_module
 
         return import_module(f".{args.command}", __package__).main(rest)

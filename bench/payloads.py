@@ -62,18 +62,31 @@ def appeal_bodies(seed: int = 12345, distinct_points: int = 2000) -> Iterator[by
     rng = random.Random(seed)
     categories = routable_categories()
     points = street_points(distinct_points, rng)
-    return _bodies(rng, categories, points)
+    return _bodies(rng, categories, points, resident_texts())
 
 
-def _bodies(rng: random.Random, categories: dict[str, list], points: list[tuple[str, str]]) -> Iterator[bytes]:
+def resident_texts() -> dict[str, list[str]]:
+    """Category code -> what residents write about it (the shipped training set): routing classifies
+    every appeal, and a text unrelated to its category would be flagged for the operators."""
+    from dispatch.routing.learning import shipped_examples
+
+    texts: dict[str, list[str]] = {}
+    for example in shipped_examples():
+        texts.setdefault(example.category, []).append(example.text)
+    return texts
+
+
+def _bodies(rng: random.Random, categories: dict[str, list], points: list[tuple[str, str]],
+            texts: dict[str, list[str]]) -> Iterator[bytes]:
     serial = 0
     codes = sorted(categories)
     while True:
         serial += 1
         latitude, longitude = rng.choice(points)
         category = rng.choice(codes)
+        said = rng.choice(texts.get(category) or PROBLEMS)
         yield json.dumps({
-            "text": f"{rng.choice(PROBLEMS)}，{rng.choice(PLACES)}（第{serial}号，{rng.randrange(10**6)}）",
+            "text": f"{said}（第{serial}号，{rng.randrange(10**6)}）",
             "category": category,
             "attributes": answers(categories[category], rng),
             "latitude": latitude,

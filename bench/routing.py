@@ -11,26 +11,33 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import time
+from pathlib import Path
 
 from .payloads import appeal_bodies
 from .stack import Stack
 
 
-def file_unrouted(count: int, *, seed: int) -> int:
-    """File `count` appeals through intake (their routing messages queue up); returns the first id."""
+def form_appeals(seed: int):
+    """The load's appeals as intake's keyword arguments: a category, a point, the questions answered."""
+    for body in appeal_bodies(seed=seed):
+        fields = json.loads(body)
+        yield {"text": fields["text"], "category_code": fields["category"], "latitude": fields["latitude"],
+               "longitude": fields["longitude"], "address": fields["address"],
+               "contact_name": fields["contact_name"], "contact_phone": fields["contact_phone"],
+               "attributes": fields["attributes"]}
+
+
+def file_unrouted(count: int, *, appeals) -> int:
+    """File `count` appeals (intake's keyword arguments) through intake (their routing messages
+    queue up); returns the first id."""
     from appeals.models import Appeal
     from appeals.services import submit_appeal
 
     first_id = None
-    for body in itertools.islice(appeal_bodies(seed=seed), count):
-        fields = json.loads(body)
-        submitted = submit_appeal(
-            text=fields["text"], channel=Appeal.Channel.API, category_code=fields["category"],
-            latitude=fields["latitude"], longitude=fields["longitude"], address=fields["address"],
-            contact_name=fields["contact_name"], contact_phone=fields["contact_phone"],
-            attributes=fields["attributes"],
-        )
+    for fields in itertools.islice(appeals, count):
+        submitted = submit_appeal(channel=Appeal.Channel.API, **fields)
         first_id = first_id or submitted.appeal.pk
     return first_id
 
@@ -43,15 +50,24 @@ def wait_routed(queryset, *, timeout: float) -> int:
     return left
 
 
-def routing_throughput(stack: Stack, *, count: int, timeout: float = 600) -> dict:
+def routing_throughput(stack: Stack, *, count: int, timeout: float = 600, appeals=None) -> dict:
+    """`appeals`: intake's keyword arguments for each appeal (default: the load's, `form_appeals`)."""
     from appeals.models import Appeal
 
     stack.stop_celery_workers()
-    first_id = file_unrouted(count, seed=777)
+    first_id = file_unrouted(count, appeals=appeals or form_appeals(seed=777))
     batch = Appeal.objects.filter(id__gte=first_id)
-    stack.start_celery_worker(pool="solo", concurrency=1, name="solo")
-    ready_at = time.monotonic()
+    worker = stack.start_celery_worker(pool="solo", concurrency=1, name="solo")
+    ready_at, cpu_at = time.monotonic(), cpu_seconds(worker.process.pid)
     left = wait_routed(batch, timeout=timeout)
-    seconds = time.monotonic() - ready_at
+    seconds, cpu = time.monotonic() - ready_at, cpu_seconds(worker.process.pid) - cpu_at
     routed = count - left
-    return {"appeals": count, "routed": routed, "seconds": seconds, "per_second": routed / seconds}
+    return {"appeals": count, "routed": routed, "seconds": seconds, "per_second": routed / seconds,
+            "cpu_seconds": cpu, "per_cpu_second": routed / cpu if cpu else float("nan")}
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far (Linux /proc): on a machine others
+    share, appeals per CPU-second of the worker say what one core would route."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

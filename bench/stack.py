@@ -290,6 +290,7 @@ def running_stack(
                 recreate_database(url)
                 stack.manage("migrate", "--noinput")
                 stack.manage("load_demo_city", "--force")
+                stack.manage("train_classifier")  # routing classifies: the demo model, as in `make run`
             stack.manage("app_role", APP_ROLE, "--execute")
             if gunicorn_workers:
                 stack.start_gunicorn(gunicorn_workers)

@@ -7,6 +7,7 @@ from appeals.map_api import BoundariesView, FollowView, NearbyAppealsView, Place
 from dispatch.api.dashboard import DashboardView, RankingView
 from dispatch.api.decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
 from dispatch.api.dispatches import DispatchViewSet, TriageViewSet
+from dispatch.api.suggestions import SuggestionsView
 
 router = SimpleRouter()
 router.register("dispatches", DispatchViewSet, basename="dispatch")
@@ -23,6 +24,7 @@ urlpatterns = [
     path("places/", PlaceSearchView.as_view(), name="places-search"),
     path("places/at/", PlaceAtView.as_view(), name="place-at"),
     path("places/boundaries/", BoundariesView.as_view(), name="places-boundaries"),
+    path("suggestions/", SuggestionsView.as_view(), name="suggestions"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include(router.urls)),

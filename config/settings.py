@@ -224,6 +224,15 @@ CELERY_BEAT_SCHEDULE = {
 ROUTING_GRACE_SECONDS = int(os.environ.get("ROUTING_GRACE_SECONDS", "60"))
 # The most appeals one routing task takes in one transaction (see dispatch.routing.route.route_waiting).
 ROUTING_BATCH_SIZE = int(os.environ.get("ROUTING_BATCH_SIZE", "200"))
+# Smart dispatch (dispatch/routing/decide.py). An appeal without a category is dispatched without an
+# operator when the classifier's probability that it belongs to one handling unit reaches this.
+ROUTING_AUTO_CONFIDENCE = float(os.environ.get("ROUTING_AUTO_CONFIDENCE", "0.5"))
+# A resident's category goes to the operators instead when the classifier is at least this sure that
+# another unit handles the matter.
+ROUTING_DISAGREE_CONFIDENCE = float(os.environ.get("ROUTING_DISAGREE_CONFIDENCE", "0.9"))
+# A street matter whose place names only a district goes to that district to coordinate (the
+# regulation's Art. 12) instead of the operators. `make run` turns it on for the demo.
+ROUTING_TO_DISTRICT = env_bool("ROUTING_TO_DISTRICT", False)
 
 # The classifier (dispatch/routing/learning.py). Retrained every CLASSIFIER_RETRAIN_HOURS when
 # operators have labelled new examples; this share (percent) of the shipped training set is held
@@ -324,6 +333,8 @@ REST_FRAMEWORK = {
         # submissions refused for bad input, per address (per operator for operators)
         "intake_invalid": os.environ.get("RATE_LIMIT_INTAKE_INVALID", "100/hour"),
         "tracking": os.environ.get("RATE_LIMIT_TRACKING", "120/hour"),  # tracking lookups, per address
+        # live suggestions while an appeal is typed, per address (per user when signed in)
+        "suggestions": os.environ.get("RATE_LIMIT_SUGGESTIONS", "600/hour"),
         # Failed lookups (wrong number or code): per address, and per tracking number from anywhere.
         "tracking_failures": os.environ.get("RATE_LIMIT_TRACKING_FAILURES", "20/hour"),
         "tracking_failures_number": os.environ.get("RATE_LIMIT_TRACKING_FAILURES_NUMBER", "10/hour"),

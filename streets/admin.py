@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Community, Department, District, Duty, LoginLockout, Officer, Street, Unit
+from .models import Community, Department, District, Duty, LoginLockout, Officer, Place, Street, Unit
 
 
 @admin.register(Unit)
@@ -21,6 +21,17 @@ class CommunityAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "street"]
     search_fields = ["code", "name"]
     list_select_related = ["street"]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    """The gazetteer: places residents name in addresses and texts, and the streets they lie in."""
+
+    list_display = ["name", "name_en", "kind", "district"]
+    list_filter = ["kind", "district"]
+    search_fields = ["name", "name_en", "aliases"]
+    list_select_related = ["district"]
+    autocomplete_fields = ["district", "streets"]
 
 
 @admin.register(Officer)

@@ -204,3 +204,40 @@ class LoginLockout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.address} ({self.limit})"
+
+
+class Place(LocalizedNameMixin, models.Model):
+    """A named place of the gazetteer (a road, a compound, a landmark, a village, a community) and
+    the street or streets it lies in: how a written address or the appeal's own text finds its
+    street (streets/places.py). A place in several streets (a long road) is ambiguous: routing
+    hands it to the operators with those streets as candidates. Administrators add places."""
+
+    class Kind(models.TextChoices):
+        ROAD = "road", _("Road")
+        COMPOUND = "compound", _("Residential compound")
+        LANDMARK = "landmark", _("Landmark")
+        VILLAGE = "village", _("Village")
+        COMMUNITY = "community", _("Community")
+
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    aliases = models.JSONField(
+        _("other names"), default=list, blank=True,
+        help_text=_('Other names residents use for it, e.g. ["中戏"].'),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    district = models.ForeignKey(
+        Unit, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": Unit.Kind.DISTRICT},
+    )
+    streets = models.ManyToManyField(
+        Unit, verbose_name=_("streets"), related_name="places", limit_choices_to={"kind": Unit.Kind.STREET},
+        help_text=_("The street it lies in; several for a place that crosses streets (ambiguous)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("gazetteer of places")
+        ordering = ["district", "name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="place_name_in_district")]

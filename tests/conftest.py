@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 from appeals import catalogue
 from config.migration_ops import SKIP_TRIGGERS_IN_TRANSACTION
 from dispatch.deadlines import time_limits, workdays
-from streets import geo
+from dispatch.routing import classify
+from streets import geo, places
 from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
@@ -95,7 +96,8 @@ def site_language():
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """A rolled-back test sends no delete signals, so drop the per-process caches between tests."""
-    for reset in (geo.reset_locator, workdays.reset_calendar, time_limits.reset_rules, catalogue.reset_catalogue):
+    for reset in (geo.reset_locator, workdays.reset_calendar, time_limits.reset_rules, catalogue.reset_catalogue,
+                  places.reset_matcher, classify.forget_model):
         reset()
 
 

@@ -285,6 +285,8 @@ TABLE: list[Row] = [
     Row("api:place-at", "get", lambda s: reverse("api:place-at"), EVERYONE_NOTHING,
         data=lambda s, r: {"lat": s.city.POINT_A1[0], "lng": s.city.POINT_A1[1]}),
     Row("api:places-boundaries", "get", lambda s: reverse("api:places-boundaries"), EVERYONE_NOTHING),
+    Row("api:suggestions", "get", lambda s: reverse("api:suggestions"), EVERYONE_NOTHING,
+        data=lambda s, r: {"text": "楼上半夜装修太吵", "address": "西柳路5号"}),
     Row("api:dispatch-list", "get", lambda s: reverse("api:dispatch-list"), {**STAFF_NOTHING, **VIEWERS}),
     Row("api:dispatch-detail", "get", lambda s: reverse("api:dispatch-detail", args=[dispatch_pk(s)]), VIEWERS,
         not_yours=True),

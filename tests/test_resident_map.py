@@ -172,7 +172,7 @@ def test_the_form_works_without_script_and_offers_the_map_with_it(client, city):
     assert 'name="latitude"' in page and 'name="longitude"' in page and 'name="address"' in page
     assert 'accept="image/*" capture="environment"' in page
     assert "vendor/leaflet/leaflet.js" in page and "https://" not in page.split("<main")[0]
-    assert 'id="suggestions"' not in page  # no suggestions endpoint in this project: nothing calls one
+    assert 'id="suggestions"' in page and " hidden" in page.split('id="suggestions"')[1].split(">")[0]  # site.js
     assert f'value="{city.noise.code}" data-street="1"' in page
     assert f'value="{city.water_outage.code}" data-street' not in page
     response = client.post(reverse("appeals:home"), {

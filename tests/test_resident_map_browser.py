@@ -141,23 +141,6 @@ def test_axe_finds_nothing_serious_on_the_map_and_nearby_appeals(axe_page, live_
     assert no_horizontal_scroll(page)
 
 
-def test_a_suggested_category_is_accepted_with_one_tap(browser_page, csp_violations, live_server, city, settings):
-    """Against the suggestions endpoint's contract (tests/suggestions_urls.py stands in for it)."""
-    settings.ROOT_URLCONF = "tests.suggestions_urls"
-    page = browser_page
-    page.set_viewport_size(PHONE)
-    page.goto(live_server.url + "/")
-    assert page.input_value("#id_category") == ""
-    page.fill("#id_text", "楼上邻居半夜噪音很大")
-    page.locator("#suggestions button.suggestion").first.wait_for()
-    assert page.locator("#suggestions button.suggestion").count() == 2
-    assert page.inner_text("#suggestions button.suggestion >> nth=0") == "Noise from the neighbours"
-    page.click("#suggestions button.suggestion >> nth=0")
-    assert page.input_value("#id_category") == city.noise.code
-    assert page.get_attribute("#suggestions button.suggestion >> nth=0", "aria-pressed") == "true"
-    assert csp_violations == []
-
-
 def test_the_whole_journey_fits_a_360_px_phone(browser_page, csp_violations, live_server, city):
     """Form (with its errors), receipt and tracking page: nothing wider than the screen, buttons
     large enough to tap, the photo field opening the camera."""

@@ -44,6 +44,7 @@ from dispatch.handling.selectors import (
     dispatches_visible_to,
     triage_queue,
 )
+from dispatch.routing.decide import operator_suggestions
 from streets.models import Officer
 from streets.roles import officer_of
 
@@ -213,7 +214,7 @@ def triage_detail(request, pk: int):
         request, "dispatch/triage_detail.html",
         {"officer": officer, "appeal": appeal, "contact": contact_for(appeal, reveal=True),
          "photos": appeal.photos.all(), "dispatch_form": dispatch_form, "decline_form": decline_form,
-         "events": appeal.events.select_related("actor", "unit")},
+         "events": appeal.events.select_related("actor", "unit"), "suggested": operator_suggestions(appeal)},
     )
 
 

@@ -1,5 +1,10 @@
 """Routing: where a new appeal goes.
 
+  decide.py  decide(appeals) -> Decision per appeal: the unit (or the operators' queue with the
+             suggestions), from the resident's category or the classifier's (unit-level confidence
+             against ROUTING_AUTO_CONFIDENCE), the place (streets.services.locate: a point or the
+             gazetteer), the disagreement flag, urgency and kind read from the text;
+             operator_suggestions (what the manual queue shows), suggest (the live suggestions)
   route.py   route_appeal, route_waiting, route_backlog, route_each (the batch routing a task runs),
              hand_to_operators (the manual queue), create_dispatch / new_dispatch (the one way a
              dispatch is made, with its deadlines counted), current_dispatch
@@ -14,5 +19,6 @@
   learning.py  record_example (the operators' labels), train_version (held-out split, promotion
                only when not worse), rollback; training/appeals.jsonl is the shipped training set
 
-Who handles which place and category (the duty list, geography) is streets.services.find_handlers.
+Who handles which place and category (the duty list, geography) is streets.services.find_handlers;
+where a written place lies, streets.places.find_place.
 """

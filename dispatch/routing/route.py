@@ -15,7 +15,8 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.deadlines.due import deadlines_for
 from dispatch.models import Dispatch, Whistle
 from streets.models import Unit
-from streets.services import Place, find_handlers
+
+from .decide import decide
 
 logger = logging.getLogger(__name__)
 
@@ -107,29 +108,41 @@ def hand_to_operators(*, appeal_id: int, reason: str) -> bool:
         return True
 
 
-def triage_transition(appeal: Appeal, *, reason: str, now) -> Transition:
-    """Routing found no unit: the appeal waits in the operators' queue, the reason for them only."""
+def triage_transition(appeal: Appeal, *, reason: str, now, params: dict | None = None,
+                      suggestions: dict | None = None) -> Transition:
+    """Routing found no unit: the appeal waits in the operators' queue, the reason (and what the
+    classifier and the gazetteer suggest) for them only."""
     return Transition(
         appeal=appeal, kind=AppealEvent.Kind.TRIAGE, to_status=Appeal.Status.TRIAGE, public=False,
-        message=notes.message(f"routing.{reason}"), extra_fields={"routed_at": now},
+        message=notes.message(f"routing.{reason}", **(params or {})),
+        extra_fields={"routed_at": now},
+        data={"suggestions": suggestions} if suggestions else None,
     )
 
 
 def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
-    """Send locked, unrouted appeals to their handlers (or the operators' queue): one dispatch and
-    one event each, written in bulk."""
-    handlers = find_handlers([
-        Place(appeal.category_id, appeal.latitude, appeal.longitude, appeal.address) for appeal in appeals
-    ])
+    """Send locked, unrouted appeals to their handlers (or the operators' queue) as decided
+    (dispatch/routing/decide.py): one dispatch and one event each, written in bulk."""
+    decisions = decide(appeals)
+    changed, fields = [], set()
+    for appeal, decision in zip(appeals, decisions, strict=True):
+        for name, value in decision.changes.items():  # before the deadlines: urgency and category count
+            setattr(appeal, name, value)
+        if decision.changes:
+            changed.append(appeal)
+            fields.update(decision.changes)
+    if changed:  # one UPDATE for the batch (the events below carry the status and routed_at)
+        Appeal.objects.bulk_update(changed, sorted(fields))
     dispatches = [
-        None if handler.unit is None else new_dispatch(appeal=appeal, unit=handler.unit, actor=None, now=now)
-        for appeal, handler in zip(appeals, handlers, strict=True)
+        None if decision.unit is None else new_dispatch(appeal=appeal, unit=decision.unit, actor=None, now=now)
+        for appeal, decision in zip(appeals, decisions, strict=True)
     ]
     Dispatch.objects.bulk_create([dispatch for dispatch in dispatches if dispatch is not None])
     record_transitions([
-        triage_transition(appeal, reason=handler.reason, now=now) if dispatch is None
-        else dispatched_transition(dispatch, message=notes.message(f"routing.{handler.reason}"))
-        for appeal, handler, dispatch in zip(appeals, handlers, dispatches, strict=True)
+        triage_transition(appeal, reason=decision.reason, now=now, params=decision.params,
+                          suggestions=decision.suggestions) if dispatch is None
+        else dispatched_transition(dispatch, message=notes.message(f"routing.{decision.reason}", **decision.params))
+        for appeal, decision, dispatch in zip(appeals, decisions, dispatches, strict=True)
     ])
     return dispatches
 
@@ -167,7 +180,7 @@ def new_dispatch(
     return Dispatch(
         appeal=appeal,
         unit=unit,
-        district_id=unit.parent_id if unit.kind == Unit.Kind.STREET else None,
+        district_id={Unit.Kind.STREET: unit.parent_id, Unit.Kind.DISTRICT: unit.pk}.get(unit.kind),
         role=Dispatch.Role.COHANDLER if cohandling else Dispatch.Role.PRIMARY,
         whistle=whistle,
         reopened_from=reopened_from,

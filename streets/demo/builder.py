@@ -12,13 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from appeals.models import Category, CategoryAttribute
-from streets import geo
-from streets.models import Community, Duty, Officer, Unit
+from streets import geo, places
+from streets.models import Community, Duty, Officer, Place, Unit
 
 from . import DEMO_ACCOUNTS, DEMO_PASSWORD
 from .categories import NEARBY_RADII, STREET, attributes, categories
 from .departments import DEPARTMENTS
 from .districts import DISTRICTS, streets
+from .gazetteer import gazetteer
 
 CENTER = {"code": "CENTER", "name": "12345市民服务热线中心", "name_en": "12345 Citizen Service Hotline Center"}
 
@@ -93,7 +94,25 @@ def _load_units() -> tuple[dict[str, Unit], dict[str, int]]:
         for s in specs for code, name, name_en in s.communities
     ]
     _, created["communities"] = _sync(Community, rows)
+    created["places"] = _load_places(units)
     return units, created
+
+
+def _load_places(units: dict[str, Unit]) -> int:
+    """The gazetteer (streets/demo/gazetteer.jsonl) and the streets each place lies in."""
+    by_name = {unit.name: unit.pk for unit in units.values()}
+    entries = gazetteer()
+    rows = [{"district_id": by_name[e.district], "name": e.name, "name_en": e.name_en, "aliases": list(e.aliases),
+             "kind": e.kind} for e in entries]
+    saved, created = _sync(Place, rows, key=("district_id", "name"))
+    through = Place.streets.through
+    wanted = {(saved[(by_name[e.district], e.name)].pk, by_name[street]) for e in entries for street in e.streets}
+    have = set(through.objects.filter(place_id__in=[p.pk for p in saved.values()])
+               .values_list("place_id", "unit_id"))
+    through.objects.bulk_create([through(place_id=p, unit_id=u) for p, u in wanted - have], batch_size=500)
+    for place_id, unit_id in have - wanted:
+        through.objects.filter(place_id=place_id, unit_id=unit_id).delete()
+    return created
 
 
 def _load_categories(units: dict[str, Unit]) -> dict[str, int]:
@@ -160,12 +179,14 @@ def load_demo_city(*, stdout=None) -> dict:
         units, created = _load_units()
         created.update(_load_categories(units))
         created["accounts"] = _load_accounts(units)
-    geo.reset_locator()  # bulk writes sent no post_save, so drop this process's index by hand
+    geo.reset_locator()  # bulk writes sent no post_save, so drop this process's indexes by hand
+    places.reset_matcher()
     specs = list(categories())
     counts = {
         "districts": len(DISTRICTS),
         "streets": len(streets()),
         "communities": sum(len(s.communities) for s in streets()),
+        "places": len(gazetteer()),
         "departments": len(DEPARTMENTS),
         "categories": len(specs),
         "leaf_categories": sum(c.is_leaf for c in specs),

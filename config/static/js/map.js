@@ -275,41 +275,4 @@
     filter.addEventListener("input", applyFilter);
     streetOnly.addEventListener("change", applyFilter);
   }
-
-  // ---- live category suggestions (only when the project serves them) ----------------------------
-  var suggestions = document.getElementById("suggestions");
-  var text = document.getElementById("id_text");
-  if (suggestions && text && category) {
-    var choices = suggestions.querySelector(".choices");
-    var timer = null, asked = 0;
-    var suggest = function () {
-      var words = text.value.trim();
-      if (words.length < 4) { suggestions.hidden = true; return; }
-      var mine = ++asked;
-      var address = document.getElementById("id_address");
-      getJSON(suggestions.dataset.url, { text: words, address: address ? address.value : "" }).then(function (answer) {
-        if (mine !== asked) { return; }
-        var found = answer.status === 200 && answer.body ? (answer.body.categories || []) : [];
-        choices.textContent = "";
-        found.slice(0, 3).forEach(function (item) {
-          var option = category.querySelector("option[value='" + (item.code || "").replace(/'/g, "") + "']");
-          if (!option) { return; }
-          var pick = document.createElement("button");
-          pick.type = "button";
-          pick.className = "suggestion";
-          pick.setAttribute("aria-pressed", category.value === item.code ? "true" : "false");
-          pick.textContent = item.label || item.name || option.textContent;
-          pick.addEventListener("click", function () {
-            category.value = item.code;
-            category.dispatchEvent(new Event("change", { bubbles: true }));
-            Array.prototype.forEach.call(choices.children, function (b) { b.setAttribute("aria-pressed", "false"); });
-            pick.setAttribute("aria-pressed", "true");
-          });
-          choices.appendChild(pick);
-        });
-        suggestions.hidden = !choices.children.length;
-      }, function () { suggestions.hidden = true; });
-    };
-    text.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(suggest, 400); });
-  }
 })();

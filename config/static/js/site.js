@@ -101,6 +101,60 @@
     });
   }
 
+  // Live suggestions while an appeal is typed (the resident's form and the operators' phone form):
+  // after a pause in typing, the likely categories (a click chooses one) and the place read from
+  // the text and address. Without script the form works as before: routing reads them anyway.
+  var box = document.getElementById("suggestions");
+  var text = document.getElementById("id_text");
+  var address = document.getElementById("id_address");
+  if (box && text && window.fetch) {
+    var timer = null, asked = "";
+    var line = function (label, parts) {
+      var p = document.createElement("p");
+      p.appendChild(document.createTextNode(label + " "));
+      parts.forEach(function (part) { p.appendChild(part); });
+      box.appendChild(p);
+    };
+    var show = function (answer) {
+      box.textContent = "";
+      if (answer.categories.length && category) {
+        line(box.dataset.likely, answer.categories.map(function (c) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary suggestion";
+          button.textContent = c.name + " · " + Math.round(c.probability * 100) + "%";
+          button.addEventListener("click", function () {
+            category.value = c.code;
+            category.dispatchEvent(new Event("change", { bubbles: true }));
+          });
+          return button;
+        }));
+      }
+      var place = answer.place;
+      if (place.street || place.district) {
+        var where = place.street ? place.street.name : place.district.name;
+        line(box.dataset.place, [document.createTextNode(where + (place.names.length ? " (" + place.names.join(", ") + ")" : ""))]);
+      } else if (place.candidates.length) {
+        line(box.dataset.places, [document.createTextNode(place.candidates.map(function (u) { return u.name; }).join(", "))]);
+      }
+      if (answer.urgent) { line(box.dataset.urgent, []); }
+      box.hidden = !box.firstChild;
+    };
+    var ask = function () {
+      var query = "text=" + encodeURIComponent(text.value.trim().slice(0, 300)) +
+                  "&address=" + encodeURIComponent(address ? address.value.trim().slice(0, 255) : "");
+      if (query === asked || text.value.trim().length < 4) { return; }
+      asked = query;
+      fetch(box.dataset.url + "?" + query, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) { if (answer && query === asked) { show(answer); } })
+        .catch(function () { /* no suggestions: the form works without them */ });
+    };
+    var later = function () { clearTimeout(timer); timer = setTimeout(ask, 600); };
+    text.addEventListener("input", later);
+    if (address) { address.addEventListener("input", later); }
+  }
+
   // Unit pickers (dispatch, return, approve): a search box above the grouped list keeps only the
   // units whose name (in either language) or code contains what is typed; Enter picks the first.
   Array.prototype.forEach.call(document.querySelectorAll("select[data-unit-picker]"), function (select) {

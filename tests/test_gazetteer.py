@@ -1,0 +1,130 @@
+"""The gazetteer: finding the street from what a resident wrote (streets/places.py), on the test city
+plus a few places, and on the demo city's own gazetteer."""
+import pytest
+
+from appeals.services import submit_appeal
+from dispatch.models import Dispatch
+from dispatch.routing.route import route_appeal
+from streets.models import Place
+from streets.places import find_place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gazetteer(city):
+    """A park in street A2, a long road across A1 and A2, and a road whose name contains A2's alias
+    西柳路 but lies in street B1 (the longest name must win)."""
+    park = Place.objects.create(name="柳荫公园", name_en="Liuyin Park", kind="landmark", district=city.district_a)
+    park.streets.set([city.street_a2])
+    road = Place.objects.create(name="长安大道", name_en="Chang'an Avenue", kind="road", district=city.district_a)
+    road.streets.set([city.street_a1, city.street_a2])
+    far = Place.objects.create(name="西柳路东延", kind="road", district=city.district_b, aliases=["东延线"])
+    far.streets.set([city.street_b1])
+    return city
+
+
+@pytest.mark.parametrize(("text", "address", "street"), [
+    ("", "西柳路12号", "street_a2"),  # a street's address alias
+    ("", "甲区西柳街道3号楼", "street_a2"),  # the street's own name, with its district
+    ("西柳这边楼下天天吵", "", "street_a2"),  # the street's short form (西柳街道 -> 西柳), in the text
+    ("噪音很大", "柳荫公园北门", "street_a2"),  # a gazetteer place
+    ("near the south gate of Liuyin Park, loud music every night", "", "street_a2"),  # its English name
+    ("", "LIUYIN PARK", "street_a2"),  # case does not matter
+    ("", "西柳路东延88号", "street_b1"),  # the longest name wins over the alias it contains
+    ("", "东延线", "street_b1"),  # a place's other name
+    ("", "长安大道88号花园小区", "street_a1"),  # an ambiguous road narrowed by a compound in one street
+    ("住在花园小区", "乙区", None),  # a district that contradicts the street: not that street
+])
+def test_the_street_is_found_from_what_is_written(gazetteer, text, address, street):
+    found = find_place(text, address)
+    expected = getattr(gazetteer, street).pk if street else None
+    assert found.street_id == expected
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("", "西流路12号"),  # one character off: no street
+    ("", "Liuyinpark"),  # an English name only as a whole word
+    ("", "Liuyin Parkway"),
+    ("柳荫", ""),  # half a name
+    ("南乔路", ""),  # a homophone of 南桥路
+    ("", "Nanqiaolu"),  # the English name run into another word
+])
+def test_near_misses_find_no_street(gazetteer, text, address):
+    found = find_place(text, address)
+    assert found.street_id is None and not found.candidates
+
+
+def test_a_road_across_streets_gives_the_operators_its_streets(gazetteer):
+    found = find_place("长安大道上有个井盖没了", "")
+    assert found.ambiguous and found.street_id is None
+    assert set(found.candidates) == {gazetteer.street_a1.pk, gazetteer.street_a2.pk}
+    assert found.district_id == gazetteer.district_a.pk
+    assert found.names == ("长安大道",)
+
+
+def test_two_places_in_different_streets_are_both_candidates(gazetteer):
+    found = find_place("", "南桥路到西柳路之间")
+    assert found.ambiguous
+    assert set(found.candidates) == {gazetteer.street_b1.pk, gazetteer.street_a2.pk}
+
+
+def test_the_address_wins_over_a_place_mentioned_in_the_text(gazetteer):
+    found = find_place("平时在南桥路上班", "西柳路5号")
+    assert (found.street_id, found.source) == (gazetteer.street_a2.pk, "address")
+
+
+def test_a_district_in_the_address_narrows_the_text(gazetteer):
+    found = find_place("长安大道边上，西柳这边", "甲区")
+    assert found.street_id == gazetteer.street_a2.pk
+
+
+def test_only_a_district_gives_the_district(gazetteer):
+    found = find_place("楼下垃圾没人清", "甲区某胡同")
+    assert found.district_only and found.district_id == gazetteer.district_a.pk
+    assert find_place("", "District B, somewhere").district_id == gazetteer.district_b.pk
+
+
+def test_a_place_added_in_the_admin_is_found_at_once(gazetteer, admin_client):
+    assert find_place("", "翠湖苑3号楼").street_id is None
+    response = admin_client.post("/admin/streets/place/add/", {
+        "name": "翠湖苑", "name_en": "", "aliases": "[]", "kind": "compound",
+        "district": gazetteer.district_b.pk, "streets": [gazetteer.street_b1.pk],
+    })
+    assert response.status_code == 302, response.content[:2000]
+    assert find_place("", "翠湖苑3号楼").street_id == gazetteer.street_b1.pk
+    place = Place.objects.get(name="翠湖苑")
+    place.streets.set([gazetteer.street_a1])  # moved to another street: the matcher follows
+    assert find_place("", "翠湖苑3号楼").street_id == gazetteer.street_a1.pk
+
+
+@pytest.mark.parametrize(("setting", "unit"), [(True, "district_a"), (False, None)])
+def test_a_street_matter_placed_only_in_a_district_goes_there_when_the_city_enables_it(
+        gazetteer, settings, setting, unit):
+    settings.ROUTING_TO_DISTRICT = setting
+    appeal = submit_appeal(text="楼下夜里施工太吵", category_code=gazetteer.noise.code, address="甲区某胡同",
+                           contact_phone="13600136000").appeal
+    dispatch = route_appeal(appeal_id=appeal.pk)
+    if unit is None:
+        assert dispatch is None
+        assert appeal.events.last().data["message"]["code"] == "routing.no_street"
+    else:
+        assert dispatch.unit == getattr(gazetteer, unit)
+        assert dispatch.district == gazetteer.district_a  # the district's officers see it in their queue
+        assert Dispatch.objects.get(appeal=appeal).unit.kind == "district"
+
+
+def test_the_demo_citys_gazetteer_finds_streets_from_real_addresses(db):
+    from streets.demo.builder import load_demo_city
+    from streets.models import Unit
+
+    load_demo_city()
+    name = dict(Unit.objects.values_list("id", "name"))
+    assert name[find_place("", "东华门大街12号").street_id] == "东华门街道"
+    assert name[find_place("望京街道花家地北里", "").street_id] == "望京街道"
+    assert name[find_place("楼上装修太吵", "望京花家地北里3号楼").street_id] == "望京街道"
+    assert name[find_place("near the south gate of Ritan Park, loud music every night", "").street_id] == "朝外街道"
+    ambiguous = find_place("", "前门大街")
+    assert {name[s] for s in ambiguous.candidates} == {"前门街道", "大栅栏街道"}
+    assert name[find_place("", "朝阳区").district_id] == "朝阳区"
+    assert find_place("", "海淀").street_id is None  # 海淀区 or 海淀街道: a short form shared is no name
