@@ -398,6 +398,7 @@ class AppealEvent(models.Model):
         CALLBACK_EXPIRED = "callback_expired", _("No feedback within the time allowed")
         REOPENED = "reopened", _("Sent back to the unit: not solved")
         CLOSED = "closed", _("Closed")
+        KNOWLEDGE_ANSWERED = "kb_answered", _("Answered from the knowledge base")
 
     # No single-column indexes on these two: event_appeal_time and event_dispatch_time lead with them.
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events", db_index=False)
@@ -469,3 +470,9 @@ class AppealEvent(models.Model):
 def status_label(code: str) -> str:
     """The translated name of an appeal status code, or the code itself if unknown."""
     return Appeal.Status(code).label if code in Appeal.Status.values else code
+
+
+# The knowledge base's models live in their own module of this app (appeals/knowledge/).
+from .knowledge.models import (  # noqa: E402,F401
+    KnowledgeEntry, KnowledgeProposal, KnowledgeRating, KnowledgeTerm, KnowledgeUse, KnowledgeVersion,
+)

@@ -1,0 +1,152 @@
+"""Search: the entries that answer a question, best first.
+
+Candidates come from the index (PostgreSQL: the tsvector's GIN index and an OR of the question's
+tokens, the very common tokens left out of the lookup; SQLite: `LIKE` on the padded token text),
+at most CANDIDATES of them. Each candidate is then scored in Python against its closest phrasing:
+the share of the question's weight it covers and the share of the phrasing's weight the question
+covers (weights: rarer tokens tell more), so a short question that names one rare thing and a
+long one that restates the phrasing both score high, and a question on something else scores low
+even when it shares the common words. The resident's place and how often the entry answered a
+question at first contact move the score a little; `confident` marks a score worth offering.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
+
+from streets.models import Unit
+
+from . import text
+from .models import KnowledgeEntry, KnowledgeTerm, KnowledgeVersion
+
+CANDIDATES = 60
+CONFIDENT = 0.45  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
+COMMON_SHARE = 0.05  # a token in more entries than this share is too common to look candidates up by
+MAX_QUERY_TOKENS = 24
+ENTRY_COUNT_KEY = "kb:published-count"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry: KnowledgeEntry
+    version: KnowledgeVersion
+    score: float
+    relevance: float
+
+    @property
+    def confident(self) -> bool:
+        return self.score >= CONFIDENT
+
+
+def published_count() -> int:
+    count = cache.get(ENTRY_COUNT_KEY)
+    if count is None:
+        count = KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED).count()
+        cache.set(ENTRY_COUNT_KEY, count, 60)
+    return count
+
+
+def forget_count() -> None:
+    cache.delete(ENTRY_COUNT_KEY)
+
+
+def _weights(terms: list[str], total: int) -> tuple[dict[str, float], dict[str, int]]:
+    """Each term's weight (rare terms weigh more; a term no entry holds weighs most) and its entry count."""
+    held = dict(KnowledgeTerm.objects.filter(term__in=terms).values_list("term", "entries"))
+    return {term: math.log(1 + (total + 1) / (held.get(term, 0) + 0.5)) for term in terms}, held
+
+
+def _candidate_ids(terms: list[str], held: dict[str, int], total: int) -> list[int]:
+    present = sorted((term for term in terms if held.get(term)), key=lambda term: held[term])
+    if not present:
+        return []
+    lookup = [term for term in present if held[term] <= max(50, total * COMMON_SHARE)] or present[:2]
+    published = KnowledgeEntry.Status.PUBLISHED
+    if connection.vendor == "postgresql":
+        query = " | ".join("'" + term.replace("'", "''").replace("\\", "") + "'" for term in lookup)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {KnowledgeEntry._meta.db_table}, to_tsquery('simple', %s) query "
+                "WHERE status = %s AND search_vector @@ query "
+                "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s",
+                [query, published, CANDIDATES],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    match = Q()
+    for term in lookup:
+        match |= Q(search_text__contains=f" {term} ")
+    return list(KnowledgeEntry.objects.filter(match, status=published).values_list("id", flat=True)[:CANDIDATES * 4])
+
+
+def relevance(query: list[str], phrasings: list[list[str]], weights: dict[str, float]) -> float:
+    """How well the closest phrasing matches the question's tokens (0..1)."""
+    asked = set(query)
+    asked_weight = sum(weights.get(term, 0.0) for term in asked) or 1.0
+    best = 0.0
+    for phrasing in phrasings:
+        shared = asked.intersection(phrasing)
+        if not shared:
+            continue
+        shared_weight = sum(weights.get(term, 0.0) for term in shared)
+        phrasing_weight = sum(weights.get(term, 1.0) for term in set(phrasing)) or 1.0
+        covered, precise = shared_weight / asked_weight, min(1.0, shared_weight / phrasing_weight)
+        best = max(best, covered ** 0.6 * precise ** 0.4)
+    return best
+
+
+def _place_factor(entry_place: int | None, lineage: set[int] | None) -> float:
+    if entry_place is None:
+        return 1.0
+    if lineage is None:
+        return 0.9  # a local entry when we do not know where the resident is
+    return 1.1 if entry_place in lineage else 0.5
+
+
+def place_lineage(place: Unit | None) -> set[int] | None:
+    """The unit and the units above it (a street and its district)."""
+    if place is None:
+        return None
+    ids, unit = set(), place
+    while unit is not None and len(ids) < 4:
+        ids.add(unit.pk)
+        unit = unit.parent
+    return ids
+
+
+def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list[Suggestion]:
+    """The best `limit` published entries for the question, best first (scores included)."""
+    query = list(dict.fromkeys(text.tokens(question[:500])))[:MAX_QUERY_TOKENS]
+    if not query:
+        return []
+    total = published_count()
+    weights, held = _weights(query, total)
+    ids = _candidate_ids(query, held, total)
+    if not ids:
+        return []
+    # Every phrasing token's weight, to judge how much of the phrasing the question covers.
+    rows = list(KnowledgeEntry.objects.filter(pk__in=ids).values_list(
+        "id", "phrasing_tokens", "place_id", "resolved_count"))
+    others = {term for _id, phrasings, _p, _r in rows for words in phrasings for term in words} - set(weights)
+    if others:
+        extra, _held = _weights(sorted(others), total)
+        weights = {**extra, **weights}
+    lineage = place_lineage(place)
+    scored = []
+    for entry_id, phrasings, place_id, resolved in rows:
+        fit = relevance(query, phrasings, weights)
+        if fit <= 0:
+            continue
+        score = fit * _place_factor(place_id, lineage) * (1 + 0.02 * math.log1p(resolved))
+        scored.append((score, fit, entry_id))
+    scored.sort(key=lambda item: (-item[0], item[2]))
+    top = scored[:limit]
+    entries = KnowledgeEntry.objects.select_related("published_version", "owner", "place").in_bulk(
+        [entry_id for _s, _f, entry_id in top])
+    return [
+        Suggestion(entry=entries[entry_id], version=entries[entry_id].published_version, score=score, relevance=fit)
+        for score, fit, entry_id in top
+    ]
