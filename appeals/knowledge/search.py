@@ -82,18 +82,22 @@ def _candidate_ids(terms: list[str], held: dict[str, int], total: int) -> list[i
     return list(KnowledgeEntry.objects.filter(match, status=published).values_list("id", flat=True)[:CANDIDATES * 4])
 
 
-def relevance(query: list[str], phrasings: list[list[str]], weights: dict[str, float]) -> float:
-    """How well the closest phrasing matches the question's tokens (0..1)."""
-    asked = set(query)
-    asked_weight = sum(weights.get(term, 0.0) for term in asked) or 1.0
+def relevance(query: list[list[str]], phrasings: list[list[str]], weights: dict[str, float]) -> float:
+    """How well the closest phrasing matches the question (0..1). The question counts word by
+    word (a word weighs as its rarest token, and is met when any of its tokens is); the phrasing
+    token by token."""
+    asked = {term for unit in query for term in unit}
+    asked_weight = sum(max(weights.get(term, 0.0) for term in unit) for unit in query) or 1.0
     best = 0.0
     for phrasing in phrasings:
-        shared = asked.intersection(phrasing)
+        words = set(phrasing)
+        shared = asked & words
         if not shared:
             continue
+        met = sum(max((weights.get(term, 0.0) for term in unit if term in words), default=0.0) for unit in query)
         shared_weight = sum(weights.get(term, 0.0) for term in shared)
-        phrasing_weight = sum(weights.get(term, 1.0) for term in set(phrasing)) or 1.0
-        covered, precise = shared_weight / asked_weight, min(1.0, shared_weight / phrasing_weight)
+        phrasing_weight = sum(weights.get(term, 1.0) for term in words) or 1.0
+        covered, precise = min(1.0, met / asked_weight), min(1.0, shared_weight / phrasing_weight)
         best = max(best, covered ** 0.6 * precise ** 0.4)
     return best
 
@@ -119,12 +123,13 @@ def place_lineage(place: Unit | None) -> set[int] | None:
 
 def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list[Suggestion]:
     """The best `limit` published entries for the question, best first (scores included)."""
-    query = list(dict.fromkeys(text.tokens(question[:500])))[:MAX_QUERY_TOKENS]
-    if not query:
+    query = text.units(question[:500])[:MAX_QUERY_TOKENS]
+    terms = list(dict.fromkeys(term for unit in query for term in unit))
+    if not terms:
         return []
     total = published_count()
-    weights, held = _weights(query, total)
-    ids = _candidate_ids(query, held, total)
+    weights, held = _weights(terms, total)
+    ids = _candidate_ids(terms, held, total)
     if not ids:
         return []
     # Every phrasing token's weight, to judge how much of the phrasing the question covers.

@@ -54,9 +54,16 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("材料", "证件", "资料", "带什么", "document", "documents", "papers"),
     ("电费", "电钱", "electricity"),
     ("燃气", "天然气", "煤气", "gas"),
-    ("水费", "water"),
+    ("水费", "water bill"),
+    ("自来水", "水龙头", "tap"),
     ("注销", "销户", "cancel", "close"),
     ("办公时间", "几点", "上班时间", "开门", "hours", "open"),
+    ("首次", "第一次", "头一次", "初次", "first"),
+    ("灵活就业", "自由职业", "自由职业者", "个体户", "打零工", "freelancer", "freelance", "self-employed"),
+    ("发黄", "黄", "黄的", "变黄", "yellow"),
+    ("开始", "start", "begin", "启动"),
+    ("北京", "北京市", "beijing"),
+    ("申领", "申请", "apply", "application"),
 )
 
 # The frame of a question rather than its subject.
@@ -66,7 +73,7 @@ STOP_WORDS = frozenset("""
 和 与 及 或 或者 就 都 也 又 去 到 给 让 把 被 对 从 向 该 应该 得 地 着 过 个 些 好 办 咋 咋办 啥 现在 找 谁 找谁 哪个 部门
 a an the of to in on at for from by with and or is are was be been do does did can could should would
 will i me my we our you your it its this that there what how where when which who why please need want
-get got have has if about any some as into i'm im
+get got have has if about any some as into i'm im does doing done
 """.split())
 
 _lock = threading.Lock()
@@ -102,7 +109,7 @@ def _canonical() -> dict[str, str]:
 def stem(word: str) -> str:
     """A light English stemmer: enough to meet "permits" with "permit", "renewing" with "renew"."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
             return word[: len(word) - len(suffix)] + keep
     return word
 
@@ -111,23 +118,38 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
-def tokens(text: str) -> list[str]:
-    """The text's tokens in order (repeats kept), stop words dropped, synonyms made canonical."""
+def units(text: str) -> list[list[str]]:
+    """The text's words in order, each as its tokens: a word residents say another way becomes
+    its canonical token alone; another Chinese word comes with the shorter words inside it (search
+    mode: 水龙头 -> 水龙 龙头 水龙头), so a question and an entry meet even when one writes the
+    long word and the other a part of it. Stop words are dropped."""
     canonical = _canonical()
-    out: list[str] = []
+    out: list[list[str]] = []
     for run in _RUNS.findall(normalise(text)):
         if _CJK.match(run):
-            words = _jieba().cut_for_search(run)
-        else:
-            words = [run] if run in canonical else [stem(run)]
-        for word in words:
-            word = word.strip()
-            if not word or word in STOP_WORDS or len(word) > MAX_TOKEN_LENGTH:
-                continue
-            if not _CJK.match(word) and (len(word) < 2 and not word.isdigit()):
-                continue
-            out.append(canonical.get(word, word))
+            for word in _jieba().cut(run):
+                if word in STOP_WORDS:
+                    continue
+                if word in canonical:
+                    out.append([canonical[word]])
+                    continue
+                parts = [canonical.get(part, part) for part in _jieba().cut_for_search(word)
+                         if part not in STOP_WORDS and len(part) <= MAX_TOKEN_LENGTH]
+                if parts:
+                    out.append(list(dict.fromkeys(parts)))
+            continue
+        word = run if run in canonical else stem(run)
+        if run in STOP_WORDS or word in STOP_WORDS or len(word) > MAX_TOKEN_LENGTH:
+            continue
+        if len(word) < 2 and not word.isdigit():
+            continue
+        out.append([canonical.get(word, word)])
     return out
+
+
+def tokens(text: str) -> list[str]:
+    """Every token of the text, in order (text.units flattened)."""
+    return [token for unit in units(text) for token in unit]
 
 
 def bigrams(text: str) -> set[str]:
