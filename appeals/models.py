@@ -474,5 +474,10 @@ def status_label(code: str) -> str:
 
 # The knowledge base's models live in their own module of this app (appeals/knowledge/).
 from .knowledge.models import (  # noqa: E402,F401
-    KnowledgeEntry, KnowledgeProposal, KnowledgeRating, KnowledgeTerm, KnowledgeUse, KnowledgeVersion,
+    KnowledgeEntry,
+    KnowledgeProposal,
+    KnowledgeRating,
+    KnowledgeTerm,
+    KnowledgeUse,
+    KnowledgeVersion,
 )

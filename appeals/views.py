@@ -14,6 +14,7 @@ from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from . import folding, tracking_cookie
 from .devices import remember_device
 from .forms import AppealForm, FeedbackForm, TrackForm
+from .knowledge import services as knowledge_services
 from .models import Appeal
 from .selectors import tracking_summary
 from .services import submit_appeal
@@ -36,31 +37,45 @@ def file_form(request, form: AppealForm, *, channel: str, submitted_by=None):
 
 
 def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
+    """File the form; with `kb_version` posted (the "this answers it" button of a suggestion), as a
+    consultation answered at first contact from that knowledge-base version instead."""
     data = form.cleaned_data
+    intake = _intake(request, data, form, channel=channel, submitted_by=submitted_by, claim=claim)
+    version = knowledge_services.published_version(request.POST.get("kb_version"))
     try:
-        return submit_appeal(
-            text=data["text"],
-            channel=channel,
-            kind=data["kind"],
-            urgency=data["urgency"],
-            category_code=data["category"] or None,
-            address=data["address"],
-            latitude=data["latitude"] or None,
-            longitude=data["longitude"] or None,
-            contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"],
-            contact_email=data["contact_email"],
-            anonymous=data["anonymous"],
-            publish=data["publish"],
-            photos=data["photos"],
-            attributes=form.answers(),
-            submitted_by=submitted_by,
-            source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
-            claim=claim,
-        )
+        if version is not None:
+            return knowledge_services.answer_at_first_contact(version=version, intake=intake, answered_by=submitted_by)
+        submitted = submit_appeal(**intake)
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
+    if not submitted.folded and form.shown_entry_ids():
+        knowledge_services.record_filed_anyway(appeal=submitted.appeal, entry_ids=form.shown_entry_ids())
+    return submitted
+
+
+def _intake(request, data: dict, form: AppealForm, *, channel: str, submitted_by, claim) -> dict:
+    """The intake service's arguments from the form."""
+    return dict(
+        text=data["text"],
+        channel=channel,
+        kind=data["kind"],
+        urgency=data["urgency"],
+        category_code=data["category"] or None,
+        address=data["address"],
+        latitude=data["latitude"] or None,
+        longitude=data["longitude"] or None,
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        contact_email=data["contact_email"],
+        anonymous=data["anonymous"],
+        publish=data["publish"],
+        photos=data["photos"],
+        attributes=form.answers(),
+        submitted_by=submitted_by,
+        source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
+        claim=claim,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,6 +90,7 @@ def appeal_form(request):
             # Post/redirect/get: the code lives only in this resident's session, shown once.
             request.session[SESSION_KEY] = {
                 "number": submitted.appeal.number, "code": submitted.access_code, "folded": submitted.folded,
+                "answered": submitted.appeal.status == Appeal.Status.CLOSED,
             }
             response = tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
             return remember_device(request, response)

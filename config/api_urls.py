@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
+from appeals.knowledge.api import KnowledgeSearchView
 from dispatch.api import DispatchViewSet, TriageViewSet
 from dispatch.api_dashboard import DashboardView, RankingView
 from dispatch.api_decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
@@ -17,6 +18,7 @@ router.register("supervision-orders", SupervisionOrderViewSet, basename="supervi
 urlpatterns = [
     path("appeals/", AppealIntakeView.as_view(), name="appeal-intake"),
     path("appeals/track/", AppealTrackView.as_view(), name="appeal-track"),
+    path("knowledge/search/", KnowledgeSearchView.as_view(), name="knowledge-search"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include(router.urls)),

@@ -307,6 +307,8 @@ REST_FRAMEWORK = {
         "login_failures_account": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ACCOUNT", "20/5m"),
         # Open311 reads without an API key, per address (a key's reads count under its own limit).
         "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
+        # knowledge-base searches per address: the forms' suggestions follow what is typed
+        "knowledge_search": os.environ.get("RATE_LIMIT_KNOWLEDGE_SEARCH", "1200/hour"),
     },
     "EXCEPTION_HANDLER": "config.throttling.api_exception_handler",
 }

@@ -27,6 +27,7 @@ class DocsView(OneTripThrottling, SpectacularSwaggerSplitView):
 urlpatterns = [
     path("", include("appeals.urls")),
     path("console/", include("dispatch.urls")),
+    path("knowledge/", include("appeals.knowledge.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -58,13 +58,17 @@ def reindex_entry(entry: KnowledgeEntry, version: KnowledgeVersion | None) -> No
     KnowledgeEntry.objects.filter(pk=entry.pk).update(
         phrasing_tokens=entry.phrasing_tokens, search_text=entry.search_text,
     )
-    _update_vectors(f"id = {int(entry.pk)}")
+    _update_vectors(entry.pk)
 
 
-def _update_vectors(where: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {TABLE} SET search_vector = to_tsvector('simple', search_text) WHERE {where}")
+def _update_vectors(entry_id: int | None) -> None:
+    """The tsvector of one entry's tokens, or (None) of every entry's."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TABLE} SET search_vector = to_tsvector('simple', search_text) "  # noqa: S608 (our table)
+            "WHERE %s::bigint IS NULL OR id = %s", [entry_id, entry_id])
 
 
 @transaction.atomic
@@ -93,5 +97,5 @@ def rebuild(batch_size: int = 2000) -> int:
     KnowledgeTerm.objects.bulk_create(
         [KnowledgeTerm(term=term, entries=n) for term, n in counts.items()], batch_size=5000
     )
-    _update_vectors("TRUE")
+    _update_vectors(None)
     return total

@@ -70,7 +70,7 @@ def _candidate_ids(terms: list[str], held: dict[str, int], total: int) -> list[i
         query = " | ".join("'" + term.replace("'", "''").replace("\\", "") + "'" for term in lookup)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {KnowledgeEntry._meta.db_table}, to_tsquery('simple', %s) query "
+                f"SELECT id FROM {KnowledgeEntry._meta.db_table}, to_tsquery('simple', %s) query "  # noqa: S608
                 "WHERE status = %s AND search_vector @@ query "
                 "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s",
                 [query, published, CANDIDATES],

@@ -54,7 +54,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("材料", "证件", "资料", "带什么", "document", "documents", "papers"),
     ("电费", "电钱", "electricity"),
     ("燃气", "天然气", "煤气", "gas"),
-    ("水费", "water bill"),
+    ("水费", "水钱"),
     ("自来水", "水龙头", "tap"),
     ("注销", "销户", "cancel", "close"),
     ("办公时间", "几点", "上班时间", "开门", "hours", "open"),
@@ -67,14 +67,16 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 )
 
 # The frame of a question rather than its subject.
-STOP_WORDS = frozenset("""
+_STOP_WORDS = """
 的 了 吗 呢 啊 吧 呀 嘛 么 我 我们 你 你们 他 她 它 是 在 有 没有 要 想 想要 需要 能 能不能 可以 可不可以 会
 怎么 怎么办 怎样 怎么样 如何 什么 哪里 哪儿 哪些 在哪 在哪里 多久 为什么 请问 一下 一个 这个 那个 这 那 还
-和 与 及 或 或者 就 都 也 又 去 到 给 让 把 被 对 从 向 该 应该 得 地 着 过 个 些 好 办 咋 咋办 啥 现在 找 谁 找谁 哪个 部门
-a an the of to in on at for from by with and or is are was be been do does did can could should would
+和 与 及 或 或者 就 都 也 又 去 到 给 让 把 被 对 从 向 该 应该 得 地 着 过 个 些 好 办 咋 咋办 啥 现在
+找 谁 找谁 哪个 部门
+a an the of to in on at for from by with and or is are was be been do does did doing done can could should would
 will i me my we our you your it its this that there what how where when which who why please need want
-get got have has if about any some as into i'm im does doing done
-""".split())
+get got have has if about any some as into im
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _lock = threading.Lock()
 _ready = False
