@@ -31,7 +31,8 @@ def published_entry(owner: Unit, key: str = "water-bill", *, question: str = "�
                     answer: str = "可在营业厅或网上缴纳水费。", review_due=None, **fields) -> KnowledgeEntry:
     entry = services.create_entry(
         key=key, owner=owner, topic="utilities", content=services.Content(
-            question_zh=question, answer_zh=answer, question_en=fields.pop("question_en", "How do I pay the water bill?"),
+            question_zh=question, answer_zh=answer,
+            question_en=fields.pop("question_en", "How do I pay the water bill?"),
             answer_en="Pay at a service hall or online.", phrasings_zh=fields.pop("phrasings_zh", ("水费在哪里交",)),
             review_due=review_due),
         **fields,

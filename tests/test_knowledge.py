@@ -93,8 +93,8 @@ def test_every_edit_is_a_version_and_the_one_given_stays_readable(client, city, 
     first = entry.published_version
     submitted = services.answer_at_first_contact(version=first, intake={"text": "水费在哪交", "channel": "phone"},
                                                  answered_by=officers["operator"].user)
-    draft = services.save_draft(entry=entry, content=services.Content(question_zh="自来水费怎么交", answer_zh="新的答案：网上缴纳。"),
-                                actor=officers["officer_a1"].user, note="网上缴费")
+    new = services.Content(question_zh="自来水费怎么交", answer_zh="新的答案：网上缴纳。")
+    draft = services.save_draft(entry=entry, content=new, actor=officers["officer_a1"].user, note="网上缴费")
     services.publish(version=draft, actor=officers["head_a1"].user)
     use = KnowledgeUse.objects.get(appeal=submitted.appeal)
     assert (use.version.number, use.version.answer_zh, use.version.state) == (1, "旧的答案：到营业厅。", "superseded")
@@ -129,13 +129,14 @@ def test_only_the_owning_unit_edits_and_only_its_head_publishes(client, city, of
 def test_an_officer_writes_a_draft_in_the_console(client, city, officers):
     client.force_login(officers["officer_a1"].user)
     response = client.post(reverse("knowledge:manage-new"), {
-        "key": "lamp-hours", "topic": "other", "question_zh": "路灯几点开", "phrasings_zh": "路灯什么时候亮\n晚上路灯时间",
-        "answer_zh": "日落后开启。"})
+        "key": "lamp-hours", "topic": "other", "question_zh": "路灯几点开",
+        "phrasings_zh": "路灯什么时候亮\n晚上路灯时间", "answer_zh": "日落后开启。"})
     assert response.status_code == 302
     entry = KnowledgeEntry.objects.get(key="lamp-hours")
     assert (entry.owner, entry.status, entry.versions.get().phrasings_zh) == (
         city.street_a1, "draft", ["路灯什么时候亮", "晚上路灯时间"])
-    bad = client.post(reverse("knowledge:manage-new"), {"key": "x", "topic": "other", "question_zh": "问", "answer_zh": " "})
+    bad = client.post(reverse("knowledge:manage-new"),
+                      {"key": "x", "topic": "other", "question_zh": "问", "answer_zh": " "})
     assert bad.status_code == 400
 
 
@@ -160,8 +161,8 @@ def _csv(rows: list[dict]) -> bytes:
 
 def test_an_import_dry_run_shows_what_would_change_and_bad_rows_stop_it(city):
     published_entry(city.water, "water-bill")
-    good = {"key": "new-one", "topic": "utilities", "owner": "DEP-WATER", "scope": "city", "question_zh": "停水通知在哪看",
-            "answer_zh": "关注自来水集团公告。", "review_due": "2027-01-31"}
+    good = {"key": "new-one", "topic": "utilities", "owner": "DEP-WATER", "scope": "city",
+            "question_zh": "停水通知在哪看", "answer_zh": "关注自来水集团公告。", "review_due": "2027-01-31"}
     changed = {"key": "water-bill", "topic": "utilities", "owner": "DEP-WATER", "scope": "甲区",
                "question_zh": "自来水费怎么交", "answer_zh": "可在营业厅或网上缴纳水费。"}
     rows = io.read_rows(_csv([good, changed]), "entries.csv")
@@ -253,7 +254,8 @@ def test_the_search_api_answers_in_the_request_s_language_and_checks_its_input(a
     published_entry(city.water)
     api = api_as(None, language="en")
     data = api.get(reverse("api:knowledge-search"), {"q": "水费在哪里交"}).json()
-    assert data["results"][0]["key"] == "water-bill" and data["results"][0]["question"] == "How do I pay the water bill?"
+    first = data["results"][0]
+    assert first["key"] == "water-bill" and first["question"] == "How do I pay the water bill?"
     assert data["results"][0]["confident"] is True and data["results"][0]["url"].endswith("/knowledge/water-bill/")
     assert api.get(reverse("api:knowledge-search"), {"q": ""}).status_code == 400
     assert api.get(reverse("api:knowledge-search"), {"q": "水" * 501}).status_code == 400

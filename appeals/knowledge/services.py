@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from streets.i18n import localized_text
 
@@ -37,7 +36,6 @@ def _render_answered(params: dict) -> str:
 
 
 notes.register("knowledge.answered", render=_render_answered)
-gettext_lazy("Answered at first contact from the knowledge base: “%(question)s” (entry %(key)s, version %(version)s)")
 
 
 @dataclass(frozen=True)
