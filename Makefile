@@ -64,6 +64,7 @@ tests/node_modules/.package-lock.json: tests/package-lock.json
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 test: $(VENV)/.test-installed tests/node_modules/.package-lock.json browser lint

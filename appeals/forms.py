@@ -231,24 +231,3 @@ class PhoneAppealForm(AppealForm):
 class TrackForm(forms.Form):
     number = forms.CharField(label=_("Tracking number"), max_length=20)
     code = forms.CharField(label=_("Access code"), max_length=20)
-
-
-class FeedbackForm(forms.Form):
-    """The callback survey: two questions and a comment."""
-
-    solved = forms.TypedChoiceField(
-        label=_("Was the problem solved?"), choices=[("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
-    )
-    satisfaction = forms.ChoiceField(
-        label=_("How satisfied are you with the handling?"), widget=forms.RadioSelect,
-        choices=[("satisfied", _("Satisfied")), ("basic", _("Basically satisfied")),
-                 ("dissatisfied", _("Dissatisfied"))],
-    )
-    comment = forms.CharField(label=_("Anything else? (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-
-    def answers(self):
-        from dispatch.callbacks import Answers
-
-        return Answers(**self.cleaned_data)

@@ -8,9 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
-
+from .handling import open_survey_until, primary_dispatch
 from .models import Appeal, AppealEvent
 from .tracking import code_matches_any, hash_access_code, is_tracking_number, normalize
 
@@ -61,25 +59,6 @@ class TrackingSummary:
     feedback_until: datetime | None = None  # the callback survey is open until then
 
 
-def with_primary_dispatch(appeals: QuerySet[Appeal], *, only: tuple[str, ...] = ()) -> QuerySet[Appeal]:
-    """Fetch each appeal's current primary dispatch (and its unit) in one more query, for lists;
-    `only` names the dispatch's fields (and unit__…) a list needs, when it needs few."""
-    from dispatch.models import Dispatch
-
-    dispatches = Dispatch.objects.filter(role=Dispatch.Role.PRIMARY, is_current=True).select_related("unit")
-    if only:
-        dispatches = dispatches.only("appeal_id", "unit_id", *only)
-    return appeals.prefetch_related(Prefetch("dispatches", queryset=dispatches, to_attr="current_primary_dispatches"))
-
-
-def primary_dispatch(appeal: Appeal):
-    """The dispatch now answering for the appeal (the unit handling it), or None."""
-    dispatches = getattr(appeal, "current_primary_dispatches", None)
-    if dispatches is None:
-        dispatches = with_primary_dispatch(Appeal.objects.filter(pk=appeal.pk)).get().current_primary_dispatches
-    return dispatches[0] if dispatches else None
-
-
 def tracking_summary(appeal: Appeal) -> TrackingSummary:
     events = list(
         AppealEvent.objects.filter(appeal=appeal, public=True).select_related("unit").order_by("created_at", "id")
@@ -107,16 +86,7 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
         answer=dispatch.answer if dispatch else "",
         declined_reason=appeal.get_rejection_reason_display() if appeal.rejection_reason else "",
         timeline=timeline,
-        feedback_until=_open_survey_until(appeal),
-    )
-
-
-def _open_survey_until(appeal: Appeal) -> datetime | None:
-    from dispatch.models import Callback
-
-    return (
-        Callback.objects.filter(dispatch__appeal=appeal, state=Callback.State.OPEN, closes_at__gt=timezone.now())
-        .values_list("closes_at", flat=True).first()
+        feedback_until=open_survey_until(appeal),
     )
 
 

@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language, gettext_lazy
 
 from config.throttling import Claim
-from dispatch.queueing import queue_photos, queue_routing
 
 from . import folding, notes, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .photos import pending_upload
+from .signals import appeal_filed
 from .tracking import hash_access_code, new_access_code, new_public_id, new_tracking_number
 
 logger = logging.getLogger(__name__)
@@ -158,7 +158,8 @@ class _NumberTaken(Exception):
 
 def _store(number: str, access_code: str, fields: dict, *, photos: list, submitted_by) -> SubmittedAppeal:
     """Insert the appeal under `number` with its RECEIVED event (one statement, see
-    events.create_with_first_event) and its photos, and queue its routing once committed.
+    events.create_with_first_event) and its photos, and announce it (signals.appeal_filed: dispatch queues its
+    routing once committed).
 
     Without photos and outside a caller's transaction, that one statement is the whole transaction.
     Photos need one; inside a caller's transaction a savepoint keeps it usable when the number
@@ -170,9 +171,7 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
                 AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
-            if photos:
-                queue_photos(appeal_id=appeal.pk)
-            queue_routing(appeal_id=appeal.pk)
+            appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=bool(photos))
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():
             raise _NumberTaken from exc

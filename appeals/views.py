@@ -1,24 +1,19 @@
-"""Public pages for residents: the appeal form, the confirmation, the tracking page."""
-from django.contrib import messages
+"""Public pages for residents: the appeal form and the confirmation (the tracking page, which carries
+the feedback survey, and the survey behind the link are dispatch/feedback/views.py)."""
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.throttling import TooManyRequests, rate_limited, too_many_requests_page
-from dispatch.callbacks import callback_for_token, rate_by_token, rate_by_tracking
-from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from config.throttling import TooManyRequests, too_many_requests_page
 
 from . import folding, tracking_cookie
 from .devices import remember_device
-from .forms import AppealForm, FeedbackForm, TrackForm
+from .forms import AppealForm
 from .knowledge import services as knowledge_services
 from .models import Appeal
-from .selectors import tracking_summary
 from .services import submit_appeal
-from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, track_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits
 
 SESSION_KEY = "submitted_appeal"
 
@@ -104,62 +99,3 @@ def submitted(request):
         return redirect("appeals:home")
     track_url = reverse("appeals:track") + f"?number={receipt['number']}"
     return render(request, "appeals/submitted.html", {"receipt": receipt, "track_url": track_url})
-
-
-@require_http_methods(["GET", "POST"])
-@rate_limited(TrackingThrottle)
-def track(request):
-    """Lookup by number and code. POST keeps the code out of URLs, logs and browser history.
-
-    While the callback survey is open, the page carries it too (answered with the same number and
-    code); a rating is posted back here with "rate" set."""
-    summary = None
-    not_found = False
-    feedback = None
-    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:20]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            appeal = track_appeal(request, number=form.cleaned_data["number"], code=form.cleaned_data["code"])
-        except LookupBlocked as exc:
-            return too_many_requests_page(request, exc.wait)
-        if appeal is None:
-            not_found = True
-        else:
-            feedback = FeedbackForm(request.POST if "rate" in request.POST else None)
-            if feedback.is_bound and feedback.is_valid():
-                _rate(request, rate_by_tracking, appeal=appeal, answers=feedback.answers())
-                appeal.refresh_from_db()  # the rating may have closed it: heading and timeline agree
-                feedback = FeedbackForm()
-            summary = tracking_summary(appeal)
-    response = render(
-        request, "appeals/track.html",
-        {"form": form, "summary": summary, "not_found": not_found, "feedback": feedback},
-        status=404 if not_found else 400 if feedback is not None and feedback.errors else 200,
-    )
-    return tracking_cookie.remember(request, response, summary.number) if summary else response
-
-
-def _rate(request, service, **kwargs) -> bool:
-    try:
-        service(**kwargs)
-    except (ActionNotAllowed, NotYourTicket) as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, _("Thank you: your feedback is recorded."))
-    return True
-
-
-@require_http_methods(["GET", "POST"])
-def callback(request, token: str):
-    """The survey behind the link sent to the resident; the token alone opens it (no code needed)."""
-    survey = callback_for_token(token)
-    if survey is None:
-        raise Http404
-    form = FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _rate(request, rate_by_token, token=token,
-                                                               answers=form.answers()):
-        return redirect("appeals:callback", token=token)
-    survey.refresh_from_db()
-    return render(request, "appeals/callback.html",
-                  {"survey": survey, "dispatch": survey.dispatch, "appeal": survey.dispatch.appeal, "form": form},
-                  status=400 if form.errors else 200)

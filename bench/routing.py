@@ -1,7 +1,7 @@
 """Routing throughput of one Celery worker process.
 
 With the stack's workers stopped, appeals are filed through the intake service itself, so each
-publishes its routing message exactly as intake does (dispatch.queueing, after commit) and the
+publishes its routing message exactly as intake does (dispatch.routing.outbox, after commit) and the
 messages wait in the broker. Then one worker process starts and routes the backlog; the rate is
 timed from the moment the worker says it is ready to the moment the database shows every appeal
 routed (polled every 50 ms), so its start-up does not count, and routing one appeal per task or

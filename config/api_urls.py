@@ -4,9 +4,9 @@ from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
 from appeals.knowledge.api import KnowledgeSearchView
-from dispatch.api import DispatchViewSet, TriageViewSet
-from dispatch.api_dashboard import DashboardView, RankingView
-from dispatch.api_decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
+from dispatch.api.dashboard import DashboardView, RankingView
+from dispatch.api.decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
+from dispatch.api.dispatches import DispatchViewSet, TriageViewSet
 
 router = SimpleRouter()
 router.register("dispatches", DispatchViewSet, basename="dispatch")

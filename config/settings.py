@@ -211,10 +211,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # How long an appeal may sit unrouted before the sweep routes it itself.
 ROUTING_GRACE_SECONDS = int(os.environ.get("ROUTING_GRACE_SECONDS", "60"))
-# The most appeals one routing task takes in one transaction (see dispatch.services.route_waiting).
+# The most appeals one routing task takes in one transaction (see dispatch.routing.route.route_waiting).
 ROUTING_BATCH_SIZE = int(os.environ.get("ROUTING_BATCH_SIZE", "200"))
 
-# Deadlines (see dispatch/time_limits.py for the limits themselves, editable in the admin).
+# Deadlines (see dispatch/deadlines/time_limits.py for the limits themselves, editable in the admin).
 # Warn when only this share of the time allowed is left.
 DEADLINE_WARNING_SHARE = float(os.environ.get("DEADLINE_WARNING_SHARE", "0.2"))
 # A unit may ask to return a misrouted ticket within this many hours of dispatch.

@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from appeals import urls as appeals_urls
 from config.throttling import OneTripThrottling
+from dispatch.feedback import urls as feedback_urls
 from streets.logins import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # the admin's sign-in is limited like the console's
@@ -25,8 +27,9 @@ class DocsView(OneTripThrottling, SpectacularSwaggerSplitView):
 
 
 urlpatterns = [
-    path("", include("appeals.urls")),
-    path("console/", include("dispatch.urls")),
+    # The resident's pages: intake (appeals) and tracking with its feedback survey (dispatch).
+    path("", include(([*appeals_urls.urlpatterns, *feedback_urls.urlpatterns], "appeals"))),
+    path("console/", include("dispatch.console.urls")),
     path("knowledge/", include("appeals.knowledge.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

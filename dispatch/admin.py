@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from appeals.admin import ReadOnlyAdminMixin
-
-from .models import (
+from dispatch.models import (
     CalendarDay,
     CalendarYear,
     Dispatch,

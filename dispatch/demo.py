@@ -16,12 +16,13 @@ from shapely.geometry import shape
 
 from appeals.models import Appeal, Category
 from appeals.services import submit_appeal
+from dispatch.feedback import callbacks
+from dispatch.feedback.callbacks import Answers
+from dispatch.handling import actions
+from dispatch.metrics import daily, rollup
+from dispatch.routing import route
 from streets.demo.categories import DEMO_APPEALS
 from streets.models import Duty, Officer, Unit
-
-from . import callbacks, services
-from .callbacks import Answers
-from .metrics import daily, rollup
 
 MARK = "【演示】"
 DISTRICT_CODE = "D01"  # 东城区, the demo officer's district
@@ -57,15 +58,15 @@ def load_demo_activity(*, seed: int = 12345) -> dict[str, int]:
                     contact_phone=f"1390000{done['appeals']:04d}", channel=rng.choice(["web", "web", "phone"]),
                     publish=n % 3 == 0,  # some residents chose to publish: Open311's list has something to show
                 )
-            dispatch = services.route_appeal(appeal_id=filed.appeal.pk)
+            dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
             done["appeals"] += 1
             if dispatch is None or dispatch.unit_id != street.pk or rng.random() < 0.3:
                 continue  # left in the queue, waiting for the street
-            services.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已电话联系居民")
+            actions.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
+            actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已电话联系居民")
             if rng.random() < 0.2:
                 continue
-            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer=rng.choice(ANSWERS))
+            actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer=rng.choice(ANSWERS))
             done["resolved"] += 1
             if rng.random() < 0.8:
                 callbacks.rate_by_tracking(appeal=filed.appeal, answers=rng.choice(FEEDBACK))

@@ -4,12 +4,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from appeals.notes import register
+from dispatch.deadlines.due import format_due
+from dispatch.deadlines.sweeps import RESOLVE, RESPONSE
+from dispatch.models import ReturnRequest
 from streets.i18n import localized_text
 from streets.services import ROUTING_REASONS
-
-from .deadlines import format_due
-from .models import ReturnRequest
-from .sweeps import RESOLVE, RESPONSE
 
 RECOUNTED = _("Respond by %(response)s, resolve by %(resolve)s (were %(old_response)s, %(old_resolve)s).")
 

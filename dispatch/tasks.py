@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from appeals import notifications, photos
+from appeals import photos
 from appeals.models import Appeal
-
-from . import callbacks, deadlines, queueing, services, sweeps
-from .metrics import daily, rollup
+from dispatch.deadlines import due, sweeps
+from dispatch.feedback import callbacks, invitations
+from dispatch.metrics import daily, rollup
+from dispatch.routing import outbox, route
 
 logger = logging.getLogger(__name__)
 
@@ -23,16 +24,16 @@ ROUTING_TASK_OPTIONS = {
 
 @shared_task(name="dispatch.tasks.route_waiting", **ROUTING_TASK_OPTIONS)
 def route_waiting_task() -> int:
-    """Route everything waiting, batch after batch (see dispatch.queueing); returns how many."""
-    queueing.routing_started()
-    return services.route_backlog()
+    """Route everything waiting, batch after batch (see dispatch.routing.outbox); returns how many."""
+    outbox.routing_started()
+    return route.route_backlog()
 
 
 @shared_task(name="dispatch.tasks.route_appeal", **ROUTING_TASK_OPTIONS)
 def route_appeal_task(appeal_id: int) -> int:
     """The per-appeal message of earlier releases, still in queues at an upgrade: routes this
     appeal with everything else waiting."""
-    return services.route_backlog()
+    return route.route_backlog()
 
 
 @shared_task(name="dispatch.tasks.reencode_photos", **ROUTING_TASK_OPTIONS)
@@ -63,7 +64,7 @@ def sweep_unrouted(batch_size: int = 500) -> int:
     unrouted = Appeal.objects.filter(routed_at__isnull=True, created_at__lte=cutoff).order_by("id")
     routed = failed = last_id = 0
     while ids := list(unrouted.filter(id__gt=last_id).values_list("id", flat=True)[:batch_size]):
-        failures = len(services.route_each(ids))  # each failure logged there, left for a later sweep
+        failures = len(route.route_each(ids))  # each failure logged there, left for a later sweep
         routed += len(ids) - failures
         failed += failures
         last_id = ids[-1]
@@ -83,14 +84,14 @@ def sweep_deadlines_task() -> dict:
 @shared_task(name="dispatch.tasks.recount_provisional_deadlines", acks_late=True)
 def recount_provisional_deadlines() -> int:
     """Daily, and after the calendar is edited: recount deadlines counted on an unknown year."""
-    return deadlines.recount_provisional()
+    return due.recount_provisional()
 
 
 @shared_task(name="dispatch.tasks.send_callback_invitation", acks_late=True, autoretry_for=(OSError,),
              retry_backoff=True, max_retries=5)
 def send_callback_invitation(callback_id: int, token: str) -> bool:
     """Send the resident the feedback link through the configured notification backend."""
-    return notifications.send_callback_invitation(callback_id=callback_id, token=token)
+    return invitations.send_callback_invitation(callback_id=callback_id, token=token)
 
 
 @shared_task(name="dispatch.tasks.refresh_rankings", acks_late=True)

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from appeals import catalogue
 from config.migration_ops import SKIP_TRIGGERS_IN_TRANSACTION
-from dispatch import time_limits, workdays
+from dispatch.deadlines import time_limits, workdays
 from streets import geo
 from streets.models import Duty, Officer, Unit
 
@@ -183,10 +183,10 @@ def redis_client():
 
 @pytest.fixture
 def routing_queued(redis_client):
-    """As if a routing task were queued and not yet started (dispatch/queueing.py): intake raises
+    """As if a routing task were queued and not yet started (dispatch/routing/outbox.py): intake raises
     the flag in vain and publishes nothing, so no worker of the suite routes these appeals while
     the test still runs (or while a transactional test's tables are emptied)."""
-    from dispatch import queueing
+    from dispatch.routing import outbox as queueing
 
     redis_client.set(queueing._flag_key(), 1, px=60_000)
 
@@ -213,7 +213,7 @@ def celery_worker(django_db_setup, django_db_blocker, redis_client):
 def ticket(city):
     """A noise appeal from inside street A1, routed there (a pending dispatch)."""
     from appeals.services import submit_appeal
-    from dispatch.services import route_appeal
+    from dispatch.routing.route import route_appeal
 
     appeal = submit_appeal(text="楼下烧烤店油烟噪声扰民", category_code=city.noise.code, latitude=39.95,
                            longitude=116.05, contact_name="张三", contact_phone="13800138000").appeal

@@ -27,10 +27,12 @@ from appeals.photos import reencode_pending
 from appeals.privacy import mask_phone
 from appeals.services import submit_appeal
 from appeals.views import SESSION_KEY
-from dispatch import extensions, returns, services, supervision, whistles
-from dispatch.callbacks import hash_token
+from dispatch.deadlines.workdays import get_calendar
+from dispatch.feedback.callbacks import hash_token
+from dispatch.handling import actions as services
+from dispatch.handling import extensions, returns, supervision, whistles
 from dispatch.models import Callback, Dispatch
-from dispatch.workdays import get_calendar
+from dispatch.routing import route
 
 from .helpers import png_upload
 
@@ -394,7 +396,7 @@ def scene(city, officers) -> Scene:
         reencode_pending(appeal_id=appeal.pk)  # as the worker does: only a re-encoded photo is served
         return Ticket(appeal=appeal, code=submitted.access_code, name=fields["contact_name"],
                       phone=fields["contact_phone"], text=fields["text"],
-                      dispatch=services.route_appeal(appeal_id=appeal.pk))
+                      dispatch=route.route_appeal(appeal_id=appeal.pk))
 
     street = ticket(text="十字路口井盖缺失，夜里很危险", category_code=city.noise.code, latitude=city.POINT_A1[0],
                     longitude=city.POINT_A1[1], contact_name="欧阳娜娜", contact_phone="13912345678")

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from appeals.models import AppealEvent, AppendOnlyError
 from appeals.services import submit_appeal
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 
 pytestmark = pytest.mark.django_db
 

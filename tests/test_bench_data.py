@@ -16,7 +16,8 @@ from django.utils.dateparse import parse_datetime
 
 from appeals.models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from appeals.selectors import appeal_for_tracking
-from dispatch.deadlines import warn_at
+from dispatch.deadlines.due import warn_at
+from dispatch.handling.selectors import dispatch_dossier, extension_requests, return_requests
 from dispatch.metrics import ledger
 from dispatch.metrics.counts import row_of
 from dispatch.metrics.periods import period_for_label
@@ -29,7 +30,6 @@ from dispatch.models import (
     UnitPeriodStats,
     Whistle,
 )
-from dispatch.selectors import dispatch_dossier, extension_requests, return_requests
 from streets.demo import DEMO_STREET_CODE
 from streets.demo.builder import load_demo_city
 from streets.models import Officer, Unit
@@ -306,8 +306,8 @@ def test_requests_still_pending_at_now_can_be_decided_by_the_real_services(db):
     """A busy recent week: some returns and extensions still wait at `now`, and the services decide
     them as if they had been filed through the console."""
     from bench.data.generate import generate
-    from dispatch.extensions import approve_extension
-    from dispatch.returns import approve_return
+    from dispatch.handling.extensions import approve_extension
+    from dispatch.handling.returns import approve_return
 
     load_demo_city(stdout=io.StringIO())
     generate(appeals=3000, days=6, seed=3, progress=False, report=quiet)

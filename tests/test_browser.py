@@ -10,7 +10,7 @@ from django.db import connections
 
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 
 from .helpers import sign_in, wait_for
 

@@ -2,7 +2,7 @@
 import pytest
 
 from appeals.services import submit_appeal
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 
 from .helpers import sign_in
 from .test_browser import browser_page, csp_violations  # noqa: F401 (fixtures)

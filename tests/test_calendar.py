@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
-from dispatch.deadlines import recount_provisional
+from dispatch.deadlines.due import recount_provisional
+from dispatch.deadlines.workdays import END_OF_DAY, WorkCalendar, get_calendar
 from dispatch.models import CalendarDay, CalendarYear, Dispatch, TimeLimit
-from dispatch.services import route_appeal
-from dispatch.workdays import END_OF_DAY, WorkCalendar, get_calendar
+from dispatch.routing.route import route_appeal
 
 from .helpers import local
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from dispatch import services
+from dispatch.handling import actions as services
 from dispatch.models import Callback, Dispatch
 
 from .helpers import wait_for

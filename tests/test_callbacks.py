@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
-from dispatch import callbacks, services
-from dispatch.callbacks import Answers
+from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.feedback import callbacks
+from dispatch.feedback.callbacks import Answers
+from dispatch.handling import actions as services
 from dispatch.models import Callback, Dispatch
-from dispatch.sweeps import sweep_deadlines
+from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +33,7 @@ def resolve(dispatch, officer, answer="已更换灯泡"):
 
 def test_resolving_opens_the_survey_and_a_good_rating_closes_the_appeal(filed, officers, settings):
     settings.CALLBACK_WINDOW_DAYS = 7
-    dispatch = resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    dispatch = resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     callback = Callback.objects.get(dispatch=dispatch)
     assert callback.state == "open" and callback.closes_at - callback.opened_at == timedelta(days=7)
 
@@ -53,7 +55,7 @@ def test_resolving_opens_the_survey_and_a_good_rating_closes_the_appeal(filed, o
 def test_unsolved_and_dissatisfied_goes_back_to_the_same_unit_once_and_the_second_outcome_stands(
     filed, officers, city
 ):
-    first = resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    first = resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     later = timezone.now() + timedelta(days=1)
     with time_machine.travel(later, tick=False):
         callbacks.rate_by_tracking(appeal=filed.appeal, answers=Answers(False, "dissatisfied", "根本没修"))
@@ -74,7 +76,7 @@ def test_unsolved_and_dissatisfied_goes_back_to_the_same_unit_once_and_the_secon
 
 
 def test_the_link_sent_to_the_resident_opens_the_survey_without_the_code(filed, officers):
-    dispatch = services.route_appeal(appeal_id=filed.appeal.pk)
+    dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
     services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
     token = "known-token-for-this-test"
     with pytest.MonkeyPatch.context() as patch:  # fix the random token so the test can follow the link
@@ -87,7 +89,7 @@ def test_the_link_sent_to_the_resident_opens_the_survey_without_the_code(filed, 
 
 
 def test_an_operator_records_a_phone_callback(filed, officers):
-    dispatch = resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    dispatch = resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     callback = Callback.objects.get(dispatch=dispatch)
     with pytest.raises(NotYourTicket):
         callbacks.record_phone_callback(callback_id=callback.pk, operator=officers["supervisor"],
@@ -100,7 +102,7 @@ def test_an_operator_records_a_phone_callback(filed, officers):
 
 def test_a_survey_nobody_answers_closes_unrated_and_closes_the_appeal(filed, officers, settings):
     settings.CALLBACK_WINDOW_DAYS = 3
-    dispatch = resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    dispatch = resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     assert callbacks.expire_callbacks(now=timezone.now() + timedelta(days=2)) == 0
     assert callbacks.expire_callbacks(now=timezone.now() + timedelta(days=3, minutes=1)) == 1
     assert callbacks.expire_callbacks(now=timezone.now() + timedelta(days=4)) == 0  # idempotent
@@ -111,7 +113,7 @@ def test_a_survey_nobody_answers_closes_unrated_and_closes_the_appeal(filed, off
 
 
 def test_a_missed_resolve_deadline_opens_the_survey_and_a_late_resolution_then_settles(filed, officers):
-    dispatch = services.route_appeal(appeal_id=filed.appeal.pk)
+    dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
     sweep_deadlines(now=dispatch.resolve_due + timedelta(minutes=1))
     callback = Callback.objects.get(dispatch=dispatch)
     callbacks.rate_by_tracking(appeal=filed.appeal, answers=Answers(False, "dissatisfied", "还没人来"))
@@ -125,7 +127,7 @@ def test_a_missed_resolve_deadline_opens_the_survey_and_a_late_resolution_then_s
 
 
 def test_bad_answers_are_refused(filed, officers):
-    resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     with pytest.raises(ActionNotAllowed):
         callbacks.rate_by_tracking(appeal=filed.appeal, answers=Answers(True, "thrilled"))
     assert Callback.objects.get().state == "open"
@@ -134,7 +136,7 @@ def test_bad_answers_are_refused(filed, officers):
 def test_anonymous_appeals_are_not_sent_an_invitation(city, officers, django_capture_on_commit_callbacks):
     filed = submit_appeal(text="匿名反映", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                           anonymous=True)
-    dispatch = services.route_appeal(appeal_id=filed.appeal.pk)
+    dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
     services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
     with django_capture_on_commit_callbacks() as queued:
         services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
@@ -145,7 +147,7 @@ def test_anonymous_appeals_are_not_sent_an_invitation(city, officers, django_cap
 def test_the_tracking_page_carries_the_survey_while_it_is_open(filed, officers, client):
     lookup = {"number": filed.appeal.number, "code": filed.access_code}
     assert "feedback-heading" not in client.post("/track/", lookup).content.decode()  # nothing to rate yet
-    resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     page = client.post("/track/", lookup, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Tell us how it was handled" in page
     missing = client.post("/track/", {**lookup, "rate": "1", "solved": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
@@ -160,7 +162,7 @@ def test_the_tracking_page_carries_the_survey_while_it_is_open(filed, officers, 
 
 
 def test_the_unit_and_the_supervisor_see_the_residents_feedback_on_the_ticket(filed, officers, client):
-    dispatch = resolve(services.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
+    dispatch = resolve(route.route_appeal(appeal_id=filed.appeal.pk), officers["officer_a1"])
     callbacks.rate_by_tracking(appeal=filed.appeal, answers=Answers(True, "basic", "处理得还算及时"))
     for who in ("officer_a1", "supervisor"):
         client.force_login(officers[who].user)

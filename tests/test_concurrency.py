@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
-from dispatch import services
 from dispatch.exceptions import ActionNotAllowed
+from dispatch.handling import actions as services
 from dispatch.models import Dispatch
+from dispatch.routing import route
 from dispatch.tasks import route_waiting_task, sweep_unrouted
 from streets.models import Officer
 
@@ -46,7 +47,7 @@ def race(n: int, action) -> list:
 def ticket(city, officers):
     appeal = submit_appeal(text="并发测试", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                            contact_phone="13800138000").appeal
-    return services.route_appeal(appeal_id=appeal.pk)
+    return route.route_appeal(appeal_id=appeal.pk)
 
 
 def test_two_officers_signing_at_once_one_wins(ticket, officers):
@@ -80,7 +81,7 @@ def test_concurrent_resolutions_record_one_answer(ticket, officers):
 def test_concurrent_routing_creates_one_dispatch(city):
     appeal = submit_appeal(text="并发派单", category_code=city.noise.code, latitude=39.95, longitude=116.15,
                            contact_phone="13800138000").appeal
-    results = race(4, lambda: services.route_appeal(appeal_id=appeal.pk))
+    results = race(4, lambda: route.route_appeal(appeal_id=appeal.pk))
     assert all(isinstance(r, Dispatch) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Dispatch.objects.filter(appeal=appeal).count() == 1
@@ -89,7 +90,7 @@ def test_concurrent_routing_creates_one_dispatch(city):
 @pytest.fixture
 def triage_appeal(city, officers):
     appeal = submit_appeal(text="找不到承办单位", contact_phone="13800138000").appeal
-    assert services.route_appeal(appeal_id=appeal.pk) is None  # no category: the manual queue
+    assert route.route_appeal(appeal_id=appeal.pk) is None  # no category: the manual queue
     return appeal
 
 
@@ -143,7 +144,7 @@ def test_the_sweep_racing_the_routing_tasks_routes_each_appeal_once(city):
         for i in range(5)
     ]
     Appeal.objects.update(created_at=timezone.now() - timedelta(minutes=5))  # past the grace period
-    jobs = iter([sweep_unrouted, sweep_unrouted, *[partial(services.route_appeal, appeal_id=a.pk) for a in appeals]])
+    jobs = iter([sweep_unrouted, sweep_unrouted, *[partial(route.route_appeal, appeal_id=a.pk) for a in appeals]])
     lock = threading.Lock()
 
     def run():

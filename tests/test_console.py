@@ -2,8 +2,9 @@
 import pytest
 
 from appeals.services import submit_appeal
-from dispatch import services
+from dispatch.handling import actions as services
 from dispatch.models import Dispatch
+from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def two_tickets(city):
     def make(**fields):
         appeal = submit_appeal(text="测试工单", contact_phone="13800138000", **fields).appeal
-        return services.route_appeal(appeal_id=appeal.pk)
+        return route.route_appeal(appeal_id=appeal.pk)
 
     return (
         make(category_code=city.noise.code, latitude=39.95, longitude=116.05),
@@ -64,7 +65,7 @@ def test_the_supervisor_sees_every_ticket_with_the_contact_masked(client, office
 
 def test_the_operator_dispatches_from_the_manual_queue_page(client, officers, city):
     appeal = submit_appeal(text="不清楚类别", contact_phone="13800138000").appeal
-    services.route_appeal(appeal_id=appeal.pk)
+    route.route_appeal(appeal_id=appeal.pk)
     client.force_login(officers["operator"].user)
     assert appeal.number in client.get("/console/triage/").content.decode()
     response = client.post(f"/console/triage/{appeal.pk}/", {"dispatch": "1", "unit": city.water.code,
@@ -117,7 +118,7 @@ def test_the_operator_declines_a_test_call_or_an_empty_call_from_the_manual_queu
     from appeals.models import Appeal
 
     appeal = submit_appeal(text="喂？", contact_phone="13800138000").appeal
-    services.route_appeal(appeal_id=appeal.pk)
+    route.route_appeal(appeal_id=appeal.pk)
     client.force_login(officers["operator"].user)
     page = client.get(f"/console/triage/{appeal.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'value="{reason}"' in page and label in page

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dispatch.deadlines.workdays import get_calendar
 from dispatch.models import Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
-from dispatch.workdays import get_calendar
 
 from .helpers import local
 
@@ -155,8 +155,8 @@ def test_each_empty_queue_says_what_it_is_empty_of(client, officers, who, url, e
 def test_the_approve_picker_puts_the_suggestion_first_and_groups_units_by_district_and_level(
     client, officers, ticket, city
 ):
+    from dispatch.handling.returns import request_return
     from dispatch.models import ReturnRequest
-    from dispatch.returns import request_return
 
     request_return(dispatch_id=ticket.pk, officer=officers["officer_a1"], reason="place", note="不归我们",
                    suggested_unit=city.street_b1)
@@ -174,7 +174,7 @@ def test_the_approve_picker_puts_the_suggestion_first_and_groups_units_by_distri
 
 
 def test_every_unit_picker_lists_the_units_in_one_query(client, officers, ticket, django_assert_max_num_queries):
-    from dispatch.forms import ManualDispatchForm, ReturnForm
+    from dispatch.console.forms import ManualDispatchForm, ReturnForm
 
     with django_assert_max_num_queries(1):
         ReturnForm()

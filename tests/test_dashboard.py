@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from appeals.services import submit_appeal
-from dispatch import services
 from dispatch.dashboard.charts import nice_step, response_time_chart
 from dispatch.dashboard.figures import DayPoint
 from dispatch.metrics.daily import percentile_disc
 from dispatch.models import DailyStats, DistrictDailyStats, UnitPeriodStats
+from dispatch.routing import route
 from dispatch.tasks import refresh_rankings
 from streets.models import Unit
 
@@ -48,7 +48,7 @@ def day(city, officers):
     with m.at(local(2026, 11, 10, 14, 0)):
         phone = submit_appeal(text="电话反映路灯不亮", channel="phone", category_code=city.noise.code,
                               latitude=39.95, longitude=116.15, contact_name="王五", contact_phone="13900000001")
-        d["a2_phone"] = services.route_appeal(appeal_id=phone.appeal.pk)  # street A2, never responded
+        d["a2_phone"] = route.route_appeal(appeal_id=phone.appeal.pk)  # street A2, never responded
         submit_appeal(text="第三方应用提交", channel="api", contact_phone="13900000002")  # no category: triage
     with time_machine.travel(TUESDAY, tick=False):
         refresh_rankings()

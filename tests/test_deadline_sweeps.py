@@ -7,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
-from dispatch import services
+from dispatch.deadlines.sweeps import sweep_deadlines
+from dispatch.handling import actions as services
 from dispatch.models import Dispatch, SupervisionOrder
-from dispatch.sweeps import sweep_deadlines
+from dispatch.routing import route
 
 from .helpers import local
 
@@ -22,7 +23,7 @@ def dispatched_at(city, moment, **fields) -> Dispatch:
     appeal = submit_appeal(text=f"夜间施工噪声 {moment:%d日%H时}", category_code=city.noise.code, latitude=39.95,
                            longitude=116.05, contact_phone="13800138000", **fields).appeal
     with time_machine.travel(moment, tick=False):
-        return services.route_appeal(appeal_id=appeal.pk)
+        return route.route_appeal(appeal_id=appeal.pk)
 
 
 def sweep_at(moment):

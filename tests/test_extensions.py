@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def complex_ticket(city):
     from appeals.services import submit_appeal
-    from dispatch.services import route_appeal
+    from dispatch.routing.route import route_appeal
 
     appeal = submit_appeal(text="小区产权纠纷，开发商迟迟不办证", category_code=city.title_dispute.code, latitude=39.95,
                            longitude=116.05, contact_phone="13800138000")

@@ -19,7 +19,7 @@ from appeals.images import reencode_photo
 from appeals.models import Appeal
 from appeals.services import submit_appeal
 from dispatch.models import Dispatch
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 from streets.services import find_handler
 
 pytestmark = pytest.mark.django_db

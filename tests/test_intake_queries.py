@@ -87,7 +87,7 @@ def test_an_api_intake_post_sends_redis_two_commands(
     city, client, monkeypatch, django_capture_on_commit_callbacks, routing_queued
 ):
     """Redis, counted the same way: the rate limits and the repeat claim in one script, then the
-    routing flag (dispatch/queueing.py). Commands are counted as they are sent, on every client."""
+    routing flag (dispatch/routing/outbox.py). Commands are counted as they are sent, on every client."""
     with django_capture_on_commit_callbacks(execute=True):  # connects the routing flag's client
         first = client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json")
     assert first.status_code == 201

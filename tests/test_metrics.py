@@ -10,13 +10,16 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from appeals.services import submit_appeal
-from dispatch import callbacks, returns, services, whistles
-from dispatch.callbacks import Answers
+from dispatch.deadlines.sweeps import sweep_deadlines
+from dispatch.feedback import callbacks
+from dispatch.feedback.callbacks import Answers
+from dispatch.handling import actions as services
+from dispatch.handling import returns, whistles
 from dispatch.metrics import ledger, rollup
 from dispatch.metrics.periods import period_containing, period_for_label
 from dispatch.metrics.ranking import ranking, rates_of
 from dispatch.models import Callback, Dispatch, ScoringRule, UnitPeriodStats, Whistle
-from dispatch.sweeps import sweep_deadlines
+from dispatch.routing import route
 from streets.models import Unit
 
 from .helpers import local
@@ -42,7 +45,7 @@ class Month:
                 text=f"第{self.serial}号诉求", category_code=(category or self.city.noise).code, latitude=place[0],
                 longitude=place[1], contact_phone=f"1380013{self.serial:04d}", urgency=urgency,
             ).appeal
-            return services.route_appeal(appeal_id=appeal.pk)
+            return route.route_appeal(appeal_id=appeal.pk)
 
     def officer_of(self, dispatch):
         return next(o for o in self.officers.values() if o.unit_id == dispatch.unit_id and not o.is_head)

@@ -4,9 +4,10 @@ import pytest
 
 from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
-from dispatch import services
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+from dispatch.handling import actions as services
 from dispatch.models import Dispatch
+from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def dispatch(city):
     appeal = submit_appeal(text="垃圾未清运", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                            contact_phone="13800138000").appeal
-    return services.route_appeal(appeal_id=appeal.pk)
+    return route.route_appeal(appeal_id=appeal.pk)
 
 
 def test_sign_respond_resolve_walks_the_lifecycle_with_one_event_each(dispatch, officers):
@@ -74,7 +75,7 @@ def test_an_operator_dispatches_or_declines_from_the_manual_queue(city, officers
     first = submit_appeal(text="不知道找谁", contact_phone="13800138000").appeal
     second = submit_appeal(text="有人打架", contact_phone="13800138000").appeal
     for appeal in (first, second):
-        assert services.route_appeal(appeal_id=appeal.pk) is None
+        assert route.route_appeal(appeal_id=appeal.pk) is None
     operator = officers["operator"]
     dispatch = services.dispatch_manually(appeal_id=first.pk, unit=city.street_b1, operator=operator,
                                           category=city.noise)
@@ -94,7 +95,7 @@ def test_an_operator_dispatches_or_declines_from_the_manual_queue(city, officers
 @pytest.mark.parametrize("reason", ["test_call", "empty_call"])
 def test_a_test_call_or_an_empty_call_is_declined_with_its_own_reason(city, officers, reason):
     appeal = submit_appeal(text="（无声）", contact_phone="13800138000").appeal
-    assert services.route_appeal(appeal_id=appeal.pk) is None
+    assert route.route_appeal(appeal_id=appeal.pk) is None
     services.decline_appeal(appeal_id=appeal.pk, reason=reason, operator=officers["operator"])
     appeal.refresh_from_db()
     assert (appeal.status, appeal.rejection_reason) == (Appeal.Status.REJECTED, reason)

@@ -10,8 +10,9 @@ from django.utils import timezone
 from appeals.models import Appeal, Category
 from appeals.open311.keys import create_api_key, revoke_api_key
 from appeals.services import submit_appeal
-from dispatch import services as dispatch_services
+from dispatch.handling import actions as dispatch_services
 from dispatch.models import Dispatch
+from dispatch.routing import route
 
 from .factories import CategoryFactory
 from .open311 import fetch, fetch_both, validate_json
@@ -336,7 +337,7 @@ def test_routing_sets_the_agency_and_the_expected_time_and_resolving_closes_it(c
     (created,) = file_request(client, publishing_key[1], service_code=city.noise.code, lat="39.95", long="116.15",
                               publish="true")
     appeal = Appeal.objects.get(number=created["tracking_number"])
-    dispatch = dispatch_services.route_appeal(appeal_id=appeal.pk)
+    dispatch = route.route_appeal(appeal_id=appeal.pk)
     number = created["service_request_id"]
     (request,) = fetch_both(client, f"{V2}/requests/{number}", "service_requests", HTTP_ACCEPT_LANGUAGE="en")
     assert request["agency_responsible"] == "Xiliu" and request["status"] == "open"
@@ -353,7 +354,7 @@ def test_routing_sets_the_agency_and_the_expected_time_and_resolving_closes_it(c
 
 def test_a_declined_request_is_closed_with_the_reason(client, city, officers):
     appeal = web_appeal(city, category_code=city.no_duty.code)
-    dispatch_services.route_appeal(appeal_id=appeal.pk)
+    route.route_appeal(appeal_id=appeal.pk)
     dispatch_services.decline_appeal(appeal_id=appeal.pk, reason=Appeal.RejectionReason.LEGAL,
                                      operator=officers["operator"], note="请向法院起诉")
     (request,) = fetch_both(client, f"{V2}/requests/{appeal.public_id}", "service_requests",
@@ -368,7 +369,7 @@ def test_appeals_not_published_are_neither_listed_nor_readable(client, city, off
     (created,) = file_request(client, api_key[1], service_code=city.noise.code, address_string="西柳路8号",
                               description="夜间施工", publish="true")  # this key's app may not publish
     for appeal in private:
-        dispatch_services.route_appeal(appeal_id=appeal.pk)
+        route.route_appeal(appeal_id=appeal.pk)
     for fmt in FORMATS:
         assert fetch(client, f"{V2}/requests", fmt, "service_requests") in ([], None)
         for number in (private[0].number, private[1].number, created["tracking_number"],
@@ -415,7 +416,7 @@ def test_the_list_covers_the_last_90_days_newest_first_by_default(client, city):
 def test_the_list_filters_by_service_status_and_dates(client, city, officers):
     noise, water = web_appeal(city), web_appeal(city, category_code=city.water_outage.code, attributes=None)
     declined = web_appeal(city, category_code=city.no_duty.code)
-    dispatch_services.route_appeal(appeal_id=declined.pk)
+    route.route_appeal(appeal_id=declined.pk)
     dispatch_services.decline_appeal(appeal_id=declined.pk, reason="legal", operator=officers["operator"])
     _aged(noise, 10)
 
@@ -547,7 +548,7 @@ def test_the_appeal_page_shows_staff_the_answers_and_the_media_link(client, city
     (created,) = file_request(client, api_key[1], service_code=city.noise.code, lat="39.95", long="116.15",
                               media_url="https://img.example.org/3.jpg",
                               **{"attribute[floor]": "7", "attribute[hours][]": ["night", "day"]})
-    dispatch = dispatch_services.route_appeal(
+    dispatch = route.route_appeal(
         appeal_id=Appeal.objects.get(number=created["tracking_number"]).pk
     )
     client.force_login(officers["officer_a2"].user)
@@ -570,10 +571,10 @@ def _queries_for(client, path: str, **params) -> list[str]:
 def test_listing_requests_costs_the_same_few_queries_however_many_there_are(client, city, settings):
     settings.OPEN311_CACHE_SECONDS = 0  # counted from the database each time
     for _ in range(2):
-        dispatch_services.route_appeal(appeal_id=web_appeal(city).pk)
+        route.route_appeal(appeal_id=web_appeal(city).pk)
     few = _queries_for(client, f"{V2}/requests.json")
     for _ in range(8):
-        dispatch_services.route_appeal(appeal_id=web_appeal(city).pk)
+        route.route_appeal(appeal_id=web_appeal(city).pk)
     many = _queries_for(client, f"{V2}/requests.json")
     assert len(many) == len(few) <= 3
     appeals, dispatches = many[-2:]

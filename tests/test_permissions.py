@@ -4,7 +4,7 @@ import pytest
 
 from appeals.services import submit_appeal
 from dispatch.models import Dispatch
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 
 pytestmark = pytest.mark.django_db
 

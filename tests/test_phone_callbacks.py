@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.services import submit_appeal
-from dispatch import services
+from dispatch.handling import actions as services
 from dispatch.models import Callback
+from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def resolved(city, officers):
             appeal = submit_appeal(text=f"路灯坏了 {name}", category_code=city.noise.code, latitude=39.95,
                                    longitude=116.05, contact_name="赵六", contact_phone=phone,
                                    anonymous=anonymous).appeal
-            dispatch = services.route_appeal(appeal_id=appeal.pk)
+            dispatch = route.route_appeal(appeal_id=appeal.pk)
             services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
             services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已修复")
         made[name] = Callback.objects.get(dispatch=dispatch)
@@ -113,8 +114,8 @@ def test_an_unanswered_call_is_listed_again_later_and_the_last_try_closes_the_su
 
 
 def test_the_service_counts_unanswered_calls_and_refuses_a_closed_survey(officers, resolved, settings):
-    from dispatch.callbacks import record_unanswered_call
     from dispatch.exceptions import ActionNotAllowed, NotYourTicket
+    from dispatch.feedback.callbacks import record_unanswered_call
 
     settings.CALLBACK_CALL_TRIES = 3
     callback = resolved["second"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from appeals.services import submit_appeal
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 
 from . import test_browser
 

@@ -9,7 +9,8 @@ from django.utils import translation
 from django.views.defaults import server_error
 
 from appeals.services import submit_appeal
-from dispatch import services
+from dispatch.handling import actions as services
+from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_a_failed_submit_summarises_the_errors_with_links_to_the_fields(client, 
 def test_right_after_rating_the_heading_and_the_timeline_agree(client, city, officers):
     filed = submit_appeal(text="小区路灯坏了一个月", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                           contact_phone="13800138000")
-    dispatch = services.route_appeal(appeal_id=filed.appeal.pk)
+    dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
     services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
     services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已更换灯泡")
     rated = client.post("/track/", {"number": filed.appeal.number, "code": filed.access_code, "rate": "1",

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
 from appeals.tracking import normalize
-from dispatch import returns, services, supervision
+from dispatch.handling import actions as services
+from dispatch.handling import returns, supervision
 from dispatch.models import UnitPeriodStats
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 from streets.models import Unit
 
 from .factories import UnitFactory

@@ -8,7 +8,7 @@ from django.utils import translation
 from rest_framework.exceptions import NotFound
 
 from appeals.models import AppealEvent
-from dispatch import returns, whistles
+from dispatch.handling import returns, whistles
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,8 @@ def test_the_apis_own_404_follows_the_clients_language(api_as, officers, languag
 
 def test_the_tracking_api_names_the_summoned_departments_in_the_clients_language(api_as, officers, city):
     from appeals.services import submit_appeal
-    from dispatch.services import respond_dispatch, route_appeal
+    from dispatch.handling.actions import respond_dispatch
+    from dispatch.routing.route import route_appeal
 
     with translation.override("zh-hans"):
         filed = submit_appeal(text="楼下烧烤店油烟噪声扰民", category_code=city.noise.code, latitude=39.95,

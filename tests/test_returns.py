@@ -7,8 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
+from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.models import Dispatch, ReturnRequest
-from dispatch.sweeps import sweep_deadlines
 
 pytestmark = pytest.mark.django_db
 

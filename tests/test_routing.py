@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from appeals.models import Appeal, AppealEvent
 from appeals.services import submit_appeal
 from dispatch.models import Dispatch
-from dispatch.services import route_appeal, route_backlog
+from dispatch.routing.route import route_appeal, route_backlog
 from dispatch.tasks import route_appeal_task, route_waiting_task, sweep_unrouted
 
 from .helpers import local
@@ -203,18 +203,18 @@ def test_a_backlog_larger_than_a_batch_is_routed_batch_after_batch(city, setting
 def test_an_appeal_that_breaks_its_batch_does_not_hold_up_the_others(city, monkeypatch, caplog):
     """A fault injected into deadline counting for one appeal: the batch fails, its appeals are
     routed one by one, and the broken one goes to the operators instead of failing every batch."""
-    from dispatch import services
+    from dispatch.routing import route
 
     broken = new_appeal(city, latitude=39.95, longitude=116.05)
     healthy = new_appeal(city, latitude=39.95, longitude=116.15)
-    count_deadlines = services.deadlines_for
+    count_deadlines = route.deadlines_for
 
     def deadlines_for(appeal, *args, **kwargs):
         if appeal.pk == broken.pk:
             raise ValueError("a calendar the code cannot read")
         return count_deadlines(appeal, *args, **kwargs)
 
-    monkeypatch.setattr(services, "deadlines_for", deadlines_for)
+    monkeypatch.setattr(route, "deadlines_for", deadlines_for)
     with translation.override("en"):
         assert route_waiting_task() == 2
     assert "one by one" in caplog.text

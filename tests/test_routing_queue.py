@@ -7,7 +7,7 @@ import json
 import pytest
 
 from appeals.services import submit_appeal
-from dispatch import queueing
+from dispatch.routing import outbox as queueing
 from dispatch.tasks import route_waiting_task
 
 from .processes import REDIS_SERVER, PrivateRedis, publishing_to

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from appeals.services import submit_appeal
-from dispatch import services
+from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,9 @@ def pages(city, officers):
     """(user or None, url) for every page of the site, with data on it so every form shows."""
     routed = submit_appeal(text="噪声扰民", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                            contact_phone="13800138000")
-    dispatch = services.route_appeal(appeal_id=routed.appeal.pk)
+    dispatch = route.route_appeal(appeal_id=routed.appeal.pk)
     triage = submit_appeal(text="无法归类的诉求", contact_phone="13900139000")
-    services.route_appeal(appeal_id=triage.appeal.pk)
+    route.route_appeal(appeal_id=triage.appeal.pk)
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pass12345")
     return [
         (None, "/"),

@@ -15,7 +15,7 @@ from PIL import ExifTags, Image
 from appeals.models import Appeal, AppealPhoto
 from appeals.photos import reencode_pending
 from appeals.services import submit_appeal
-from dispatch.services import route_appeal
+from dispatch.routing.route import route_appeal
 
 from .helpers import png_upload, wait_for
 

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 
 from appeals.models import Appeal, AppealEvent
+from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.models import Dispatch
-from dispatch.sweeps import sweep_deadlines
 
 from .helpers import local
 

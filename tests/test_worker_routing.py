@@ -63,7 +63,7 @@ def test_the_deadline_sweep_runs_on_the_worker_and_opens_a_supervision_order(cel
 
     from appeals.services import submit_appeal
     from dispatch.models import SupervisionOrder
-    from dispatch.services import route_appeal
+    from dispatch.routing.route import route_appeal
     from dispatch.tasks import sweep_deadlines_task
 
     appeal = submit_appeal(text="路灯不亮", category_code=city.noise.code, latitude=39.95, longitude=116.05,

@@ -1,13 +1,14 @@
 """GET /api/v1/knowledge/search/?q=… : the knowledge base's search for apps and the forms' script."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import errors
 from config.throttling import OneTripThrottling, UserThrottle
 from streets.models import Unit
 
@@ -45,6 +46,28 @@ def parse_query(params) -> tuple[str, str, int]:
     return question, params.get("place", "")[:32], limit
 
 
+class SuggestionSerializer(serializers.Serializer):
+    """Documents one suggestion (selectors.suggestion_data builds it)."""
+
+    key = serializers.CharField(help_text="The entry's key.")
+    entry_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The version's number: what was read stays readable at url + vN/.")
+    version_id = serializers.IntegerField()
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    policy = serializers.CharField(help_text="The policy or law the answer rests on.")
+    topic = serializers.CharField()
+    owner = serializers.CharField(help_text="The unit that keeps the entry.")
+    place = serializers.CharField(allow_null=True, help_text="The district or street it applies to; null: city-wide.")
+    score = serializers.FloatField()
+    confident = serializers.BooleanField(help_text="Good enough to offer as the answer.")
+    url = serializers.URLField(help_text="The public page of the entry.")
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    results = SuggestionSerializer(many=True)
+
+
 class KnowledgeSearchView(OneTripThrottling, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [KnowledgeSearchThrottle, UserThrottle]
@@ -59,8 +82,7 @@ class KnowledgeSearchView(OneTripThrottling, APIView):
             OpenApiParameter("place", str, OpenApiParameter.QUERY, description="A district or street code."),
             OpenApiParameter("limit", int, OpenApiParameter.QUERY, description="1 to 10 (default 3)."),
         ],
-        responses={200: inline_serializer("KnowledgeSearch", {"results": serializers.ListField(
-            child=serializers.DictField())})},
+        responses={200: SearchResultsSerializer, **errors(400, 429)},
     )
     def get(self, request):
         question, place, limit = parse_query(request.query_params)

@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..handling import primary_dispatch
 from ..models import Appeal, Category, CategoryAttribute
 from ..privacy import mask_text
-from ..selectors import primary_dispatch
 from ..services import SubmittedAppeal
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
+from ..handling import with_primary_dispatch
 from ..models import Appeal, AppealEvent, Category, CategoryAttribute
-from ..selectors import with_primary_dispatch
 from .representation import CLOSED_STATUSES
 
 

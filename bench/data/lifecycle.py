@@ -5,15 +5,15 @@ Nothing after `now` happens, so recent appeals are naturally still open in the q
 rule of the services is followed: the deadline sweep's warnings and overdue marks (with their
 supervision orders, and the callback it opens at a missed resolve deadline), the callback after
 resolution, the one reopen after an unsolved and dissatisfied rating, the close. Deadlines come from
-the project's own `dispatch.deadlines`, supervision reply deadlines from `dispatch.supervision`.
+the project's own `dispatch.deadlines.due`, supervision reply deadlines from `dispatch.handling.supervision`.
 
 Now and then, as the services allow it: a unit asks to return a misrouted ticket within
-RETURN_WINDOW_HOURS, before responding (`dispatch.returns`: approved, the dispatch is closed as
+RETURN_WINDOW_HOURS, before responding (`dispatch.handling.returns`: approved, the dispatch is closed as
 returned and a new one made to another unit; refused, the unit's clock never stopped and it
 responds after the decision); a street summons departments after responding (a whistle,
-`dispatch.whistles`: each department gets a co-handling dispatch of its own, which it signs,
+`dispatch.handling.whistles`: each department gets a co-handling dispatch of its own, which it signs,
 responds to and reports on, without moving the appeal's status); a unit asks for more time before
-its resolve deadline (`dispatch.extensions`: approved, the deadline moves and the sweep warns
+its resolve deadline (`dispatch.handling.extensions`: approved, the deadline moves and the sweep warns
 afresh); a repeated submission is folded into the appeal minutes after it (`appeals.services`:
 another access code and a staff-only note); web and app appeals carry photos.
 """
@@ -33,12 +33,12 @@ from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
 from appeals.services import FOLDED_NOTE
-from dispatch.deadlines import count_deadlines, format_due, rule_for_appeal, warn_at
-from dispatch.extensions import end_of
+from dispatch.deadlines.due import count_deadlines, format_due, rule_for_appeal, warn_at
+from dispatch.deadlines.sweeps import RESOLVE, RESPONSE, Clock
+from dispatch.deadlines.workdays import get_calendar
+from dispatch.handling.extensions import end_of
+from dispatch.handling.supervision import reply_due_from
 from dispatch.models import Callback, Dispatch, ReturnRequest, SupervisionOrder
-from dispatch.supervision import reply_due_from
-from dispatch.sweeps import RESOLVE, RESPONSE, Clock
-from dispatch.workdays import get_calendar
 
 Kind = AppealEvent.Kind
 Status = Appeal.Status

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .figures import DayPoint, DistrictFigures
-from .tables import hours
+from dispatch.dashboard.figures import DayPoint, DistrictFigures
+from dispatch.dashboard.tables import hours
 
 WIDTH = 640
 

@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from .tables import Column, Table, hours
+from dispatch.dashboard.tables import Column, Table, hours
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
+from dispatch.dashboard.filters import DashboardFilter
+from dispatch.metrics.periods import Period, period_containing, period_for_label
+from dispatch.metrics.ranking import RankingRow, ranking
+from dispatch.models import DailyStats, DistrictDailyStats, UnitPeriodStats
 from streets.models import Unit
-
-from ..filters import DashboardFilter
-from ..metrics.periods import Period, period_containing, period_for_label
-from ..metrics.ranking import RankingRow, ranking
-from ..models import DailyStats, DistrictDailyStats, UnitPeriodStats
 
 SERIES_DAYS = 30
 KINDS = (Unit.Kind.STREET, Unit.Kind.DEPARTMENT)

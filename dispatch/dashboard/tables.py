@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from appeals.models import Appeal
 from appeals.privacy import contact_for
+from dispatch.dashboard.figures import Dashboard, DistrictFigures
+from dispatch.metrics.counts import COUNT_FIELDS
+from dispatch.metrics.ranking import RankingRow
 from streets.models import Unit
-
-from ..metrics.counts import COUNT_FIELDS
-from ..metrics.ranking import RankingRow
-from .figures import Dashboard, DistrictFigures
 
 HOURS = Decimal("0.01")
 

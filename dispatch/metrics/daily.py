@@ -20,10 +20,9 @@ from django.db.models.fields import DurationField
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
-
-from ..models import DailyStats, Dispatch, DistrictDailyStats
-from ..selectors import overdue_q
-from .rollup import _seconds_to_respond
+from dispatch.handling.selectors import overdue_q
+from dispatch.metrics.rollup import _seconds_to_respond
+from dispatch.models import DailyStats, Dispatch, DistrictDailyStats
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from django.utils.dateparse import parse_datetime
 
 from appeals.models import AppealEvent
-
-from .counts import UnitCounts
-from .periods import Period
+from dispatch.metrics.counts import UnitCounts
+from dispatch.metrics.periods import Period
 
 Kind = AppealEvent.Kind
 # A response deadline is never set further than this after its dispatch.

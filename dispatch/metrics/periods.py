@@ -8,8 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from appeals.validation import EARLIEST_MOMENT, LATEST_MOMENT
-
-from ..models import ScoringRule
+from dispatch.models import ScoringRule
 
 # The label months a period can be asked for: the years any moment may have (so the months around
 # them, and their local midnights, stay within what dates and the database can hold).

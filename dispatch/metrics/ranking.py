@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from dispatch.metrics.counts import COUNT_FIELDS
+from dispatch.metrics.periods import Period
+from dispatch.models import ScoringRule, UnitPeriodStats
 from streets.models import Unit
-
-from ..models import ScoringRule, UnitPeriodStats
-from .counts import COUNT_FIELDS
-from .periods import Period
 
 PLACES = Decimal("0.0001")
 

@@ -15,9 +15,9 @@ from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField,
 from django.db.models.fields import DurationField
 from django.utils import timezone
 
-from ..models import Callback, Dispatch, UnitPeriodStats
-from .counts import COUNT_FIELDS, UnitCounts
-from .periods import Period
+from dispatch.metrics.counts import COUNT_FIELDS, UnitCounts
+from dispatch.metrics.periods import Period, period_containing, previous
+from dispatch.models import Callback, Dispatch, UnitPeriodStats
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +102,6 @@ def store_period(period: Period, *, as_of: datetime | None = None) -> int:
 
 def refresh(*, now: datetime | None = None, grace_days: int = 10) -> list[str]:
     """Refresh the running period, and the previous one while late events may still touch it."""
-    from .periods import period_containing, previous
-
     now = now or timezone.now()
     current = period_containing(now)
     periods = [current]

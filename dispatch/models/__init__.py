@@ -1,12 +1,12 @@
 """Models of how appeals move: dispatches and what happens to them, and the rules their clocks
 run on (the working-day calendar and the time limits)."""
-from .calendar import CalendarDay, CalendarYear, TimeLimit
-from .callback import Callback
-from .dashboard import DailyStats, DistrictDailyStats
-from .dispatch import Dispatch
-from .metrics import ScoringRule, UnitPeriodStats
-from .requests import ExtensionRequest, ReturnRequest, Whistle
-from .supervision import SupervisionOrder
+from dispatch.models.calendar import CalendarDay, CalendarYear, TimeLimit
+from dispatch.models.callback import Callback
+from dispatch.models.dashboard import DailyStats, DistrictDailyStats
+from dispatch.models.dispatch import Dispatch
+from dispatch.models.metrics import ScoringRule, UnitPeriodStats
+from dispatch.models.requests import ExtensionRequest, ReturnRequest, Whistle
+from dispatch.models.supervision import SupervisionOrder
 
 __all__ = [
     "CalendarDay",

@@ -1,7 +1,7 @@
 """Template helpers for the staff console."""
 from django import template
 
-from dispatch.time_limits import limit_label as _limit_label
+from dispatch.deadlines.time_limits import limit_label as _limit_label
 
 register = template.Library()
 
