@@ -293,3 +293,23 @@ def test_a_unit_s_answer_becomes_a_draft_for_its_head(city, officers):
     assert entry.status == "draft" and entry.proposal.appeal == appeal
     assert entry.versions.get().state == KnowledgeVersion.State.DRAFT
     assert entry.versions.get().question_zh == "停车证到期怎么续"
+
+
+def test_the_dashboard_its_export_and_api_count_consultations_answered_at_first_contact(
+    client, api_as, city, officers
+):
+    entry = published_entry(city.water, category=city.water_outage)
+    services.answer_at_first_contact(version=entry.published_version, answered_by=officers["operator"].user,
+                                     intake={"text": "水费在哪里交", "channel": "phone"})
+    from appeals.services import submit_appeal
+
+    submit_appeal(text="停水了什么时候来水", kind="consultation", category_code=city.water_outage.code,
+                  channel="phone", contact_phone="13800138000")
+    client.force_login(officers["supervisor"].user)
+    page = client.get(reverse("console:dashboard")).content.decode()
+    assert 'id="table-first-contact"' in page and "50.00%" in page
+    export = client.get(reverse("console:dashboard-export", args=["first-contact", "csv"])).content.decode()
+    assert city.water_outage.name in export and "0.5" in export
+    figures = api_as(officers["supervisor"]).get(reverse("api:dashboard")).json()["first_contact"]
+    assert (figures["consultations"], figures["answered"], figures["share"]) == (2, 1, 0.5)
+    assert figures["by_category"] == [{"name": city.water_outage.name, "consultations": 2, "answered": 1}]
