@@ -75,7 +75,6 @@ def _update_vectors(entry_id: int | None) -> None:
 def rebuild(batch_size: int = 2000) -> int:
     """Rebuild every entry's index and the term counts from the published versions (after a bulk
     import or a load for the benchmark). Returns the number of entries indexed."""
-    counts: Counter = Counter()
     entries = (
         KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED)
         .select_related("published_version").only("id", "published_version").order_by("id")
@@ -84,7 +83,6 @@ def rebuild(batch_size: int = 2000) -> int:
     for entry in entries.iterator(chunk_size=batch_size):
         entry.phrasing_tokens = tokens_of(entry.published_version)
         entry.search_text = _search_text(entry.phrasing_tokens)
-        counts.update(entry.search_text.split())
         batch.append(entry)
         if len(batch) >= batch_size:
             KnowledgeEntry.objects.bulk_update(batch, ["phrasing_tokens", "search_text"])
@@ -93,9 +91,19 @@ def rebuild(batch_size: int = 2000) -> int:
     KnowledgeEntry.objects.bulk_update(batch, ["phrasing_tokens", "search_text"])
     total += len(batch)
     KnowledgeEntry.objects.exclude(status=KnowledgeEntry.Status.PUBLISHED).update(phrasing_tokens=[], search_text="")
+    recount_terms()
+    return total
+
+
+@transaction.atomic
+def recount_terms() -> None:
+    """Term counts and tsvectors from every entry's `search_text` (after a bulk load)."""
+    counts: Counter = Counter()
+    for tokens in KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED).values_list(
+            "search_text", flat=True).iterator(chunk_size=5000):
+        counts.update(tokens.split())
     KnowledgeTerm.objects.all().delete()
     KnowledgeTerm.objects.bulk_create(
         [KnowledgeTerm(term=term, entries=n) for term, n in counts.items()], batch_size=5000
     )
     _update_vectors(None)
-    return total

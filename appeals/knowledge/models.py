@@ -26,6 +26,11 @@ class Topic(models.TextChoices):
     PETS = "pets", _("Pets")
     BUSINESS = "business", _("Business licences")
     LABOUR = "labour", _("Labour disputes")
+    PROPERTY_COMMUNITY = "property_community", _("Property management and community")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    PUBLIC_TRANSPORT = "public_transport", _("Public transport")
+    TAX = "tax", _("Taxes")
+    PUBLIC_SAFETY = "public_safety", _("Public safety")
     OTHER = "other", _("Other")
 
 

@@ -78,6 +78,14 @@ get got have has if about any some as into im
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
+# Question frames cut out of a Chinese run before segmentation: jieba would otherwise glue them to
+# the next word (在哪交 -> 在 哪交), hiding the subject. Longest first.
+_FRAME_WORDS = """
+在哪里 在哪儿 在哪 去哪里 去哪儿 去哪 到哪里 到哪 哪里 哪儿 怎么办 怎么样 怎么 咋办 如何 为什么 能不能 可不可以 可以吗
+是不是 有没有 请问 一下 吗 呢 啊 吧 呀
+"""
+_FRAMES = re.compile("|".join(sorted(_FRAME_WORDS.split(), key=len, reverse=True)))
+
 _lock = threading.Lock()
 _ready = False
 
@@ -129,7 +137,10 @@ def units(text: str) -> list[list[str]]:
     out: list[list[str]] = []
     for run in _RUNS.findall(normalise(text)):
         if _CJK.match(run):
-            for word in _jieba().cut(run):
+            for word in _jieba().cut(_FRAMES.sub(" ", run)):
+                word = word.strip()
+                if not word:
+                    continue
                 if word in STOP_WORDS:
                     continue
                 if word in canonical:

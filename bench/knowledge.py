@@ -1,0 +1,141 @@
+"""python -m bench knowledge: search quality on question sets written apart from the entries, and
+search latency with the demo entries alone and with --entries (default 200,000) loaded.
+
+On a fresh PostgreSQL database with the demo city and the demo knowledge base (bench/stack.py),
+it prints, for each question set (tests/knowledge_*.jsonl): how often the right entry is the first
+suggestion and among the first three (questions that have an entry), and how often a question
+without an entry gets no confident suggestion. Then it adds synthetic published entries, written
+from the demo entries' own vocabulary so that they compete with the real ones for every question
+(the worst case for the candidate lookup), and prints the quality again and the latency of
+`search.suggest` (p50, p95, max over every question of the sets, several rounds), in-process:
+the API adds the request's own cost around it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from .stack import ROOT, running_stack
+
+QUESTION_SETS = sorted((ROOT / "tests").glob("knowledge_*.jsonl"))
+BATCH = 5000
+
+
+def _questions(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def quality(questions: list[dict]) -> dict:
+    from appeals.knowledge.search import suggest
+
+    answerable = [q for q in questions if q["key"]]
+    unanswerable = [q for q in questions if not q["key"]]
+    first = top3 = quiet = 0
+    for q in answerable:
+        keys = [s.entry.key for s in suggest(q["question"])]
+        first += keys[:1] == [q["key"]]
+        top3 += q["key"] in keys
+    for q in unanswerable:
+        found = suggest(q["question"])
+        quiet += not (found and found[0].confident)
+    return {"answerable": len(answerable), "first": first / max(1, len(answerable)),
+            "top3": top3 / max(1, len(answerable)), "unanswerable": len(unanswerable),
+            "quiet": quiet / max(1, len(unanswerable))}
+
+
+def print_quality(label: str) -> None:
+    for path in QUESTION_SETS:
+        q = quality(_questions(path))
+        print(f"  {label:<22} {path.name:<26} first {q['first']:6.1%}  top-3 {q['top3']:6.1%}  "
+              f"({q['answerable']} with an entry)   no confident suggestion {q['quiet']:6.1%} "
+              f"({q['unanswerable']} without)")
+
+
+def add_synthetic_entries(count: int, seed: int = 17) -> None:
+    """`count` published entries whose phrasings are drawn from the demo entries' tokens."""
+    from django.db import connection, transaction
+
+    from appeals.knowledge import index
+    from appeals.knowledge.models import KnowledgeEntry, KnowledgeVersion
+    from streets.models import Unit
+
+    rng = random.Random(seed)
+    demo = list(KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED).values_list(
+        "phrasing_tokens", flat=True))
+    vocabulary = sorted({term for phrasings in demo for words in phrasings for term in words})
+    owners = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list("pk", flat=True))
+    places = [*Unit.objects.filter(kind=Unit.Kind.DISTRICT).values_list("pk", flat=True), None, None, None]
+    for start in range(0, count, BATCH):
+        size = min(BATCH, count - start)
+        with transaction.atomic():
+            entries = []
+            for n in range(start, start + size):
+                phrasings = [rng.sample(vocabulary, rng.randint(3, 6)) for _ in range(rng.randint(2, 5))]
+                entries.append(KnowledgeEntry(
+                    key=f"synthetic-{n:06d}", topic="other", owner_id=rng.choice(owners), place_id=rng.choice(places),
+                    status=KnowledgeEntry.Status.PUBLISHED, phrasing_tokens=phrasings,
+                    search_text=f" {' '.join(sorted({t for words in phrasings for t in words}))} ",
+                ))
+            KnowledgeEntry.objects.bulk_create(entries)
+            versions = KnowledgeVersion.objects.bulk_create([
+                KnowledgeVersion(entry=entry, number=1, state=KnowledgeVersion.State.PUBLISHED,
+                                 question_zh="".join(entry.phrasing_tokens[0]), answer_zh="……")
+                for entry in entries])
+            for entry, version in zip(entries, versions, strict=True):
+                entry.published_version = version
+            KnowledgeEntry.objects.bulk_update(entries, ["published_version"])
+        print(f"  {start + size} synthetic entries", end="\r", flush=True)
+    print()
+    index.recount_terms()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appeals_knowledgeentry; ANALYZE appeals_knowledgeterm")
+
+
+def latency(rounds: int) -> list[float]:
+    from appeals.knowledge.search import suggest
+
+    questions = [q["question"] for path in QUESTION_SETS for q in _questions(path)]
+    for question in questions:  # warm: jieba's dictionary, the connection, the caches
+        suggest(question)
+    times = []
+    for _ in range(rounds):
+        for question in questions:
+            start = time.perf_counter()
+            suggest(question)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def print_latency(label: str, times: list[float]) -> None:
+    ordered = sorted(times)
+    p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    print(f"  {label:<22} {len(times)} searches   p50 {statistics.median(ordered):6.1f} ms   "
+          f"p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench knowledge", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=200_000, help="synthetic entries to add (default 200000)")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the questions for the latency")
+    parser.add_argument("--database", default="bench_knowledge")
+    args = parser.parse_args(argv)
+    with running_stack(database=args.database, gunicorn_workers=0, celery_workers=0) as stack:
+        stack.manage("load_demo_knowledge")
+        stack.setup_django()
+        from appeals.knowledge.models import KnowledgeEntry
+
+        demo = KnowledgeEntry.objects.count()
+        print(f"Knowledge base search, PostgreSQL, {demo} demo entries")
+        print_quality("demo entries")
+        print_latency("demo entries", latency(args.rounds))
+        if args.entries:
+            started = time.perf_counter()
+            add_synthetic_entries(args.entries)
+            print(f"  loaded {args.entries} synthetic entries in {time.perf_counter() - started:.0f} s")
+            print_quality(f"+{args.entries} entries")
+            print_latency(f"+{args.entries} entries", latency(args.rounds))
+    return 0
