@@ -1,7 +1,8 @@
 /* Knowledge-base suggestions that follow what is typed into an appeal form's question (the
-   resident's form and the operators' phone form). Each suggestion carries a submit button named
-   kb_version: choosing it files the question as answered at first contact. "No" hides them and
-   the form is filed as usual (the shown entries go along in kb_shown, for the statistics). */
+   resident's form and the operators' phone form). Each suggestion's button sets kb_version and
+   submits: the question is filed as answered at first contact. The buttons are not submit
+   buttons, so Enter in a field still submits with the form's own button. "No" hides them and the
+   form is filed as usual (the shown entries go along in kb_shown, for the statistics). */
 (function () {
   "use strict";
   var panel = document.getElementById("kb-suggestions");
@@ -10,7 +11,8 @@
   var text = form && form.querySelector("textarea[name=text]");
   var shown = form && form.querySelector("input[name=kb_shown]");
   var list = document.getElementById("kb-list");
-  if (!text || !list) return;
+  var chosen = document.getElementById("kb-version");
+  if (!text || !list || !chosen) return;
   var operator = panel.dataset.operator === "1";
   var dismissed = false, timer = null, asked = "", seq = 0;
 
@@ -36,10 +38,11 @@
       if (item.policy) meta += " · " + panel.dataset.policy + " " + item.policy;
       card.appendChild(el("p", "hint", meta));
       var yes = el("button", "primary kb-yes", panel.dataset.yes);
-      yes.type = "submit";
-      yes.name = "kb_version";
-      yes.value = item.version_id;
-      yes.formNoValidate = true;
+      yes.type = "button";
+      yes.addEventListener("click", function () {
+        chosen.value = item.version_id;
+        form.requestSubmit();
+      });
       card.appendChild(yes);
       list.appendChild(card);
     });
