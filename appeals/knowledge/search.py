@@ -11,23 +11,24 @@ question at first contact move the score a little; `confident` marks a score wor
 """
 from __future__ import annotations
 
+import json
 import math
+import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
 
 from streets.models import Unit
 
 from . import text
 from .models import KnowledgeEntry, KnowledgeTerm, KnowledgeVersion
 
+ENTRIES, TERMS = KnowledgeEntry._meta.db_table, KnowledgeTerm._meta.db_table
+
 CANDIDATES = 60
 CONFIDENT = 0.52  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
 COMMON_SHARE = 0.05  # a token in more entries than this share is too common to look candidates up by
 MAX_QUERY_TOKENS = 24
-ENTRY_COUNT_KEY = "kb:published-count"
 
 
 @dataclass(frozen=True)
@@ -42,44 +43,65 @@ class Suggestion:
         return self.score >= CONFIDENT
 
 
+_count_memo: tuple[float, int] | None = None  # (expires, count): this process's copy
+
+
 def published_count() -> int:
-    count = cache.get(ENTRY_COUNT_KEY)
-    if count is None:
+    """Published entries (the weights' denominator), counted at most once a minute per process."""
+    global _count_memo
+    now = time.monotonic()
+    if _count_memo is None or _count_memo[0] < now:
         count = KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED).count()
-        cache.set(ENTRY_COUNT_KEY, count, 60)
-    return count
+        _count_memo = (now + 60, count)
+    return _count_memo[1]
 
 
 def forget_count() -> None:
-    cache.delete(ENTRY_COUNT_KEY)
+    global _count_memo
+    _count_memo = None
 
 
-def _weights(terms: list[str], total: int) -> tuple[dict[str, float], dict[str, int]]:
-    """Each term's weight (rare terms weigh more; a term no entry holds weighs most) and its entry count."""
-    held = dict(KnowledgeTerm.objects.filter(term__in=terms).values_list("term", "entries"))
-    return {term: math.log(1 + (total + 1) / (held.get(term, 0) + 0.5)) for term in terms}, held
+def _held(terms: list[str]) -> dict[str, int]:
+    """Entries holding each term (terms no entry holds are left out)."""
+    if not terms:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT term, entries FROM {TERMS} WHERE term IN ({', '.join(['%s'] * len(terms))})",  # noqa: S608
+                       terms)
+        return dict(cursor.fetchall())
 
 
-def _candidate_ids(terms: list[str], held: dict[str, int], total: int) -> list[int]:
+def _weights(terms, held: dict[str, int], total: int) -> dict[str, float]:
+    """Each term's weight: rare terms weigh more; a term no entry holds weighs most."""
+    return {term: math.log(1 + (total + 1) / (held.get(term, 0) + 0.5)) for term in terms}
+
+
+def _candidates(terms: list[str], held: dict[str, int], total: int) -> list[tuple]:
+    """(id, phrasing tokens, place id, resolved count) of the entries holding the question's
+    telling terms, at most CANDIDATES of them (on PostgreSQL the best by ts_rank)."""
     present = sorted((term for term in terms if held.get(term)), key=lambda term: held[term])
     if not present:
         return []
     lookup = [term for term in present if held[term] <= max(50, total * COMMON_SHARE)] or present[:2]
     published = KnowledgeEntry.Status.PUBLISHED
-    if connection.vendor == "postgresql":
-        query = " | ".join("'" + term.replace("'", "''").replace("\\", "") + "'" for term in lookup)
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = " | ".join("'" + term.replace("'", "''").replace("\\", "") + "'" for term in lookup)
             cursor.execute(
-                f"SELECT id FROM {KnowledgeEntry._meta.db_table}, to_tsquery('simple', %s) query "  # noqa: S608
-                "WHERE status = %s AND search_vector @@ query "
+                f"SELECT id, phrasing_tokens, place_id, resolved_count FROM {ENTRIES}, "  # noqa: S608
+                "to_tsquery('simple', %s) query WHERE status = %s AND search_vector @@ query "
                 "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s",
                 [query, published, CANDIDATES],
             )
-            return [row[0] for row in cursor.fetchall()]
-    match = Q()
-    for term in lookup:
-        match |= Q(search_text__contains=f" {term} ")
-    return list(KnowledgeEntry.objects.filter(match, status=published).values_list("id", flat=True)[:CANDIDATES * 4])
+        else:
+            cursor.execute(
+                f"SELECT id, phrasing_tokens, place_id, resolved_count FROM {ENTRIES} "  # noqa: S608
+                f"WHERE status = %s AND ({' OR '.join(['search_text LIKE %s'] * len(lookup))}) LIMIT %s",
+                [published, *(f"% {term} %" for term in lookup), CANDIDATES * 4],
+            )
+        rows = cursor.fetchall()
+    return [(pk, json.loads(tokens) if isinstance(tokens, str) else tokens, place, resolved)
+            for pk, tokens, place, resolved in rows]
 
 
 def relevance(query: list[list[str]], phrasings: list[list[str]], weights: dict[str, float]) -> float:
@@ -111,14 +133,10 @@ def _place_factor(entry_place: int | None, lineage: set[int] | None) -> float:
 
 
 def place_lineage(place: Unit | None) -> set[int] | None:
-    """The unit and the units above it (a street and its district)."""
+    """The unit and the one above it (a street and its district), without a query."""
     if place is None:
         return None
-    ids, unit = set(), place
-    while unit is not None and len(ids) < 4:
-        ids.add(unit.pk)
-        unit = unit.parent
-    return ids
+    return {place.pk, place.parent_id} - {None}
 
 
 def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list[Suggestion]:
@@ -128,17 +146,14 @@ def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list
     if not terms:
         return []
     total = published_count()
-    weights, held = _weights(terms, total)
-    ids = _candidate_ids(terms, held, total)
-    if not ids:
+    held = _held(terms)
+    rows = _candidates(terms, held, total)
+    if not rows:
         return []
-    # Every phrasing token's weight, to judge how much of the phrasing the question covers.
-    rows = list(KnowledgeEntry.objects.filter(pk__in=ids).values_list(
-        "id", "phrasing_tokens", "place_id", "resolved_count"))
-    others = {term for _id, phrasings, _p, _r in rows for words in phrasings for term in words} - set(weights)
-    if others:
-        extra, _held = _weights(sorted(others), total)
-        weights = {**extra, **weights}
+    # Every phrasing token's weight too, to judge how much of the phrasing the question covers.
+    others = sorted({term for _id, phrasings, _p, _r in rows for words in phrasings for term in words} - set(terms))
+    held.update(_held(others))
+    weights = _weights([*terms, *others], held, total)
     lineage = place_lineage(place)
     scored = []
     for entry_id, phrasings, place_id, resolved in rows:
