@@ -81,15 +81,16 @@ def add_synthetic_entries(count: int, seed: int = 17) -> None:
                     search_text=f" {' '.join(sorted({t for words in phrasings for t in words}))} ",
                 ))
             KnowledgeEntry.objects.bulk_create(entries)
-            versions = KnowledgeVersion.objects.bulk_create([
+            KnowledgeVersion.objects.bulk_create([
                 KnowledgeVersion(entry=entry, number=1, state=KnowledgeVersion.State.PUBLISHED,
                                  question_zh="".join(entry.phrasing_tokens[0]), answer_zh="……")
                 for entry in entries])
-            for entry, version in zip(entries, versions, strict=True):
-                entry.published_version = version
-            KnowledgeEntry.objects.bulk_update(entries, ["published_version"])
         print(f"  {start + size} synthetic entries", end="\r", flush=True)
     print()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE appeals_knowledgeentry e SET published_version_id = v.id "
+                       "FROM appeals_knowledgeversion v WHERE v.entry_id = e.id "
+                       "AND e.published_version_id IS NULL AND e.key LIKE 'synthetic-%%'")
     index.recount_terms()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE appeals_knowledgeentry; ANALYZE appeals_knowledgeterm")

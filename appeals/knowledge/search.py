@@ -25,7 +25,8 @@ from .models import KnowledgeEntry, KnowledgeTerm, KnowledgeVersion
 
 ENTRIES, TERMS = KnowledgeEntry._meta.db_table, KnowledgeTerm._meta.db_table
 
-CANDIDATES = 60
+CANDIDATES = 100
+MAX_LOOKUP_TERMS = 12
 CONFIDENT = 0.52  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
 COMMON_SHARE = 0.05  # a token in more entries than this share is too common to look candidates up by
 MAX_QUERY_TOKENS = 24
@@ -76,22 +77,28 @@ def _weights(terms, held: dict[str, int], total: int) -> dict[str, float]:
     return {term: math.log(1 + (total + 1) / (held.get(term, 0) + 0.5)) for term in terms}
 
 
-def _candidates(terms: list[str], held: dict[str, int], total: int) -> list[tuple]:
+def _candidates(terms: list[str], held: dict[str, int], weights: dict[str, float], total: int) -> list[tuple]:
     """(id, phrasing tokens, place id, resolved count) of the entries holding the question's
-    telling terms, at most CANDIDATES of them (on PostgreSQL the best by ts_rank)."""
+    telling terms, at most CANDIDATES of them: on PostgreSQL those holding the most weight of the
+    question (each term weighted as in the scoring, rare ones first), so entries that share only
+    common words never crowd out one that shares the rare word."""
     present = sorted((term for term in terms if held.get(term)), key=lambda term: held[term])
     if not present:
         return []
     lookup = [term for term in present if held[term] <= max(50, total * COMMON_SHARE)] or present[:2]
+    lookup = lookup[:MAX_LOOKUP_TERMS]
     published = KnowledgeEntry.Status.PUBLISHED
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            query = " | ".join("'" + term.replace("'", "''").replace("\\", "") + "'" for term in lookup)
+            # Each term is a bound parameter, cast to a one-lexeme tsquery (no quoting of ours).
+            held_weight = " + ".join(
+                ["(CASE WHEN search_vector @@ plainto_tsquery('simple', %s) THEN %s ELSE 0 END)"] * len(lookup))
             cursor.execute(
-                f"SELECT id, phrasing_tokens, place_id, resolved_count FROM {ENTRIES}, "  # noqa: S608
-                "to_tsquery('simple', %s) query WHERE status = %s AND search_vector @@ query "
-                "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s",
-                [query, published, CANDIDATES],
+                f"SELECT id, phrasing_tokens, place_id, resolved_count FROM {ENTRIES} "  # noqa: S608
+                f"WHERE status = %s AND search_vector @@ to_tsquery('simple', %s) "
+                f"ORDER BY {held_weight} DESC, id LIMIT %s",
+                [published, _or_query(lookup),
+                 *(value for term in lookup for value in (term, weights[term])), CANDIDATES],
             )
         else:
             cursor.execute(
@@ -102,6 +109,11 @@ def _candidates(terms: list[str], held: dict[str, int], total: int) -> list[tupl
         rows = cursor.fetchall()
     return [(pk, json.loads(tokens) if isinstance(tokens, str) else tokens, place, resolved)
             for pk, tokens, place, resolved in rows]
+
+
+def _or_query(terms: list[str]) -> str:
+    """`'a' | 'b'`: tsquery text with each term quoted as a lexeme (quotes doubled, backslashes dropped)."""
+    return " | ".join("'" + term.replace("\\", "").replace("'", "''") + "'" for term in terms)
 
 
 def relevance(query: list[list[str]], phrasings: list[list[str]], weights: dict[str, float]) -> float:
@@ -147,7 +159,7 @@ def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list
         return []
     total = published_count()
     held = _held(terms)
-    rows = _candidates(terms, held, total)
+    rows = _candidates(terms, held, _weights(terms, held, total), total)
     if not rows:
         return []
     # Every phrasing token's weight too, to judge how much of the phrasing the question covers.
