@@ -313,3 +313,13 @@ def test_the_dashboard_its_export_and_api_count_consultations_answered_at_first_
     figures = api_as(officers["supervisor"]).get(reverse("api:dashboard")).json()["first_contact"]
     assert (figures["consultations"], figures["answered"], figures["share"]) == (2, 1, 0.5)
     assert figures["by_category"] == [{"name": city.water_outage.name, "consultations": 2, "answered": 1}]
+
+
+def test_open311_offers_the_same_search(client, city):
+    published_entry(city.water)
+    answers = client.get(reverse("open311:knowledge", args=["json"]), {"q": "水费在哪里交"}).json()
+    assert answers[0]["key"] == "water-bill" and answers[0]["confident"] is True
+    xml = client.get(reverse("open311:knowledge", args=["xml"]), {"q": "水费在哪里交"}).content.decode()
+    assert "<knowledge_answers><answer>" in xml and "<key>water-bill</key>" in xml
+    refused = client.get(reverse("open311:knowledge", args=["json"]), {"q": ""})
+    assert refused.status_code == 400 and refused.json()[0]["code"] == 400
