@@ -323,3 +323,26 @@ def test_open311_offers_the_same_search(client, city):
     assert "<knowledge_answers><answer>" in xml and "<key>water-bill</key>" in xml
     refused = client.get(reverse("open311:knowledge", args=["json"]), {"q": ""})
     assert refused.status_code == 400 and refused.json()[0]["code"] == 400
+
+
+def test_the_demo_knowledge_base_loads_into_the_demo_city_once(settings):
+    """make run's loader: at least 150 entries in both languages over the common topics, owners,
+    categories and districts of the demo city; a second run changes nothing."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo_city", "--force", stdout=StringIO())
+    out = StringIO()
+    call_command("load_demo_knowledge", stdout=out)
+    entries = KnowledgeEntry.objects.filter(status="published").select_related("published_version")
+    assert entries.count() >= 150 and "error=0" in out.getvalue()
+    assert all(e.published_version.question_en and e.published_version.answer_en for e in entries)
+    topics = set(entries.values_list("topic", flat=True))
+    assert {"hukou", "social_insurance", "medical_insurance", "housing_fund", "residence_permit", "education",
+            "heating", "utilities", "parking", "pets", "business", "labour"} <= topics
+    assert entries.filter(place__kind="district").exists() and entries.filter(category__isnull=False).exists()
+    out = StringIO()
+    call_command("load_demo_knowledge", stdout=out)
+    assert f"create=0 update=0 unchanged={entries.count()}" in out.getvalue()
