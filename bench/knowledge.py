@@ -4,11 +4,14 @@ search latency with the demo entries alone and with --entries (default 200,000) 
 On a fresh PostgreSQL database with the demo city and the demo knowledge base (bench/stack.py),
 it prints, for each question set (tests/knowledge_*.jsonl): how often the right entry is the first
 suggestion and among the first three (questions that have an entry), and how often a question
-without an entry gets no confident suggestion. Then it adds synthetic published entries, written
-from the demo entries' own vocabulary so that they compete with the real ones for every question
-(the worst case for the candidate lookup), and prints the quality again and the latency of
-`search.suggest` (p50, p95, max over every question of the sets, several rounds), in-process:
-the API adds the request's own cost around it.
+without an entry gets no confident suggestion. Then it adds synthetic published entries shaped
+like a large knowledge base: each phrasing names one or two things of its own (a token no question
+uses) among the words entries share, drawn from the demo entries' vocabulary as often as the demo
+entries use them (办理, 申请, 材料 often; 挂失 seldom), so they load the lookup of every common
+word. It prints the quality again and the latency of `search.suggest` (p50, p95, max over every
+question of the sets, several rounds), in-process: the API adds the request's own cost around it.
+(`--uniform` draws every word of the demo vocabulary alike instead: nonsense entries that often
+hold a question's exact rare words, a far harsher test of the ranking than a real base.)
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import json
 import random
 import statistics
 import time
+from collections import Counter
 from pathlib import Path
 
 from .stack import ROOT, running_stack
@@ -55,8 +59,8 @@ def print_quality(label: str) -> None:
               f"({q['unanswerable']} without)")
 
 
-def add_synthetic_entries(count: int, seed: int = 17) -> None:
-    """`count` published entries whose phrasings are drawn from the demo entries' tokens."""
+def add_synthetic_entries(count: int, *, uniform: bool = False, seed: int = 17) -> None:
+    """`count` published entries whose phrasings draw on the demo entries' tokens (see the module)."""
     from django.db import connection, transaction
 
     from appeals.knowledge import index
@@ -66,7 +70,15 @@ def add_synthetic_entries(count: int, seed: int = 17) -> None:
     rng = random.Random(seed)
     demo = list(KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED).values_list(
         "phrasing_tokens", flat=True))
-    vocabulary = sorted({term for phrasings in demo for words in phrasings for term in words})
+    usage = Counter(term for phrasings in demo for term in {t for words in phrasings for t in words})
+    vocabulary = sorted(usage)
+    frequency = None if uniform else [usage[term] for term in vocabulary]
+
+    def phrasing() -> list[str]:
+        if uniform:
+            return rng.sample(vocabulary, rng.randint(3, 6))
+        own = [f"s{rng.randrange(10**6):06d}" for _ in range(rng.randint(1, 2))]
+        return own + rng.choices(vocabulary, weights=frequency, k=rng.randint(1, 4))
     owners = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list("pk", flat=True))
     places = [*Unit.objects.filter(kind=Unit.Kind.DISTRICT).values_list("pk", flat=True), None, None, None]
     for start in range(0, count, BATCH):
@@ -74,7 +86,7 @@ def add_synthetic_entries(count: int, seed: int = 17) -> None:
         with transaction.atomic():
             entries = []
             for n in range(start, start + size):
-                phrasings = [rng.sample(vocabulary, rng.randint(3, 6)) for _ in range(rng.randint(2, 5))]
+                phrasings = [phrasing() for _ in range(rng.randint(2, 5))]
                 entries.append(KnowledgeEntry(
                     key=f"synthetic-{n:06d}", topic="other", owner_id=rng.choice(owners), place_id=rng.choice(places),
                     status=KnowledgeEntry.Status.PUBLISHED, phrasing_tokens=phrasings,
@@ -122,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench knowledge", description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=200_000, help="synthetic entries to add (default 200000)")
     parser.add_argument("--rounds", type=int, default=5, help="passes over the questions for the latency")
+    parser.add_argument("--uniform", action="store_true", help="synthetic words drawn alike (see above)")
     parser.add_argument("--database", default="bench_knowledge")
     args = parser.parse_args(argv)
     with running_stack(database=args.database, gunicorn_workers=0, celery_workers=0) as stack:
@@ -135,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print_latency("demo entries", latency(args.rounds))
         if args.entries:
             started = time.perf_counter()
-            add_synthetic_entries(args.entries)
+            add_synthetic_entries(args.entries, uniform=args.uniform)
             print(f"  loaded {args.entries} synthetic entries in {time.perf_counter() - started:.0f} s")
             print_quality(f"+{args.entries} entries")
             print_latency(f"+{args.entries} entries", latency(args.rounds))
