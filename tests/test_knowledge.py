@@ -284,15 +284,32 @@ def test_entries_often_filed_anyway_are_flagged(city, officers):
     assert KnowledgeEntry.objects.filter(selectors.often_dispatched()).get() == entry
 
 
-def test_a_unit_s_answer_becomes_a_draft_for_its_head(city, officers):
+def test_a_unit_s_answer_to_a_consultation_becomes_a_draft_for_its_head(client, city, officers):
     from appeals.services import submit_appeal
+    from dispatch.handling import actions
+    from dispatch.routing.route import route_appeal
 
-    appeal = submit_appeal(text="停车证到期怎么续", kind="consultation", anonymous=True).appeal
-    entry = services.propose_entry(appeal=appeal, owner=city.street_a1, question="", answer="到街道办续办。",
-                                   actor=officers["officer_a1"].user)
-    assert entry.status == "draft" and entry.proposal.appeal == appeal
-    assert entry.versions.get().state == KnowledgeVersion.State.DRAFT
-    assert entry.versions.get().question_zh == "停车证到期怎么续"
+    appeal = submit_appeal(text="停车证到期了怎么续办", kind="consultation", category_code=city.noise.code,
+                           latitude=39.95, longitude=116.05, contact_phone="13800138000").appeal
+    dispatch = route_appeal(appeal_id=appeal.pk)
+    officer = officers["officer_a1"]
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer)
+    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="带行驶证到街道办续办。")
+    client.force_login(officers["officer_a2"].user)  # another street answered nothing here
+    assert client.post(reverse("knowledge:manage-propose", args=[appeal.number])).status_code == 404
+    client.force_login(officer.user)
+    assert "knowledge/manage/propose" in client.get(reverse("console:dispatch", args=[dispatch.pk])).content.decode()
+    response = client.post(reverse("knowledge:manage-propose", args=[appeal.number]))
+    entry = KnowledgeEntry.objects.get(proposal__appeal=appeal)
+    assert response.status_code == 302 and response.url == reverse("knowledge:manage-entry", args=[entry.key])
+    version = entry.versions.get()
+    assert (entry.owner, entry.status, version.state) == (city.street_a1, "draft", KnowledgeVersion.State.DRAFT)
+    assert (version.question_zh, version.answer_zh) == ("停车证到期了怎么续办", "带行驶证到街道办续办。")
+    assert client.post(reverse("knowledge:manage-propose", args=[appeal.number])).status_code == 302  # once only
+    assert KnowledgeEntry.objects.filter(proposal__appeal=appeal).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.publish(version=version, actor=officer.user)
+    services.publish(version=version, actor=officers["head_a1"].user)
 
 
 def test_the_dashboard_its_export_and_api_count_consultations_answered_at_first_contact(

@@ -57,6 +57,15 @@ def entries_for_unit(unit: Unit | None) -> QuerySet[KnowledgeEntry]:
     ).order_by("-is_stale", "-drafts", "key")
 
 
+def unit_answer(number: str, unit: Unit):
+    """The RESOLVED event carrying `unit`'s answer to the consultation `number`, or None."""
+    from ..models import Appeal, AppealEvent
+
+    return (AppealEvent.objects.select_related("appeal")
+            .filter(appeal__number=number, appeal__kind=Appeal.Kind.CONSULTATION, kind=AppealEvent.Kind.RESOLVED,
+                    unit=unit).exclude(note="").order_by("-created_at").first())
+
+
 def staleness_by_unit() -> dict[int, int]:
     """Published entries past their review date, per owning unit (only units that have any)."""
     return dict(KnowledgeEntry.objects.filter(stale()).values_list("owner").annotate(n=Count("id"))

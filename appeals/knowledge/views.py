@@ -144,6 +144,24 @@ def publish(request, key: str, number: int):
 
 
 @login_required
+@require_POST
+def propose(request, number: str):
+    """A unit's answer to a consultation, offered as a draft entry of the unit for its head."""
+    officer = _staff(request)
+    answer = selectors.unit_answer(number, officer.unit)
+    if answer is None:
+        raise Http404  # not a consultation this officer's unit answered
+    try:
+        entry = services.propose_entry(appeal=answer.appeal, owner=officer.unit, question="", answer=answer.note,
+                                       actor=request.user)
+    except ValidationError:
+        messages.error(request, _("This answer has been proposed already."))
+        return redirect("knowledge:manage")
+    messages.success(request, _("Draft entry written from the answer: complete it; the head of the unit publishes it."))
+    return redirect("knowledge:manage-entry", key=entry.key)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def import_entries(request):
     """Supervisors import a file: a dry run first (the plan and the bad rows), then apply."""
