@@ -26,9 +26,9 @@ from .models import KnowledgeEntry, KnowledgeTerm, KnowledgeVersion
 ENTRIES, TERMS = KnowledgeEntry._meta.db_table, KnowledgeTerm._meta.db_table
 
 CANDIDATES = 100
-MAX_LOOKUP_TERMS = 12
+MAX_LOOKUP_TERMS = 6
 CONFIDENT = 0.52  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
-COMMON_SHARE = 0.05  # a token in more entries than this share is too common to look candidates up by
+COMMON_SHARE = 0.02  # a token in more entries than this share is too common to look candidates up by
 MAX_QUERY_TOKENS = 24
 
 
