@@ -188,3 +188,19 @@ class KnowledgeProposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class FirstContactDay(models.Model):
+    """A day's consultations by channel and category and how many were answered at first contact
+    from the knowledge base: the dashboard's rollup, recounted with the day's other figures
+    (stats.count_day), so the page never reads the appeals."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=8)
+    category = models.ForeignKey("appeals.Category", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    consultations = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="kb_first_contact_day")]

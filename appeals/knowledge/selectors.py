@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from streets.models import Unit
 
-from .models import KnowledgeEntry, KnowledgeUse, KnowledgeVersion, Topic
+from .models import FirstContactDay, KnowledgeEntry, KnowledgeVersion, Topic
 from .search import Suggestion
 
 OFTEN_DISPATCHED_MIN = 5  # uses before "often leads to a dispatch anyway" is judged
@@ -84,30 +84,26 @@ class FirstContactFigures:
         return self.answered / self.consultations if self.consultations else None
 
 
-def first_contact(start, end) -> FirstContactFigures:
-    """Consultations received in [start, end) and those answered at first contact from the
-    knowledge base: overall, by category and by channel."""
+def first_contact(first_day: date, end_day: date) -> FirstContactFigures:
+    """Consultations received on the days [first_day, end_day) and those answered at first contact
+    from the knowledge base: overall, by category and by channel (from the rollup, stats.count_day)."""
     from ..models import Appeal
 
-    consultations = Appeal.objects.filter(kind=Appeal.Kind.CONSULTATION, created_at__gte=start, created_at__lt=end)
-    answered = Q(knowledge_uses__outcome=KnowledgeUse.Outcome.ANSWERED)
-    totals = consultations.aggregate(n=Count("id", distinct=True), a=Count("id", filter=answered, distinct=True))
-
-    def split(field: str, label) -> list[tuple[str, int, int]]:
-        rows = (consultations.values(field).annotate(n=Count("id", distinct=True),
-                                                     a=Count("id", filter=answered, distinct=True))
-                .order_by("-n", field))
-        return [(label(row[field]), row["n"], row["a"]) for row in rows]
-
-    from ..models import Category
-
-    names = {c.pk: c.display_name for c in Category.objects.filter(
-        pk__in=consultations.values("category").distinct())}
+    rows = list(FirstContactDay.objects.filter(day__gte=first_day, day__lt=end_day).select_related("category"))
     channels = dict(Appeal.Channel.choices)
+
+    def split(label) -> list[tuple[str, int, int]]:
+        totals: dict[str, list[int]] = {}
+        for row in rows:
+            pair = totals.setdefault(label(row), [0, 0])
+            pair[0] += row.consultations
+            pair[1] += row.answered
+        return sorted(((name, n, a) for name, (n, a) in totals.items()), key=lambda item: (-item[1], item[0]))
+
     return FirstContactFigures(
-        consultations=totals["n"], answered=totals["a"],
-        by_category=split("category", lambda pk: names.get(pk, "—")),
-        by_channel=split("channel", lambda code: str(channels.get(code, code))),
+        consultations=sum(row.consultations for row in rows), answered=sum(row.answered for row in rows),
+        by_category=split(lambda row: row.category.display_name if row.category else "—"),
+        by_channel=split(lambda row: str(channels.get(row.channel, row.channel))),
     )
 
 

@@ -146,8 +146,9 @@ class Dashboard:
     @cached_property
     def first_contact(self) -> knowledge.FirstContactFigures:
         """The period's consultations and those answered at first contact from the knowledge base
-        (read from the appeals, not a rollup: see appeals/knowledge/selectors.py)."""
-        return knowledge.first_contact(self.filters.period.start, self.filters.period.end)
+        (the rollup appeals/knowledge/stats.py keeps with the daily figures)."""
+        period = self.filters.period
+        return knowledge.first_contact(timezone.localdate(period.start), timezone.localdate(period.end))
 
     @cached_property
     def knowledge_stale(self) -> dict[int, int]:
