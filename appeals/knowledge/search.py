@@ -67,8 +67,11 @@ def _held(terms: list[str]) -> dict[str, int]:
     if not terms:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT term, entries FROM {TERMS} WHERE term IN ({', '.join(['%s'] * len(terms))})",  # noqa: S608
-                       terms)
+        if connection.vendor == "postgresql":  # one array parameter: planned at once however many terms
+            cursor.execute(f"SELECT term, entries FROM {TERMS} WHERE term = ANY(%s)", [terms])  # noqa: S608
+        else:
+            cursor.execute(f"SELECT term, entries FROM {TERMS} WHERE term IN ({', '.join(['%s'] * len(terms))})",  # noqa: S608
+                           terms)
         return dict(cursor.fetchall())
 
 
