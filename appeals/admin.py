@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .models import ApiKey, Appeal, AppealEvent, Category, CategoryAttribute
+from .models import ApiKey, Appeal, AppealEvent, Category, CategoryAttribute, Notification
 from .open311.keys import issue_key, revoke_api_key
 
 
@@ -17,7 +17,7 @@ class CategoryAttributeInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "level", "tier", "is_leaf", "active"]
+    list_display = ["code", "name", "name_en", "level", "tier", "nearby_radius_m", "is_leaf", "active"]
     list_filter = ["level", "tier", "is_leaf", "active"]
     search_fields = ["code", "name", "name_en"]
     inlines = [CategoryAttributeInline]
@@ -93,3 +93,14 @@ class AppealEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["appeal", "created_at", "kind", "from_status", "to_status", "unit", "actor"]
     list_filter = ["kind"]
     list_select_related = ["appeal", "unit", "actor"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The messages sent to residents (never their text or address): what failed and was retried."""
+
+    list_display = ["appeal", "step", "channel", "state", "attempts", "created_at", "sent_at", "error"]
+    list_filter = ["state", "channel", "step"]
+    list_select_related = ["appeal"]
+    fields = list_display
+    readonly_fields = list_display

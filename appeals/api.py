@@ -4,6 +4,7 @@ Serializers here only parse types; every rule lives in the intake service, whose
 ValidationError becomes a 400 with the same messages the web form shows.
 """
 import copy
+import re
 from dataclasses import asdict
 
 from django.conf import settings
@@ -26,10 +27,11 @@ from config.throttling import OneTripThrottling, TooManyRequests
 
 from . import devices, folding, tracking_cookie
 from .forms import posted_answers
-from .models import Appeal
+from .models import NOTIFY_STEPS, Appeal
 from .selectors import tracking_summary
-from .services import submit_appeal
-from .throttles import INTAKE_THROTTLES, IntakeLimits, LookupBlocked, TrackingThrottle, is_operator, track_appeal
+from .services import FORM_NAMES, appeal_fields, submit_appeal
+from .throttles import INTAKE_THROTTLES, IntakeLimits, TrackingThrottle, is_operator
+from .tracking_lookup import LookupBlocked, track_appeal
 
 
 class BoundedListField(serializers.ListField):
@@ -41,6 +43,7 @@ class BoundedListField(serializers.ListField):
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
+QUESTION_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")  # CategoryAttribute.code
 MAX_ANSWERS = 50  # more answers than any category has questions; a bound on the body's shape
 SCALARS = (str, int, float)
 
@@ -82,6 +85,10 @@ class AnswersField(serializers.DictField):
     def to_internal_value(self, data):
         if isinstance(data, dict) and len(data) > MAX_ANSWERS:
             raise serializers.ValidationError(_("Answer at most %(n)d questions.") % {"n": MAX_ANSWERS})
+        if isinstance(data, dict) and not all(isinstance(key, str) and QUESTION_CODE.match(key) for key in data):
+            # Checked before DRF keys its errors by the code: a key that cannot be a code (a lone
+            # surrogate, say) would otherwise be echoed into an answer that cannot be encoded.
+            raise serializers.ValidationError(_("Question codes are letters, digits, - and _ (at most 32)."))
         return super().to_internal_value(data)
 
 
@@ -102,6 +109,12 @@ class AppealIntakeSerializer(serializers.Serializer):
         help_text="The resident's own choice to publish the appeal (off unless they asked): Open311 then lists "
         "it under a public id, with personal data in the text masked and the place rounded to about 100 m. "
         "Ask the resident; never set it for them.",
+    )
+    notify = BoundedListField(
+        child=serializers.ChoiceField(choices=NOTIFY_STEPS), required=False, max_length=len(NOTIFY_STEPS),
+        help_text="The steps the resident wants an SMS (and an e-mail, when `contact_email` is given) about: "
+        "`dispatched`, `responded`, `extended`, `resolved`, `reopened`. Omitted: every step; `[]`: none. "
+        "The receipt (number, code, link) is always sent to a phone or e-mail given.",
     )
     photos = BoundedListField(child=serializers.FileField(), required=False, max_length=20)
     channel = serializers.CharField(required=False, allow_blank=True)
@@ -151,6 +164,12 @@ class TrackingSerializer(serializers.Serializer):
     timeline = TimelineEntrySerializer(many=True)
     feedback_until = serializers.DateTimeField(
         allow_null=True, help_text="While set, the resident may rate the handling (on the tracking page or the link)."
+    )
+    following = serializers.BooleanField(
+        help_text="This number belongs to a resident who followed another appeal: the progress shown is that one's."
+    )
+    follower_may_rate = serializers.BooleanField(
+        help_text="A follower may now rate the outcome (on the tracking page)."
     )
 
 
@@ -213,21 +232,8 @@ class AppealIntakeView(OneTripThrottling, APIView):
         channel = channel_for(request, data.get("channel"))
         try:
             submitted = submit_appeal(
-                text=data["text"],
+                **appeal_fields(data, names=FORM_NAMES),
                 channel=channel,
-                kind=data.get("kind"),
-                urgency=data.get("urgency"),
-                category_code=data.get("category"),
-                address=data.get("address", ""),
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                contact_name=data.get("contact_name", ""),
-                contact_phone=data.get("contact_phone", ""),
-                contact_email=data.get("contact_email", ""),
-                anonymous=data.get("anonymous", False),
-                publish=data.get("publish", False),
-                photos=data.get("photos", []),
-                attributes=data.get("attributes"),
                 submitted_by=request.user,
                 source=folding.source_of(request, channel=channel, caller_phone=data.get("contact_phone", "")),
                 claim=limits.claim,
@@ -275,5 +281,6 @@ class AppealTrackView(OneTripThrottling, APIView):
             raise TooManyRequests(exc.wait) from exc
         if appeal is None:
             raise NotFound(_("No appeal matches this number and code."))
-        response = Response(TrackingSerializer(asdict(tracking_summary(appeal))).data)
-        return tracking_cookie.remember(request, response, appeal.number)
+        summary = tracking_summary(appeal)
+        response = Response(TrackingSerializer(asdict(summary)).data)
+        return tracking_cookie.remember(request, response, summary.number)

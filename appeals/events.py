@@ -13,6 +13,7 @@ from django.utils import timezone
 from config.sql_insert import insert_sql, prepared_cursor
 
 from .models import Appeal, AppealEvent
+from .signals import events_recorded
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ def record_transitions(transitions: list[Transition]) -> list[AppealEvent]:
         ))
     for changes, appeal_ids in updates.items():
         Appeal.objects.filter(pk__in=appeal_ids).update(**dict(changes))
-    return AppealEvent.objects.bulk_create(events)
+    created = AppealEvent.objects.bulk_create(events)
+    events_recorded.send(sender=AppealEvent, events=created)
+    return created
 
 
 def create_with_first_event(appeal: Appeal, *, kind: str, actor=None) -> AppealEvent:

@@ -43,7 +43,7 @@ FOLD_WAIT_SECONDS = 2.0  # a repeat waits this long for its twin's appeal to com
 FOLD_POLL_SECONDS = 0.01
 
 
-def normalise(value: str) -> str:
+def comparable_text(value: str) -> str:
     """Case, width and spacing differences do not make a different appeal."""
     return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
 
@@ -67,7 +67,8 @@ def fingerprint(
     if not source:
         return ""
     parts = [
-        source, normalise(text), category_code, str(latitude or ""), str(longitude or ""), normalise(address),
+        source, comparable_text(text), category_code, str(latitude or ""), str(longitude or ""),
+        comparable_text(address),
         re.sub(r"[^0-9]", "", contact_phone or ""), *sorted(_digest(photo) for photo in photos),
     ]
     message = "\x1f".join(parts).encode("utf-8", "surrogatepass")

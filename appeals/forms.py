@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from . import catalogue
-from .models import Appeal, Category, CategoryAttribute
+from .models import NOTIFY_STEP_CHOICES, NOTIFY_STEPS, Appeal, Category, CategoryAttribute
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -18,7 +18,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleImageField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -42,6 +42,26 @@ def category_choices(blank_label: str) -> list:
         )
         groups.setdefault(group, []).append((leaf.code, leaf.display_name))
     return [("", blank_label), *groups.items()]
+
+
+def street_matters() -> set[str]:
+    """Codes of the categories the street where it happened handles (the duty list); the rest go
+    to a named department. The map's category filter keeps these for "what the street handles"."""
+    from streets.models import Duty
+
+    return set(Duty.objects.filter(handler=Duty.Handler.STREET).values_list("category__code", flat=True))
+
+
+class CategorySelect(forms.Select):
+    """The category list, each option marked data-street when the street handles it."""
+
+    street_codes: set[str] = frozenset()
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.street_codes:
+            option["attrs"]["data-street"] = "1"
+        return option
 
 
 # A category's extra questions are asked under one name on every channel: attribute[CODE] in a
@@ -125,7 +145,7 @@ class AppealForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Where, what and since when."), "required": True}),
         required=False,
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=CategorySelect)
     kind = forms.ChoiceField(label=_("Type of appeal"), choices=Appeal.Kind.choices, initial=Appeal.Kind.COMPLAINT)
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Appeal.Urgency.choices, initial=Appeal.Urgency.ORDINARY,
@@ -164,6 +184,10 @@ class AppealForm(forms.Form):
         required=False,
     )
 
+    notify = forms.MultipleChoiceField(
+        label=_("Send me a message (SMS, and e-mail if given) when…"), required=False,
+        choices=NOTIFY_STEP_CHOICES, initial=list(NOTIFY_STEPS), widget=forms.CheckboxSelectMultiple,
+    )
     # The knowledge-base entries the page suggested for the question (ids, set by the page's script):
     # filed anyway, each counts toward "often leads to a dispatch anyway". The "yes, this answers
     # it" button posts `kb_version` instead (appeals.views.file_form).
@@ -176,6 +200,8 @@ class AppealForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(self.blank_category)
+        if not self.taken_by_phone:
+            self.fields["category"].widget.street_codes = street_matters()
         for name, label in self.labels.items():
             self.fields[name].label = label
         code = self.data.get("category") if self.is_bound else self.initial.get("category")

@@ -20,6 +20,8 @@ class HandlingFacts(Protocol):
 
     def open_survey_until(self, appeal: Appeal) -> datetime | None: ...
 
+    def in_district(self, appeals: QuerySet[Appeal], district_code: str) -> QuerySet[Appeal]: ...
+
 
 _facts: list[HandlingFacts] = []
 
@@ -48,3 +50,9 @@ def primary_dispatch(appeal: Appeal):
 def open_survey_until(appeal: Appeal) -> datetime | None:
     """When the feedback survey open on the appeal closes; None when none is open."""
     return _provider().open_survey_until(appeal)
+
+
+def in_district(appeals: QuerySet[Appeal], district_code: str) -> QuerySet[Appeal]:
+    """The appeals whose current primary dispatch is in that district (a street of it, or one of
+    its own departments)."""
+    return _provider().in_district(appeals, district_code)

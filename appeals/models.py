@@ -16,14 +16,24 @@ from streets.i18n import LocalizedNameMixin, localized_text
 from .open311.rates import validate_rate
 
 
+class Tier(models.TextChoices):
+    """The time-limit tiers: a category has one of the first four; summoned departments are held to
+    the co-handling limits (dispatch.models.TimeLimit rows are kept per tier)."""
+
+    URGENT = "urgent", _("Urgent")
+    UTILITY = "utility", _("Utilities")
+    ORDINARY = "ordinary", _("Ordinary")
+    COMPLEX = "complex", _("Complex")
+    COHANDLING = "cohandling", _("Co-handling (summoned departments)")
+
+
+CATEGORY_TIERS = [(value, label) for value, label in Tier.choices if value != Tier.COHANDLING]
+
+
 class Category(LocalizedNameMixin, models.Model):
     """A node of the three-level taxonomy; only leaves are chosen on appeals."""
 
-    class Tier(models.TextChoices):
-        URGENT = "urgent", _("Urgent")
-        UTILITY = "utility", _("Utilities")
-        ORDINARY = "ordinary", _("Ordinary")
-        COMPLEX = "complex", _("Complex")
+    Tier = Tier
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     parent = models.ForeignKey(
@@ -33,7 +43,13 @@ class Category(LocalizedNameMixin, models.Model):
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     is_leaf = models.BooleanField(_("leaf"), default=False)
-    tier = models.CharField(_("time-limit tier"), max_length=16, choices=Tier.choices, default=Tier.ORDINARY)
+    tier = models.CharField(_("time-limit tier"), max_length=16, choices=CATEGORY_TIERS, default=Tier.ORDINARY)
+    nearby_radius_m = models.PositiveIntegerField(
+        _("\"already reported\" radius (m)"), null=True, blank=True,
+        help_text=_("Open appeals of this category within this distance of a new pin are offered to the resident "
+                    "to follow instead of filing (e.g. 50 for a street lamp, 500 for construction noise). Empty: "
+                    "NEARBY_RADIUS_METERS."),
+    )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,6 +184,21 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+NOTIFY_STEP_CHOICES = [
+    ("dispatched", _("it is sent to the unit that will handle it")),
+    ("responded", _("the unit takes it up")),
+    ("extended", _("the unit is given more time")),
+    ("resolved", _("it is answered")),
+    ("reopened", _("it is sent back to be handled again")),
+]
+NOTIFY_STEPS = tuple(step for step, _label in NOTIFY_STEP_CHOICES)
+
+
+def default_notify_steps() -> list[str]:
+    """Every step, unless the resident unticks some (appeals/updates.py names them)."""
+    return list(NOTIFY_STEPS)
+
+
 def partial_fk_indexes(prefix: str, *fields: str) -> list[models.Index]:
     """Indexes on optional foreign keys over only the rows that have one. Most rows have none (an
     appeal filed on the web has no operator or API key; its RECEIVED event no actor, unit or
@@ -246,6 +277,14 @@ class Appeal(models.Model):
     # the tracking number, useless for tracking. Set for published appeals and for every request
     # filed through Open311 (its POST answers with it); empty otherwise (unique where set).
     public_id = models.CharField(_("public id"), max_length=16, blank=True, default="", db_default="", editable=False)
+    # The steps the resident chose to hear about by SMS and e-mail (appeals/updates.py, Step).
+    # (Rows written straight into the table, such as the benchmark's history, ask for none.)
+    notify_steps = models.JSONField(_("updates asked for"), default=default_notify_steps, blank=True,
+                                    db_default=models.Value([], output_field=models.JSONField()))
+    # What an operator made of the published text: their own wording (empty: the text masked
+    # automatically) or the text hidden altogether (appeals/publication.py).
+    public_text = models.TextField(_("public text (edited)"), blank=True, default="", db_default="")
+    public_text_hidden = models.BooleanField(_("public text hidden"), default=False, db_default=False)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
@@ -285,6 +324,13 @@ class Appeal(models.Model):
             # Open311's public list: published appeals, newest first.
             models.Index(fields=["-created_at", "-id"], name="appeal_published_time",
                          condition=models.Q(published=True)),
+            # "Is this already reported?": open appeals of a category in a box around a pin.
+            models.Index(fields=["category", "latitude", "longitude"], name="appeal_open_place",
+                         condition=models.Q(status__in=["received", "triage", "dispatched", "responded"],
+                                            latitude__isnull=False)),
+            # "My appeals": every appeal filed with one (normalised) phone number.
+            models.Index(fields=["contact_phone", "-created_at"], name="appeal_contact_phone",
+                         condition=~models.Q(contact_phone="")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["public_id"], name="appeal_public_id",
@@ -321,6 +367,41 @@ class AccessCode(models.Model):
         return f"{self.appeal_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class Follower(models.Model):
+    """A resident who joined an open appeal ("me too") instead of filing their own: their own
+    tracking number and code (the tracking page then shows the followed appeal's progress), the
+    contact to reach them with its updates (appeals.followers.followers_to_notify), and their own
+    rating of the outcome. Followers count on the appeal for officers and supervisors; they never
+    change its handling or the unit's rates."""
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASIC = "basic", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="followers",
+                               verbose_name=_("appeal followed"))
+    number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    access_code_hash = models.CharField(max_length=64, editable=False)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    created_at = models.DateTimeField(_("followed at"), default=timezone.now)
+    solved = models.BooleanField(_("solved"), null=True, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["appeal", "created_at"], name="follower_appeal_time")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class AppealPhoto(models.Model):
     """A resident's photo. Intake stores the upload as it came (never served: it may carry the
     resident's GPS position) and a worker replaces it with a clean re-encoded copy
@@ -334,6 +415,10 @@ class AppealPhoto(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to="appeals/%Y/%m/")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
+    public_approved = models.BooleanField(
+        _("approved for the public page"), default=False, db_default=False,
+        help_text=_("An operator looked at it: the published appeal's public page may show it."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -345,6 +430,14 @@ class AppealPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.image.name}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
 
 
 class AppendOnlyError(Exception):
@@ -398,6 +491,7 @@ class AppealEvent(models.Model):
         CALLBACK_EXPIRED = "callback_expired", _("No feedback within the time allowed")
         REOPENED = "reopened", _("Sent back to the unit: not solved")
         CLOSED = "closed", _("Closed")
+        FOLLOWED = "followed", _("Another resident reported the same problem")
         KNOWLEDGE_ANSWERED = "kb_answered", _("Answered from the knowledge base")
 
     # No single-column indexes on these two: event_appeal_time and event_dispatch_time lead with them.
@@ -470,6 +564,47 @@ class AppealEvent(models.Model):
 def status_label(code: str) -> str:
     """The translated name of an appeal status code, or the code itself if unknown."""
     return Appeal.Status(code).label if code in Appeal.Status.values else code
+
+
+class Notification(models.Model):
+    """One message to the resident about one step of their appeal on one channel: the idempotency
+    record claimed before sending (appeals/updates.py). The step is the event that made it, so a
+    step seen again (resolved after a reopen) is a new message, and one event is never sent twice
+    on a channel, whatever task delivery does."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed (will be retried)")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    # No database constraint: a foreign key into the event log would let a plain TRUNCATE of the log
+    # fail on the key instead of reaching the log's own append-only trigger (events are never
+    # deleted, so the reference cannot dangle).
+    event = models.ForeignKey(AppealEvent, on_delete=models.DO_NOTHING, related_name="notifications",
+                              db_index=False, db_constraint=False)
+    step = models.CharField(_("step"), max_length=16)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    error = models.CharField(_("last error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_step_channel"),
+        ]
+        indexes = [models.Index(fields=["appeal", "created_at"], name="notification_appeal_time")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.step} {self.channel} {self.state}"
 
 
 # The knowledge base's models live in their own module of this app (appeals/knowledge/).

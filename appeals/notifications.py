@@ -1,8 +1,13 @@
-"""Messages to residents, through a pluggable backend (settings.NOTIFICATION_BACKEND).
+"""Messages to residents, through pluggable backends.
 
-`EmailBackend` (the default) sends through Django's mail backends: the console in development,
-SMTP in production. `SmsBackend` is the interface for an SMS gateway: subclass it and implement
-`send_sms`. `ConsoleBackend` logs every message, for development without mail.
+`EmailBackend` sends through Django's mail backends: the console in development, SMTP in
+production. `SmsBackend` is the interface for an SMS gateway: subclass it and implement
+`send_sms`. `ConsoleBackend` logs every message, for development without mail or gateway.
+
+The feedback invitation goes through settings.NOTIFICATION_BACKEND (`get_backend`). Receipts,
+step updates and sign-in codes go per channel (`channel_backend`): NOTIFICATION_SMS_BACKEND to the
+phone, NOTIFICATION_EMAIL_BACKEND to the e-mail; an empty setting turns that channel off. A backend
+that cannot deliver raises: the task that called it retries (appeals/updates.py).
 """
 from __future__ import annotations
 
@@ -59,3 +64,21 @@ class ConsoleBackend(NotificationBackend):
 
 def get_backend() -> NotificationBackend:
     return import_string(settings.NOTIFICATION_BACKEND)()
+
+
+CHANNEL_SETTINGS = {"sms": "NOTIFICATION_SMS_BACKEND", "email": "NOTIFICATION_EMAIL_BACKEND"}
+
+
+def channel_enabled(channel: str) -> bool:
+    return bool(getattr(settings, CHANNEL_SETTINGS[channel]))
+
+
+def channel_backend(channel: str) -> NotificationBackend:
+    """The backend that delivers on `channel` ("sms" or "email"; see channel_enabled)."""
+    return import_string(getattr(settings, CHANNEL_SETTINGS[channel]))()
+
+
+def channel_message(channel: str, *, address: str, subject: str, body: str) -> Message:
+    """A message addressed on one channel only, so a backend that reaches both uses just this one."""
+    return Message(phone=address if channel == "sms" else "", email=address if channel == "email" else "",
+                   subject=subject, body=body)

@@ -10,6 +10,25 @@ ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A
 # seven digits or more, optionally with +, spaces or dashes between them.
 DIGIT_RUN_RE = re.compile(r"(?<![0-9])\+?[0-9](?:[ \-]?[0-9]){6,}(?![0-9])")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# A name the resident gives after the words that introduce one: 我叫张三, 本人李四, 姓名：王五,
+# 联系人赵六, my name is Li Lei, I'm called Anna. The name itself (two to four Chinese characters, or
+# one or two capitalised words) is starred out; the words before it stay, so the text still reads.
+NAME_RE = re.compile(
+    r"(?P<intro>我叫|本人(?:姓名)?[:：]?|姓名[:：]?|联系人[:：]?|我的名字是|我名叫)\s*(?P<name>[\u4e00-\u9fff·]{2,4})"
+    r"|(?P<intro_en>\b(?:[Mm]y name is|I am called|I'm called|[Nn]ame:)\s+)"
+    r"(?P<name_en>[A-Z][a-zA-Z'\-]+(?: [A-Z][a-zA-Z'\-]+)?)"
+)
+
+
+# Words that end a Chinese name written without punctuation after it (本人李四反映…).
+NAME_ENDS = ("反映", "投诉", "举报", "住", "家", "电话", "手机", "联系", "在", "是", "的", "要", "想", "向", "说")
+
+
+def _mask_introduced_name(match: re.Match) -> str:
+    if name := match.group("name"):
+        cut = next((i for i in range(2, len(name)) if name[i:].startswith(NAME_ENDS)), len(name))
+        return match.group("intro") + "*" * cut + name[cut:]
+    return match.group("intro_en") + "*" * len(match.group("name_en"))
 
 
 def mask_phone(phone: str) -> str:
@@ -22,8 +41,10 @@ def mask_phone(phone: str) -> str:
 
 def mask_text(text: str) -> str:
     """Free text as it may be published: identity-card numbers starred out, phone numbers and other
-    long numbers reduced to their last four digits, e-mail addresses hidden. Names cannot be told
-    from other words and stay as written (the resident chose to publish what they wrote)."""
+    long numbers reduced to their last four digits, e-mail addresses hidden, a name given after
+    我叫/本人/姓名/my name is (NAME_RE) starred out. Other names cannot be told from other words:
+    operators edit or hide the public text (appeals/publication.py)."""
+    text = NAME_RE.sub(_mask_introduced_name, text)
     text = ID_CARD_RE.sub(lambda match: "*" * len(match.group()), text)
     text = DIGIT_RUN_RE.sub(lambda match: mask_phone(match.group()), text)
     return EMAIL_RE.sub("***@***", text)

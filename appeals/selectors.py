@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .followers import may_rate
 from .handling import open_survey_until, primary_dispatch
 from .models import Appeal, AppealEvent
-from .tracking import code_matches_any, hash_access_code, is_tracking_number, normalize
+from .tracking import code_matches_any, compact_upper, hash_access_code, is_tracking_number
 
 # Events whose note is written for the resident: the answer, the reason for declining, the new
 # deadline of an approved extension, the departments summoned to help.
@@ -23,7 +24,7 @@ RESIDENT_NOTE_KINDS = {
 def appeal_for_tracking(*, number: str, code: str) -> Appeal | None:
     """The appeal when number and code match one of its codes (the first, or one issued to a folded
     repeat); None otherwise, with the same work either way."""
-    number = normalize(number or "")[:20]
+    number = compact_upper(number or "")[:20]
     appeal = (
         Appeal.objects.select_related("category").filter(number=number).first() if is_tracking_number(number) else None
     )
@@ -57,6 +58,13 @@ class TrackingSummary:
     declined_reason: str
     timeline: list[TimelineEntry]
     feedback_until: datetime | None = None  # the callback survey is open until then
+    following: bool = False  # a follower's page: the progress of the appeal they follow
+    follower_may_rate: bool = False  # the follower may rate the outcome now (appeals/followers.py)
+
+    @property
+    def awaits_operator(self) -> bool:
+        """Routing could not place it: an operator chooses the unit."""
+        return self.status == Appeal.Status.TRIAGE
 
 
 def tracking_summary(appeal: Appeal) -> TrackingSummary:
@@ -64,6 +72,7 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
         AppealEvent.objects.filter(appeal=appeal, public=True).select_related("unit").order_by("created_at", "id")
     )
     dispatch = primary_dispatch(appeal)
+    follower = getattr(appeal, "tracked_by", None)  # see throttles.track_appeal
     timeline = [
         TimelineEntry(
             at=event.created_at,
@@ -75,7 +84,7 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
         for event in events
     ]
     return TrackingSummary(
-        number=appeal.number,
+        number=follower.number if follower else appeal.number,
         status=appeal.status,
         status_label=appeal.get_status_display(),
         category=appeal.category.display_name if appeal.category_id else "",
@@ -86,7 +95,10 @@ def tracking_summary(appeal: Appeal) -> TrackingSummary:
         answer=dispatch.answer if dispatch else "",
         declined_reason=appeal.get_rejection_reason_display() if appeal.rejection_reason else "",
         timeline=timeline,
-        feedback_until=open_survey_until(appeal),
+        # The callback survey is the filing resident's; a follower rates on their own (may_rate).
+        feedback_until=None if follower else open_survey_until(appeal),
+        following=follower is not None,
+        follower_may_rate=follower is not None and may_rate(follower),
     )
 
 

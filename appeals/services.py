@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 
 from config.throttling import Claim
 
-from . import folding, notes, validation
+from . import folding, notes, updates, validation
 from .events import create_with_first_event, record_transition
 from .models import AccessCode, Appeal, AppealEvent, AppealPhoto
 from .photos import pending_upload
@@ -32,6 +32,34 @@ class SubmittedAppeal:
     appeal: Appeal
     access_code: str  # shown once to the resident; only its hash is stored
     folded: bool = False  # a repeat of a recent submission: `appeal` is the earlier one, the code is new
+
+
+# The resident's fields of submit_appeal and each one's value when a channel leaves it out.
+APPEAL_FIELDS = {
+    "text": "", "kind": None, "urgency": None, "category_code": None, "address": "", "latitude": None,
+    "longitude": None, "contact_name": "", "contact_phone": "", "contact_email": "", "anonymous": False,
+    "publish": False, "notify": None, "photos": (), "attributes": None, "media_url": "",
+}
+# What each channel calls them: submit_appeal's keyword -> the channel's name. A keyword a channel
+# does not list is never read from what it sent (Open311 stores no e-mail, for one).
+FORM_NAMES = {**{field: field for field in APPEAL_FIELDS if field != "media_url"}, "category_code": "category"}
+OPEN311_NAMES = {
+    "text": "description", "category_code": "service_code", "latitude": "lat", "longitude": "long",
+    "address": "address_string", "contact_phone": "phone", "contact_name": "first_name", "media_url": "media_url",
+    "attributes": "attributes",
+}
+
+
+def appeal_fields(values: Mapping, *, names: Mapping[str, str]) -> dict:
+    """A channel's cleaned values -> submit_appeal's keywords: the one mapping behind the web form,
+    the API and Open311 (`names` says what the channel calls each field). A field left out, or
+    left empty where "not given" is None, takes its default."""
+    fields = {}
+    for field, name in names.items():
+        default = APPEAL_FIELDS[field]
+        value = values.get(name, default)
+        fields[field] = default if value is None or (value == "" and default is None) else value
+    return fields
 
 
 def _collect(errors: dict, check: Callable, *args, **kwargs):
@@ -58,6 +86,7 @@ def submit_appeal(
     contact_email: str = "",
     anonymous: bool = False,
     publish: bool = False,
+    notify: Iterable[str] | None = None,
     photos: Iterable = (),
     language: str | None = None,
     submitted_by=None,
@@ -72,7 +101,8 @@ def submit_appeal(
     `attributes` answers the category's questions (every channel asks them; a required one
     left unanswered is refused like any other field);
     `api_key` is the third-party app filing through Open311. `publish` is the resident's own
-    choice to make the appeal public (off unless they asked); a published appeal, and every
+    choice to make the appeal public (off unless they asked); `notify` the steps they want to hear
+    about (None: every step, models.NOTIFY_STEPS); a published appeal, and every
     request filed through Open311, gets a public id. Raises ValidationError (keyed by
     field, all problems at once) and stores nothing on bad input.
     The same appeal sent again by the same `source` (a verified sender: folding.device_source or
@@ -83,6 +113,33 @@ def submit_appeal(
     Redis round trip, and may refuse there). Photos are checked from their headers before the
     claim, stored as they came and decoded by a worker after commit (appeals/photos.py).
     """
+    fields, uploads = _validate(
+        text=text, channel=channel, kind=kind, urgency=urgency, category_code=category_code, address=address,
+        latitude=latitude, longitude=longitude, contact_name=contact_name, contact_phone=contact_phone,
+        contact_email=contact_email, anonymous=anonymous, photos=photos, attributes=attributes, media_url=media_url,
+        notify=notify,
+    )
+    fields.update(
+        api_key=api_key,
+        published=bool(publish),
+        public_id=new_public_id() if publish or api_key is not None else "",
+        language=(language or get_language() or "zh-hans")[:10],
+        submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
+        fingerprint=folding.fingerprint(
+            source=source, text=fields["text"], category_code=fields["category"].code if fields["category"] else "",
+            latitude=fields["latitude"], longitude=fields["longitude"], address=fields["address"],
+            contact_phone=fields["contact_phone"], photos=uploads,
+        ),
+    )
+    return _fold_or_store(fields, uploads=uploads, submitted_by=submitted_by, claim=claim)
+
+
+def _validate(
+    *, text, channel, kind, urgency, category_code, address, latitude, longitude, contact_name, contact_phone,
+    contact_email, anonymous, photos, attributes, media_url, notify,
+) -> tuple[dict, list]:
+    """Step one: every field checked (all problems at once, as ValidationError keyed by field) and
+    cleaned into the appeal's own fields; the photos checked from their headers."""
     errors: dict[str, list[str]] = {}
     clean_text = _collect(errors, validation.clean_text, text)
     category = _collect(errors, validation.clean_category, category_code)
@@ -100,15 +157,10 @@ def submit_appeal(
         errors, validation.clean_choice, "urgency", urgency, Appeal.Urgency, Appeal.Urgency.ORDINARY
     )
     address = _collect(errors, validation.clean_address, address)
+    notify_steps = _collect(errors, validation.clean_notify_steps, notify)
     if errors:
         raise ValidationError(errors)
-
-    fingerprint = folding.fingerprint(
-        source=source, text=clean_text, category_code=category.code if category else "",
-        latitude=location[0], longitude=location[1], address=address, contact_phone=contact[1], photos=uploads,
-    )
-    access_code = new_access_code()
-    fields = dict(
+    return dict(
         channel=channel,
         kind=kind,
         urgency=urgency,
@@ -116,7 +168,6 @@ def submit_appeal(
         text=clean_text,
         attributes=answers or {},
         media_url=media_url or "",
-        api_key=api_key,
         address=address,
         latitude=location[0],
         longitude=location[1],
@@ -124,12 +175,14 @@ def submit_appeal(
         contact_phone=contact[1],
         contact_email=contact[2],
         anonymous=anonymous,
-        published=bool(publish),
-        public_id=new_public_id() if publish or api_key is not None else "",
-        language=(language or get_language() or "zh-hans")[:10],
-        submitted_by=submitted_by if submitted_by is not None and submitted_by.is_authenticated else None,
-        fingerprint=fingerprint,
-    )
+        notify_steps=notify_steps,
+    ), uploads
+
+
+def _fold_or_store(fields: dict, *, uploads: list, submitted_by, claim) -> SubmittedAppeal:
+    """Step two: fold a repeat into its first appeal, or store this one under a fresh number (and
+    announce it, `_store`)."""
+    fingerprint, access_code = fields["fingerprint"], new_access_code()
     number = new_tracking_number()
     attempt = claim(fingerprint, number)
     if folding.repeats(attempt):
@@ -158,8 +211,7 @@ class _NumberTaken(Exception):
 
 def _store(number: str, access_code: str, fields: dict, *, photos: list, submitted_by) -> SubmittedAppeal:
     """Insert the appeal under `number` with its RECEIVED event (one statement, see
-    events.create_with_first_event) and its photos, and announce it (signals.appeal_filed: dispatch queues its
-    routing once committed).
+    events.create_with_first_event) and its photos, and announce it (step three, `_announce`).
 
     Without photos and outside a caller's transaction, that one statement is the whole transaction.
     Photos need one; inside a caller's transaction a savepoint keeps it usable when the number
@@ -171,7 +223,7 @@ def _store(number: str, access_code: str, fields: dict, *, photos: list, submitt
             create_with_first_event(appeal, kind=AppealEvent.Kind.RECEIVED, actor=submitted_by)
             for photo in photos:
                 AppealPhoto.objects.create(appeal=appeal, image=pending_upload(photo), state=AppealPhoto.State.PENDING)
-            appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=bool(photos))
+            _announce(appeal, has_photos=bool(photos), access_code=access_code)
     except IntegrityError as exc:
         if Appeal.objects.filter(number=number).exists():
             raise _NumberTaken from exc
@@ -188,3 +240,11 @@ def _fold_repeat(appeal: Appeal, *, access_code: str, submitted_by) -> None:
             message=notes.message("intake.folded"),
         )
 
+
+
+def _announce(appeal: Appeal, *, has_photos: bool, access_code: str) -> None:
+    """Step three, inside the storing transaction: tell whoever listens that an appeal was filed
+    (signals.appeal_filed; dispatch queues its routing and photo checks once committed, and the
+    receipt when a channel can reach the resident: only then does the code travel with it)."""
+    receipt_code = access_code if updates.channels(appeal) else ""  # no receipt: nothing to queue
+    appeal_filed.send(sender=Appeal, appeal_id=appeal.pk, has_photos=has_photos, access_code=receipt_code)

@@ -1,10 +1,16 @@
-"""What intake announces to the apps above it; appeals imports none of them (README, "How it works").
+"""What intake and the event log announce to the apps above it; appeals imports none of them (README, "How it works").
 
 `appeal_filed` is sent inside the intake transaction (or its savepoint), once the appeal and its
-photos are saved, with `appeal_id` and `has_photos`. A receiver that queues work does it on commit,
+photos are saved, with `appeal_id`, `has_photos` and `access_code` (the resident's code, for the
+receipt; never stored; empty when no channel reaches the resident). A receiver that queues work does it on commit,
 so a rolled-back intake queues nothing. dispatch/routing/outbox.py is the receiver that queues the
-appeal's routing and its photos' re-encoding.
+appeal's routing and its photos' re-encoding; dispatch/feedback/updates.py queues its receipt.
+
+`events_recorded` is sent by appeals.events.record_transitions inside the transaction that wrote
+the events, with `events` (the new AppealEvent rows, their appeals loaded): dispatch/feedback/
+updates.py queues the resident's step messages from them on commit (appeals/updates.py).
 """
 from django.dispatch import Signal
 
 appeal_filed = Signal()
+events_recorded = Signal()

@@ -1,32 +1,21 @@
 """Rate limits on the residents' side, shared by the web pages and the API (see config.throttling).
 
 Filing is limited per client address, operators' filing per operator; submissions refused for bad
-input count on a limit of their own (see IntakeLimits). Tracking is limited twice: all lookups per
-address, and failed lookups per address and per tracking number, so nobody can try codes for one
-appeal from many addresses or many appeals from one address. A lookup takes its place on the failure
-counters before the code is checked, in one atomic step (config/failure_limits.py), so a blocked
-lookup says nothing about whether the code was right and parallel guesses cannot outrun the count.
+input count on a limit of their own (see IntakeLimits). Tracking lookups are limited per address
+here (TrackingThrottle); their failures are counted by the lookup itself (appeals/tracking_lookup.py).
 """
 from __future__ import annotations
 
-from config.failure_limits import FailureReservation, TooManyFailures
 from config.throttling import (
     AnonThrottle,
     Claim,
     ClientRateThrottle,
-    FailureThrottle,
     TooManyRequests,
-    address_key,
-    client_ip,
     count_requests,
 )
-from streets.models import Officer
 from streets.roles import officer_of
 
-from . import folding, tracking_cookie
-from .models import Appeal
-from .selectors import appeal_for_tracking
-from .tracking import number_digest
+from . import folding
 
 FILED, INVALID = "filed", "invalid"  # an intake request's outcome, as its limits count it
 
@@ -34,7 +23,7 @@ FILED, INVALID = "filed", "invalid"  # an intake request's outcome, as its limit
 def is_operator(user) -> bool:
     """A hotline operator files for callers all day: their appeals count on their own allowance."""
     officer = officer_of(user)
-    return officer is not None and officer.role == Officer.Role.OPERATOR
+    return officer is not None and officer.is_operator
 
 
 class IntakeThrottle(ClientRateThrottle):
@@ -112,35 +101,3 @@ class TrackingThrottle(AnonThrottle):
     """Tracking lookups, per address."""
 
     scope = "tracking"
-
-
-class FailedLookupsByAddress(FailureThrottle):
-    scope = "tracking_failures"
-
-
-class FailedLookupsByNumber(FailureThrottle):
-    scope = "tracking_failures_number"
-
-
-class LookupBlocked(Exception):
-    def __init__(self, wait: float):
-        super().__init__(wait)
-        self.wait = wait
-
-
-def track_appeal(request, *, number: str, code: str) -> Appeal | None:
-    """The tracking lookup behind the page and the API: the appeal, None on a wrong number or
-    code (counted as a failure), or LookupBlocked while a failure counter is full. Failures count
-    per address, and per tracking number unless this browser has shown it holds the code before
-    (appeals/tracking_cookie.py)."""
-    counters = [FailedLookupsByAddress(address_key(client_ip(request)))]
-    if not tracking_cookie.knows(request, number):
-        counters.append(FailedLookupsByNumber(number_digest(number)))
-    try:
-        reservation = FailureReservation(counters)
-    except TooManyFailures as exc:
-        raise LookupBlocked(exc.wait) from exc
-    appeal = appeal_for_tracking(number=number, code=code)
-    if appeal is not None:
-        reservation.release()
-    return appeal

@@ -47,7 +47,8 @@ def random_characters(count: int) -> str:
     return "".join(chars[:count])
 
 
-def normalize(value: str) -> str:
+def compact_upper(value: str) -> str:
+    """A tracking number or access code as typed (spaces, lower case) in the form it was issued."""
     return "".join(value.split()).upper()
 
 
@@ -58,12 +59,8 @@ def is_tracking_number(value: str) -> bool:
 
 def hash_access_code(number: str, code: str) -> str:
     # surrogatepass: a lone surrogate (possible in JSON) hashes instead of raising; valid text is unchanged.
-    message = f"{number}:{normalize(code)}".encode("utf-8", "surrogatepass")
+    message = f"{number}:{compact_upper(code)}".encode("utf-8", "surrogatepass")
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def access_code_matches(number: str, code: str, stored_hash: str) -> bool:
-    return code_matches_any(number, code, [stored_hash])
 
 
 def code_matches_any(number: str, code: str, stored_hashes) -> bool:
@@ -75,4 +72,4 @@ def code_matches_any(number: str, code: str, stored_hashes) -> bool:
 def number_digest(number: str) -> str:
     """A tracking number as the tracking limits and the browser's cookie name it (never the number
     itself in Redis or in a cookie)."""
-    return hashlib.sha256(normalize(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return hashlib.sha256(compact_upper(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -22,7 +22,7 @@ from streets.services import is_inside_city
 
 from . import catalogue
 from .images import check_photo_headers
-from .models import Category, CategoryAttribute
+from .models import NOTIFY_STEPS, Category, CategoryAttribute
 
 PHONE_REGION = "CN"  # the hotline calls back Chinese numbers; "+86" or "0086" may be typed or not
 PHONE_MAX_LENGTH = 32  # what the form field and the stored column allow, checked before parsing
@@ -173,6 +173,18 @@ def clean_choice(field: str, value: str | None, choices, default: str) -> str:
     if value not in choices.values:
         raise ValidationError({field: _("Choose one of the listed options.")})
     return value
+
+
+def clean_notify_steps(steps) -> list[str]:
+    """The steps the resident wants to hear about, in their canonical order; None means all."""
+    if steps is None:
+        return list(NOTIFY_STEPS)
+    if isinstance(steps, str) or not all(isinstance(step, str) for step in steps):
+        raise ValidationError({"notify": _("Choose one of the listed options.")})
+    chosen = set(steps)
+    if not chosen <= set(NOTIFY_STEPS):
+        raise ValidationError({"notify": _("Choose one of the listed options.")})
+    return [step for step in NOTIFY_STEPS if step in chosen]
 
 
 MEDIA_URL_MAX_LENGTH = 500

@@ -1,8 +1,9 @@
 """Public pages for residents: the appeal form and the confirmation (the tracking page, which carries
 the feedback survey, and the survey behind the link are dispatch/feedback/views.py)."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from config.throttling import TooManyRequests, too_many_requests_page
@@ -12,7 +13,7 @@ from .devices import remember_device
 from .forms import AppealForm
 from .knowledge import services as knowledge_services
 from .models import Appeal
-from .services import submit_appeal
+from .services import FORM_NAMES, appeal_fields, submit_appeal
 from .throttles import INTAKE_THROTTLES, IntakeLimits
 
 SESSION_KEY = "submitted_appeal"
@@ -52,21 +53,8 @@ def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
 def _intake(request, data: dict, form: AppealForm, *, channel: str, submitted_by, claim) -> dict:
     """The intake service's arguments from the form."""
     return dict(
-        text=data["text"],
+        **appeal_fields({**data, "attributes": form.answers()}, names=FORM_NAMES),
         channel=channel,
-        kind=data["kind"],
-        urgency=data["urgency"],
-        category_code=data["category"] or None,
-        address=data["address"],
-        latitude=data["latitude"] or None,
-        longitude=data["longitude"] or None,
-        contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"],
-        contact_email=data["contact_email"],
-        anonymous=data["anonymous"],
-        publish=data["publish"],
-        photos=data["photos"],
-        attributes=form.answers(),
         submitted_by=submitted_by,
         source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
         claim=claim,
@@ -90,7 +78,19 @@ def appeal_form(request):
             response = tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
             return remember_device(request, response)
     status = 400 if request.method == "POST" else 200
-    return remember_device(request, render(request, "appeals/form.html", {"form": form}, status=status))
+    context = {"form": form, "map": map_context()}
+    return remember_device(request, render(request, "appeals/form.html", context, status=status))
+
+
+def map_context() -> dict:
+    """What the form's map needs: the tile server (none: the city's own boundaries are drawn) and
+    the live category suggestions' endpoint when the project has one (the form works without)."""
+    try:
+        suggest_url = reverse("api:suggestions")
+    except NoReverseMatch:
+        suggest_url = ""
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "suggest_url": suggest_url}
 
 
 def submitted(request):

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
 from appeals.knowledge.api import KnowledgeSearchView
+from appeals.map_api import BoundariesView, FollowView, NearbyAppealsView, PlaceAtView, PlaceSearchView
 from dispatch.api.dashboard import DashboardView, RankingView
 from dispatch.api.decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
 from dispatch.api.dispatches import DispatchViewSet, TriageViewSet
@@ -18,6 +19,11 @@ router.register("supervision-orders", SupervisionOrderViewSet, basename="supervi
 urlpatterns = [
     path("appeals/", AppealIntakeView.as_view(), name="appeal-intake"),
     path("appeals/track/", AppealTrackView.as_view(), name="appeal-track"),
+    path("appeals/nearby/", NearbyAppealsView.as_view(), name="appeals-nearby"),
+    path("appeals/follow/", FollowView.as_view(), name="appeal-follow"),
+    path("places/", PlaceSearchView.as_view(), name="places-search"),
+    path("places/at/", PlaceAtView.as_view(), name="place-at"),
+    path("places/boundaries/", BoundariesView.as_view(), name="places-boundaries"),
     path("knowledge/search/", KnowledgeSearchView.as_view(), name="knowledge-search"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),

@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config.map_tiles import tile_origin
 from config.secret_key import production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -195,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
         "options": {"expires": ROUTING_SWEEP_SECONDS},
     },
+    "send-lost-updates": {
+        "task": "dispatch.tasks.sweep_updates",
+        "schedule": timedelta(seconds=ROUTING_SWEEP_SECONDS),
+        "options": {"expires": ROUTING_SWEEP_SECONDS},
+    },
     "sweep-deadlines": {
         "task": "dispatch.tasks.sweep_deadlines",
         "schedule": timedelta(minutes=1),
@@ -231,6 +237,14 @@ CALLBACK_WINDOW_DAYS = int(os.environ.get("CALLBACK_WINDOW_DAYS", "7"))
 CALLBACK_CALL_TRIES = int(os.environ.get("CALLBACK_CALL_TRIES", "3"))
 CALLBACK_RETRY_HOURS = int(os.environ.get("CALLBACK_RETRY_HOURS", "2"))
 NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "appeals.notifications.EmailBackend")
+# Receipts, step updates and sign-in codes, per channel (appeals/notifications.py); empty: channel off.
+# SMS needs a gateway (a subclass of appeals.notifications.SmsBackend): off by default in production.
+NOTIFICATION_SMS_BACKEND = os.environ.get(
+    "NOTIFICATION_SMS_BACKEND", "appeals.notifications.ConsoleBackend" if DEBUG else ""
+)
+# How long a "My appeals" sign-in code works (appeals/sign_in.py).
+SIGN_IN_CODE_MINUTES = int(os.environ.get("SIGN_IN_CODE_MINUTES", "10"))
+NOTIFICATION_EMAIL_BACKEND = os.environ.get("NOTIFICATION_EMAIL_BACKEND", "appeals.notifications.EmailBackend")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -305,6 +319,15 @@ REST_FRAMEWORK = {
         "login_failures_pair": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_PAIR", "5/15m"),
         "login_failures_address": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ADDRESS", "30/hour"),
         "login_failures_account": os.environ.get("RATE_LIMIT_LOGIN_FAILURES_ACCOUNT", "20/5m"),
+        # The resident's map (where a pin falls, places by name, nearby appeals), per address.
+        "map": os.environ.get("RATE_LIMIT_MAP", "600/hour"),
+        # Following an open appeal instead of filing ("me too"), per address.
+        "follow": os.environ.get("RATE_LIMIT_FOLLOW", "30/hour"),
+        # "My appeals" sign-in codes: sent per phone and per address, wrong codes per phone and per address.
+        "my_codes_phone": os.environ.get("RATE_LIMIT_MY_CODES_PHONE", "5/hour"),
+        "my_codes_address": os.environ.get("RATE_LIMIT_MY_CODES_ADDRESS", "20/hour"),
+        "my_code_failures_phone": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_PHONE", "5/15m"),
+        "my_code_failures_address": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_ADDRESS", "30/hour"),
         # Open311 reads without an API key, per address (a key's reads count under its own limit).
         "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
         # knowledge-base searches per address: the forms' suggestions follow what is typed
@@ -331,7 +354,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "reason" or "state"; give each choice set its own stable name.
     "ENUM_NAME_OVERRIDES": {
         "DispatchStateEnum": "dispatch.models.Dispatch.State",
-        "DecisionEnum": "dispatch.models.requests.Decision",
+        "DecisionEnum": "dispatch.models.decisions.Decision",
         "SupervisionOrderStateEnum": "dispatch.models.SupervisionOrder.State",
         "ReturnReasonEnum": "dispatch.models.ReturnRequest.Reason",
         "SupervisionReasonEnum": "dispatch.models.SupervisionOrder.Reason",
@@ -366,6 +389,15 @@ OPEN311_DEFAULT_RATE = os.environ.get("OPEN311_DEFAULT_RATE", "60/min")
 # How long a page of GET requests is served from the cache before it is read again.
 OPEN311_CACHE_SECONDS = int(os.environ.get("OPEN311_CACHE_SECONDS", "60"))
 
+# The resident's map. Without a tile server (the default) it draws the city's own district and
+# street boundaries; MAP_TILE_URL names one (e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png),
+# and the content security policy then allows images from exactly that host.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# "Is this already reported?": how far from a pin an open appeal of the same category is offered
+# (a category's own radius, set in the admin, comes first).
+NEARBY_RADIUS_METERS = int(os.environ.get("NEARBY_RADIUS_METERS", "200"))
+
 # Security: strict when DEBUG is off (production); HTTPS is assumed behind a proxy.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -387,6 +419,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+if MAP_TILE_URL:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(tile_origin(MAP_TILE_URL))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

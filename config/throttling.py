@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from functools import wraps
@@ -264,14 +265,26 @@ class UserThrottle(ClientRateThrottle):
         return self.cache_key_for(request.user.pk)
 
 
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
 class FailureThrottle(ClientRateThrottle):
     """Counts failures only (wrong codes, wrong passwords), reserved before each attempt is checked
     and released on success (config/failure_limits.py). `ident` is what is counted (an address, a
-    hashed number or account)."""
+    hashed number or account). Rates may name a multiple of the period ("5/15m": 5 in 15 minutes)."""
 
     def __init__(self, ident: str):
         super().__init__()
         self.key = self.cache_key_for(ident)
+
+    def parse_rate(self, rate):
+        if rate is None:
+            return (None, None)
+        count, period = rate.split("/")
+        match = re.fullmatch(r"(\d*)\s*([smhd])[a-z]*", period.strip())
+        if match is None:
+            raise ValueError(f"Unreadable rate {rate!r}: use e.g. 5/15m, 30/hour.")
+        return int(count), int(match[1] or 1) * PERIODS[match[2]]
 
 
 class OneTripThrottling:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from appeals import photos
+from appeals import photos, updates
 from appeals.models import Appeal
 from dispatch.deadlines import due, sweeps
 from dispatch.feedback import callbacks, invitations
@@ -92,6 +92,45 @@ def recount_provisional_deadlines() -> int:
 def send_callback_invitation(callback_id: int, token: str) -> bool:
     """Send the resident the feedback link through the configured notification backend."""
     return invitations.send_callback_invitation(callback_id=callback_id, token=token)
+
+
+# Retried with backoff (1 s, 2 s, 4 s, … up to 10 minutes, jittered) when a backend fails;
+# appeals.updates.deliver's claim keeps a retry, or a task delivered twice, from sending twice.
+UPDATE_TASK_OPTIONS = {
+    "acks_late": True, "autoretry_for": (updates.DeliveryFailed, OperationalError), "retry_backoff": True,
+    "retry_backoff_max": 600, "max_retries": 8,
+}
+
+
+@shared_task(name="dispatch.tasks.send_receipt", **UPDATE_TASK_OPTIONS)
+def send_receipt(appeal_id: int, access_code: str) -> int:
+    """The receipt of a new appeal (number, code, link) by SMS and e-mail."""
+    event_id = updates.receipt_event_id(appeal_id)
+    return updates.deliver(event_id=event_id, access_code=access_code) if event_id else 0
+
+
+@shared_task(name="dispatch.tasks.send_updates", **UPDATE_TASK_OPTIONS)
+def send_updates(event_ids: list[int]) -> int:
+    """The step messages of these events, each once per channel; a failed one retries the task,
+    and the ones already sent are skipped by their claim."""
+    sent, failure = 0, None
+    for event_id in event_ids:
+        try:
+            sent += updates.deliver(event_id=event_id)
+        except updates.DeliveryFailed as exc:
+            failure = exc
+    if failure is not None:
+        raise failure
+    return sent
+
+
+@shared_task(name="dispatch.tasks.sweep_updates", acks_late=False)
+def sweep_updates() -> int:
+    """Steps whose message was never queued (broker down, worker gone) are queued here."""
+    event_ids = updates.lost(older_than_seconds=settings.ROUTING_GRACE_SECONDS)
+    for start in range(0, len(event_ids), 100):
+        send_updates.delay(event_ids[start:start + 100])
+    return len(event_ids)
 
 
 @shared_task(name="dispatch.tasks.refresh_rankings", acks_late=True)

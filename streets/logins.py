@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import re
 from datetime import timedelta
 
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -42,22 +41,10 @@ from .models import LoginLockout
 
 logger = logging.getLogger(__name__)
 DEVICE = ProofCookie("staff_device")
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
 class LoginFailures(FailureThrottle):
-    """Failed sign-ins; rates may name a multiple of the period ("5/15m": 5 in 15 minutes)."""
+    """Failed sign-ins (rates like "5/15m": config.throttling.FailureThrottle)."""
 
     limit: str
-
-    def parse_rate(self, rate):
-        if rate is None:
-            return (None, None)
-        count, period = rate.split("/")
-        match = re.fullmatch(r"(\d*)\s*([smhd])[a-z]*", period.strip())
-        if match is None:
-            raise ValueError(f"Unreadable rate {rate!r}: use e.g. 5/15m, 30/hour.")
-        return int(count), int(match[1] or 1) * PERIODS[match[2]]
 
 
 class FailedLoginsByPair(LoginFailures):

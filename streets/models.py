@@ -133,13 +133,23 @@ class Officer(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()}, {self.unit})"
 
+    # The one place a role is compared: everything else asks these (dispatch/handling/rules.py
+    # builds every "may this person do this now?" on them).
+    def has_role(self, role: str) -> bool:
+        return self.role == role
+
     @property
     def is_operator(self) -> bool:
-        return self.role == self.Role.OPERATOR
+        return self.has_role(self.Role.OPERATOR)
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role == self.Role.SUPERVISOR
+        return self.has_role(self.Role.SUPERVISOR)
+
+    @property
+    def is_unit_officer(self) -> bool:
+        """Works a unit's queue (a street's, a department's or a district's), not the center's."""
+        return self.has_role(self.Role.OFFICER)
 
 
 class Duty(models.Model):

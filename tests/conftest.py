@@ -2,11 +2,13 @@
 role, API clients, and a real Celery worker on the real Redis (a separate database, see
 pyproject.toml)."""
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
 import redis
 from django.conf import settings
+from django.db import connections
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -20,6 +22,7 @@ from streets.models import Duty, Officer, Unit
 
 from .factories import CategoryFactory, DutyFactory, OfficerFactory, UnitFactory, UserFactory, square
 from .fault_figures import FaultFigures
+from .scenarios import AXE, forget_rate_limits, routed_ticket
 
 FAULT_FIGURES = pytest.StashKey[list]()
 
@@ -98,11 +101,8 @@ def fresh_process_caches():
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(redis_client):
-    """Rate-limit counters live in the Django cache (Redis, under its key prefix): each test starts
-    with none, and nothing else in the tests' Redis database (the Celery queues) is touched."""
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for key in redis_client.scan_iter(match=f"{prefix}:*", count=1000):
-        redis_client.delete(key)
+    """Each test starts with no rate-limit counter."""
+    forget_rate_limits(redis_client)
 
 
 @pytest.fixture
@@ -186,9 +186,9 @@ def routing_queued(redis_client):
     """As if a routing task were queued and not yet started (dispatch/routing/outbox.py): intake raises
     the flag in vain and publishes nothing, so no worker of the suite routes these appeals while
     the test still runs (or while a transactional test's tables are emptied)."""
-    from dispatch.routing import outbox as queueing
+    from dispatch.routing import outbox
 
-    redis_client.set(queueing._flag_key(), 1, px=60_000)
+    redis_client.set(outbox._flag_key(), 1, px=60_000)
 
 
 @pytest.fixture(scope="session")
@@ -212,12 +212,7 @@ def celery_worker(django_db_setup, django_db_blocker, redis_client):
 @pytest.fixture
 def ticket(city):
     """A noise appeal from inside street A1, routed there (a pending dispatch)."""
-    from appeals.services import submit_appeal
-    from dispatch.routing.route import route_appeal
-
-    appeal = submit_appeal(text="楼下烧烤店油烟噪声扰民", category_code=city.noise.code, latitude=39.95,
-                           longitude=116.05, contact_name="张三", contact_phone="13800138000").appeal
-    return route_appeal(appeal_id=appeal.pk)
+    return routed_ticket(city, text="楼下烧烤店油烟噪声扰民")
 
 
 @pytest.fixture
@@ -281,3 +276,62 @@ def rates(settings):
         }
 
     return set_rates
+
+
+# --- a real browser: Debian's Chromium driven by Playwright ------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A page of a headless Chromium the size of a phone, in Chinese; skipped without Chromium
+    (unless REQUIRE_BROWSER is set)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} but REQUIRE_BROWSER is set")
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+        connections.close_all()  # ORM reads made while Playwright ran used their own connection
+
+
+@pytest.fixture
+def csp_violations(browser_page) -> list[str]:
+    """Every content-security-policy violation Chromium reports while the test runs."""
+    violations: list[str] = []
+
+    def collect(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    browser_page.on("console", collect)
+    return violations
+
+
+@pytest.fixture
+def axe_page(browser_page):
+    """A page whose context lets the test inject axe-core (the site's policy would refuse it)."""
+    if not AXE.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{AXE} is missing: run `npm ci` in tests/ (make test does)")
+        pytest.skip("axe-core is not installed (make test runs npm ci in tests/)")
+    context = browser_page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                                       bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import redis
 
-from .helpers import wait_for
+from .scenarios import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")

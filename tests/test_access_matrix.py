@@ -4,9 +4,13 @@ The table below has one row per URL pattern (several for a pattern that serves m
 ticket). `test_every_url_pattern_has_a_row` walks Django's URL resolver and fails for any
 pattern without a row, so a new endpoint cannot ship without saying who may use it.
 
-Each row names what each allowed role sees; every role it does not name must be refused (a
-redirect to a login page, 401, 403 or 404), with nothing of any ticket in the body (number,
-text, the resident's name and phone) and nothing changed in the event log. Whoever is allowed
+Each row names what each allowed role sees; every role it does not name must be refused, with
+nothing of any ticket in the body (number, text, the resident's name and phone) and nothing
+changed in the event log. A refusal is one exact answer, by one rule (`refusal`): a visitor who
+is not signed in is sent to the login page (the API answers 403: its first authentication is the
+session, which sends no challenge; the admin sends everyone without a superuser to its own login);
+a signed-in staff member gets 404 for a ticket that is not theirs to read or act on, and 403 for a
+page or list of another role. Public endpoints name their one refusal (`refused`). Whoever is allowed
 sees the resident's name and phone in full only when the row says so (the unit that must call,
 the operator for the manual queue); everybody else gets them masked.
 """
@@ -22,6 +26,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from appeals import sign_in
+from appeals.followers import nearby_open_appeals
 from appeals.models import Appeal, AppealEvent
 from appeals.photos import reencode_pending
 from appeals.privacy import mask_phone
@@ -29,12 +35,11 @@ from appeals.services import submit_appeal
 from appeals.views import SESSION_KEY
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.feedback.callbacks import hash_token
-from dispatch.handling import actions as services
-from dispatch.handling import extensions, returns, supervision, whistles
+from dispatch.handling import actions, extensions, returns, supervision, whistles
 from dispatch.models import Callback, Dispatch
 from dispatch.routing import route
 
-from .helpers import png_upload
+from .scenarios import png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -104,12 +109,13 @@ class Row:
     status: int = 200  # the allowed answer
     json: bool = False
     prepare: Callable[[Scene], object] | None = None
-    refused_to: tuple[str, ...] = ()  # redirects that also count as refusals (besides login pages)
+    not_yours: bool = False  # about one ticket: staff it is not for get 404 (else 403: another role's page)
+    refused: tuple[int, str] | None = None  # (status, Location) of every refusal, whoever asks (public rows)
     echoes_number: bool = False  # the visitor typed the number: its echo in a form is no leak
 
 
 def respond_first(scene: Scene) -> None:
-    services.respond_dispatch(dispatch_id=scene.street.dispatch.pk, officer=scene.officers["officer_a1"])
+    actions.respond_dispatch(dispatch_id=scene.street.dispatch.pk, officer=scene.officers["officer_a1"])
 
 
 def track_data(scene: Scene, role: str) -> dict:
@@ -120,6 +126,13 @@ def track_data(scene: Scene, role: str) -> dict:
 def new_appeal_data(scene: Scene, role: str) -> dict:
     return {"text": "另一件事", "category": scene.city.noise.code, "contact_phone": "13500135000",
             "kind": "complaint", "urgency": "ordinary"}
+
+
+def follow_data(scene: Scene, role: str) -> dict:
+    """The street ticket as the nearby list offers it to follow."""
+    found = nearby_open_appeals(category_code=scene.city.noise.code, latitude=scene.city.POINT_A1[0],
+                                longitude=scene.city.POINT_A1[1])
+    return {"ref": found[0].ref, "contact_phone": "13600136000"}
 
 
 def dispatch_pk(scene: Scene) -> int:
@@ -156,7 +169,7 @@ def summon_water(scene: Scene) -> None:
     whistles.blow_whistle(dispatch_id=dispatch_pk(scene), officer=scene.officers["officer_a1"],
                           departments=[scene.city.water], note="需要供水部门")
     scene.water = Dispatch.objects.get(appeal=scene.street.appeal, unit=scene.city.water)
-    services.respond_dispatch(dispatch_id=scene.water.pk, officer=scene.officers["water"])
+    actions.respond_dispatch(dispatch_id=scene.water.pk, officer=scene.officers["water"])
 
 
 SURVEY_TOKEN = "survey-token-for-the-access-matrix"
@@ -165,6 +178,13 @@ SURVEY_TOKEN = "survey-token-for-the-access-matrix"
 def open_survey(scene: Scene) -> None:
     Callback.objects.create(dispatch=scene.street.dispatch, token_hash=hash_token(SURVEY_TOKEN),
                             closes_at=timezone.now() + timedelta(days=7))
+
+
+def publish_street(scene: Scene) -> None:
+    """The street ticket published, an operator's wording for its text, its photo approved."""
+    Appeal.objects.filter(pk=scene.street.appeal.pk).update(published=True, public_id="PBHCSTREET23",
+                                                            public_text="路口井盖缺失")
+    scene.street.appeal.photos.update(public_approved=True)
 
 
 def with_head(rows: list) -> list:
@@ -178,6 +198,7 @@ def with_head(rows: list) -> list:
 
 
 CENTER_REVIEW = {"operator": TICKET}
+NOT_FOUND = (404, "")  # a public lookup that finds nothing for this visitor
 KB_STAFF = {role: NOTHING for role in ("officer_a", "officer_b", "department", "district", "supervisor")}
 
 
@@ -196,9 +217,33 @@ TABLE: list[Row] = [
     Row("appeals:home", "get", lambda s: reverse("appeals:home"), EVERYONE_NOTHING),
     Row("appeals:home", "post", lambda s: reverse("appeals:home"), EVERYONE_NOTHING, data=new_appeal_data,
         status=302),
-    Row("appeals:submitted", "get", lambda s: reverse("appeals:submitted"), {"resident": TICKET}, refused_to=("/",)),
+    Row("appeals:submitted", "get", lambda s: reverse("appeals:submitted"), {"resident": TICKET}, refused=(302, "/")),
     Row("appeals:track", "post", lambda s: reverse("appeals:track"), {"resident": TICKET}, data=track_data,
-        echoes_number=True),
+        echoes_number=True, refused=NOT_FOUND),
+    # Published appeals: public pages that show the public text (never the number or contact).
+    Row("appeals:published", "get", lambda s: reverse("appeals:published"), EVERYONE_NOTHING,
+        prepare=publish_street),
+    Row("appeals:published-detail", "get", lambda s: reverse("appeals:published-detail", args=["PBHCSTREET23"]),
+        EVERYONE_NOTHING, prepare=publish_street),
+    Row("appeals:published-photo", "get", lambda s: reverse("appeals:published-photo",
+        args=["PBHCSTREET23", s.street.photo_pk]), EVERYONE_NOTHING, prepare=publish_street),
+    Row("console:published", "get", lambda s: reverse("console:published"), {"operator": TICKET},
+        prepare=publish_street),
+    Row("console:publication", "get", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
+        {"operator": TICKET}, prepare=publish_street),
+    Row("console:publication", "post", lambda s: reverse("console:publication", args=[s.street.appeal.pk]),
+        {"operator": NOTHING}, prepare=publish_street, status=302, data=lambda s, r: {"public_text": "井盖"}),
+    # "My appeals": the resident signed in with the street ticket's phone sees it; nobody else does.
+    Row("appeals:my", "get", lambda s: reverse("appeals:my"), {**EVERYONE_NOTHING, "resident": TICKET}),
+    Row("appeals:my", "post", lambda s: reverse("appeals:my"),
+        {**dict.fromkeys(ROLES, ELSEWHERE), "resident": TICKET},
+        data=lambda s, r: {"phone": f"1350013{ROLES.index(r):04d}"}),  # a phone each: 5 codes an hour per phone
+    Row("appeals:my-code", "get", lambda s: reverse("appeals:my-code"), dict.fromkeys(ROLES, ELSEWHERE)),
+    Row("appeals:my-code", "post", lambda s: reverse("appeals:my-code"), dict.fromkeys(ROLES, ELSEWHERE),
+        data=lambda s, r: {"code": "123456"}),
+    Row("appeals:my-sign-out", "post", lambda s: reverse("appeals:my-sign-out"), dict.fromkeys(ROLES, ELSEWHERE)),
+    Row("appeals:my-appeal", "get", lambda s: reverse("appeals:my-appeal", args=[s.street.appeal.number]),
+        {"resident": TICKET}, refused=(302, "/my/")),
     Row("login", "get", lambda s: reverse("login"), EVERYONE_NOTHING),
     Row("logout", "post", lambda s: reverse("logout"), EVERYONE_NOTHING, status=302),
     Row("set_language", "post", lambda s: reverse("set_language"), EVERYONE_NOTHING,
@@ -207,16 +252,18 @@ TABLE: list[Row] = [
     Row("console:home", "get", lambda s: reverse("console:home"), STAFF_NOTHING, status=302),
     Row("console:queue", "get", lambda s: reverse("console:queue"),
         {**STAFF_NOTHING, "officer_a": TICKET, "district": TICKET, "supervisor": TICKET, "operator": ELSEWHERE}),
-    Row("console:dispatch", "get", lambda s: reverse("console:dispatch", args=[dispatch_pk(s)]), VIEWERS),
+    Row("console:dispatch", "get", lambda s: reverse("console:dispatch", args=[dispatch_pk(s)]), VIEWERS,
+        not_yours=True),
     Row("console:dispatch-action", "post", lambda s: reverse("console:dispatch-action", args=[dispatch_pk(s), "sign"]),
-        {"officer_a": NOTHING}, status=302),
+        {"officer_a": NOTHING}, status=302, not_yours=True),
     Row("console:dispatch-action", "post",
         lambda s: reverse("console:dispatch-action", args=[dispatch_pk(s), "resolve"]),
-        {"officer_a": NOTHING}, data=lambda s, r: {"answer": "已修复"}, status=302, prepare=respond_first),
+        {"officer_a": NOTHING}, data=lambda s, r: {"answer": "已修复"}, status=302, prepare=respond_first,
+        not_yours=True),
     Row("console:photo", "get", lambda s: reverse("console:photo", args=[s.street.photo_pk]),
-        {"officer_a": NOTHING, "district": NOTHING, "supervisor": NOTHING}),
+        {"officer_a": NOTHING, "district": NOTHING, "supervisor": NOTHING}, not_yours=True),
     Row("console:photo", "get", lambda s: reverse("console:photo", args=[s.triage.photo_pk]),
-        {"operator": NOTHING}, ticket="triage"),
+        {"operator": NOTHING}, ticket="triage", not_yours=True),
     Row("console:phone-intake", "get", lambda s: reverse("console:phone-intake"), {"operator": NOTHING}),
     Row("console:phone-intake", "post", lambda s: reverse("console:phone-intake"), {"operator": NOTHING},
         data=new_appeal_data, status=302),
@@ -229,17 +276,30 @@ TABLE: list[Row] = [
     # The API.
     Row("api:appeal-intake", "post", lambda s: reverse("api:appeal-intake"), EVERYONE_NOTHING, status=201,
         data=new_appeal_data, json=True),
-    Row("api:appeal-track", "get", lambda s: reverse("api:appeal-track"), {"resident": TICKET}, data=track_data),
+    Row("api:appeal-track", "get", lambda s: reverse("api:appeal-track"), {"resident": TICKET}, data=track_data,
+        refused=NOT_FOUND),
+    # The resident's map: public, and about no ticket (a nearby appeal shows no number, text or contact
+    # unless published; following one answers with the follower's own number).
+    Row("api:appeals-nearby", "get", lambda s: reverse("api:appeals-nearby"), EVERYONE_NOTHING,
+        data=lambda s, r: {"category": s.city.noise.code, "lat": s.city.POINT_A1[0], "lng": s.city.POINT_A1[1]}),
+    Row("api:appeal-follow", "post", lambda s: reverse("api:appeal-follow"), EVERYONE_NOTHING, status=201,
+        json=True, data=follow_data),
+    Row("api:places-search", "get", lambda s: reverse("api:places-search"), EVERYONE_NOTHING,
+        data=lambda s, r: {"q": "街道"}),
+    Row("api:place-at", "get", lambda s: reverse("api:place-at"), EVERYONE_NOTHING,
+        data=lambda s, r: {"lat": s.city.POINT_A1[0], "lng": s.city.POINT_A1[1]}),
+    Row("api:places-boundaries", "get", lambda s: reverse("api:places-boundaries"), EVERYONE_NOTHING),
     Row("api:dispatch-list", "get", lambda s: reverse("api:dispatch-list"), {**STAFF_NOTHING, **VIEWERS}),
-    Row("api:dispatch-detail", "get", lambda s: reverse("api:dispatch-detail", args=[dispatch_pk(s)]), VIEWERS),
+    Row("api:dispatch-detail", "get", lambda s: reverse("api:dispatch-detail", args=[dispatch_pk(s)]), VIEWERS,
+        not_yours=True),
     Row("api:dispatch-sign", "post", lambda s: reverse("api:dispatch-sign", args=[dispatch_pk(s)]),
-        {"officer_a": FULL}),
+        {"officer_a": FULL}, not_yours=True),
     Row("api:dispatch-respond", "post", lambda s: reverse("api:dispatch-respond", args=[dispatch_pk(s)]),
-        {"officer_a": FULL}, data=lambda s, r: {"note": "已联系"}, json=True),
+        {"officer_a": FULL}, data=lambda s, r: {"note": "已联系"}, json=True, not_yours=True),
     Row("api:dispatch-notes", "post", lambda s: reverse("api:dispatch-notes", args=[dispatch_pk(s)]),
-        {"officer_a": FULL}, data=lambda s, r: {"note": "到现场"}, json=True),
+        {"officer_a": FULL}, data=lambda s, r: {"note": "到现场"}, json=True, not_yours=True),
     Row("api:dispatch-resolve", "post", lambda s: reverse("api:dispatch-resolve", args=[dispatch_pk(s)]),
-        {"officer_a": FULL}, data=lambda s, r: {"answer": "已修复"}, json=True, prepare=respond_first),
+        {"officer_a": FULL}, data=lambda s, r: {"answer": "已修复"}, json=True, prepare=respond_first, not_yours=True),
     Row("api:triage-list", "get", lambda s: reverse("api:triage-list"), {"operator": TICKET}, ticket="triage"),
     Row("api:triage-detail", "get", lambda s: reverse("api:triage-detail", args=[s.triage.appeal.pk]),
         {"operator": TICKET}, ticket="triage"),
@@ -251,17 +311,19 @@ TABLE: list[Row] = [
     # Deadlines: returns, whistles, extensions, supervision orders (API).
     Row("api:dispatch-return-to-center", "post", lambda s: reverse("api:dispatch-return-to-center",
         args=[dispatch_pk(s)]), {"officer_a": TICKET}, status=201, json=True,
-        data=lambda s, r: {"reason": "duty", "note": "不是本单位职责"}),
+        data=lambda s, r: {"reason": "duty", "note": "不是本单位职责"}, not_yours=True),
     Row("api:dispatch-whistle", "post", lambda s: reverse("api:dispatch-whistle", args=[dispatch_pk(s)]),
         {"officer_a": NOTHING}, status=201, json=True,
-        data=lambda s, r: {"departments": [s.city.water.code], "note": "需要供水部门"}),
+        data=lambda s, r: {"departments": [s.city.water.code], "note": "需要供水部门"}, not_yours=True),
     Row("api:dispatch-report", "post", lambda s: reverse("api:dispatch-report", args=[s.water.pk]),
-        {"department": MASKED}, json=True, data=lambda s, r: {"report": "已检修"}, prepare=summon_water),
+        {"department": MASKED}, json=True, data=lambda s, r: {"report": "已检修"}, prepare=summon_water,
+        not_yours=True),
     Row("api:dispatch-extension", "post", lambda s: reverse("api:dispatch-extension", args=[dispatch_pk(s)]),
         {"officer_a": TICKET}, status=201, json=True,
-        data=lambda s, r: {"proposed_day": a_working_day_after_the_deadline(s).isoformat(), "reason": "需协调"}),
+        data=lambda s, r: {"proposed_day": a_working_day_after_the_deadline(s).isoformat(), "reason": "需协调"},
+        not_yours=True),
     Row("api:dispatch-supervise", "post", lambda s: reverse("api:dispatch-supervise", args=[dispatch_pk(s)]),
-        {"supervisor": TICKET}, status=201, json=True, data=lambda s, r: {"note": "请加快"}),
+        {"supervisor": TICKET}, status=201, json=True, data=lambda s, r: {"note": "请加快"}, not_yours=True),
     Row("api:return-list", "get", lambda s: reverse("api:return-list"), CENTER_REVIEW, prepare=ask_return),
     Row("api:return-detail", "get", lambda s: reverse("api:return-detail", args=[s.return_request.pk]),
         CENTER_REVIEW, prepare=ask_return),
@@ -348,18 +410,20 @@ TABLE: list[Row] = [
     # under a public id: its tracking number names nothing there. Filing needs an API key (none of
     # these visitors holds one).
     Row("open311:discovery", "get", lambda s: reverse("open311:discovery", args=["json"]), EVERYONE_NOTHING),
-    Row("open311:root", "get", lambda s: reverse("open311:root"), {}),
+    Row("open311:root", "get", lambda s: reverse("open311:root"), {}, refused=NOT_FOUND),
     Row("open311:services", "get", lambda s: reverse("open311:services", args=["json"]), EVERYONE_NOTHING),
     Row("open311:service", "get", lambda s: reverse("open311:service", args=[s.city.noise.code, "json"]),
         EVERYONE_NOTHING),
     Row("open311:requests", "get", lambda s: reverse("open311:requests", args=["json"]), EVERYONE_NOTHING),
     Row("open311:requests", "post", lambda s: reverse("open311:requests", args=["json"]), {},
-        data=lambda s, r: {"service_code": s.city.noise.code, "lat": "39.95", "long": "116.05"}),
+        data=lambda s, r: {"service_code": s.city.noise.code, "lat": "39.95", "long": "116.05"}, refused=(403, "")),
     Row("open311:request", "get", lambda s: reverse("open311:request", args=[s.street.appeal.number, "xml"]), {},
-        echoes_number=True),  # "service_request_id … was not found"
-    Row("open311:token", "get", lambda s: reverse("open311:token", args=["no-such-token", "json"]), {}),
-    Row("open311:<unnamed /open311/^(?P<path>.*?)\\.json$>", "get", lambda s: "/open311/v2/nothing.json", {}),
-    Row("open311:<unnamed /open311/^(?P<path>.*)$>", "get", lambda s: "/open311/v2/nothing", {}),
+        echoes_number=True, refused=NOT_FOUND),  # "service_request_id … was not found"
+    Row("open311:token", "get", lambda s: reverse("open311:token", args=["no-such-token", "json"]), {},
+        refused=NOT_FOUND),
+    Row("open311:<unnamed /open311/^(?P<path>.*?)\\.json$>", "get", lambda s: "/open311/v2/nothing.json", {},
+        refused=NOT_FOUND),
+    Row("open311:<unnamed /open311/^(?P<path>.*)$>", "get", lambda s: "/open311/v2/nothing", {}, refused=NOT_FOUND),
     # The admin site: one representative row for all of it; superusers only, no role here is one.
     Row("admin:*", "get", lambda s: reverse("admin:appeals_appeal_change", args=[s.street.appeal.pk]), {}),
 ]
@@ -412,6 +476,7 @@ def client_as(role: str, scene: Scene) -> Client:
     if role == "resident":  # the browser that filed the street ticket still holds its receipt
         session = client.session
         session[SESSION_KEY] = {"number": scene.street.appeal.number, "code": scene.street.code}
+        session[sign_in.SESSION_PHONE] = scene.street.phone  # signed in to "My appeals" with it
         session.save()
     elif role in OFFICER_OF_ROLE:
         client.force_login(scene.officers[OFFICER_OF_ROLE[role]].user)
@@ -431,11 +496,20 @@ def body_of(response) -> str:
     return response.content.decode(errors="replace")
 
 
-def refused(response, row: Row) -> bool:
-    if response.status_code in (401, 403, 404):
-        return True
-    location = response.get("Location", "")
-    return response.status_code == 302 and (location.startswith(LOGIN_PAGES) or location in row.refused_to)
+def refusal(row: Row, role: str, url: str) -> tuple[int, str]:
+    """The one answer that refuses `role` on this row: (status, where a redirect goes, else "")."""
+    if row.refused is not None:
+        return row.refused
+    if url.startswith("/admin/"):
+        return 302, "/admin/login/"
+    if role not in OFFICER_OF_ROLE:  # not signed in (the resident only holds a receipt in the session)
+        return (403, "") if url.startswith("/api/") else (302, "/accounts/login/")
+    return (404 if row.not_yours else 403), ""
+
+
+def answer(response) -> tuple[int, str]:
+    """(status, Location without its query: where a login page would send the visitor next)."""
+    return response.status_code, response.get("Location", "").split("?", 1)[0]
 
 
 def problems_with(row: Row, role: str, response, body: str, scene: Scene, events_changed: bool) -> list[str]:
@@ -443,11 +517,12 @@ def problems_with(row: Row, role: str, response, body: str, scene: Scene, events
     problems = []
     expected = row.sees.get(role)
     if expected is None:
-        if not refused(response, row):
-            problems.append(f"{where}, should be refused")
+        if answer(response) != refusal(row, role, row.url(scene)):
+            problems.append(f"{where} {response.get('Location', '')}, should be refused with "
+                            f"{refusal(row, role, row.url(scene))}")
         if events_changed:
             problems.append(f"{where}, refused but the event log changed")
-    elif response.status_code != (expected.status or row.status) or refused(response, row):
+    elif response.status_code != (expected.status or row.status) or answer(response)[1] in LOGIN_PAGES:
         problems.append(f"{where} {response.get('Location', '')}, expected {expected.status or row.status}")
     for name in ("street", "triage"):
         ticket = scene.ticket(name)

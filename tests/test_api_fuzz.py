@@ -24,7 +24,8 @@ def api_schema(db, rates):
     keep it from closing the test's database connection at each request's end (as Django's own test
     client does). Rate limits are lifted: thousands of requests come from one address here."""
     rates(anon="100000/hour", user="100000/hour", intake="100000/hour", tracking="100000/hour",
-          tracking_failures="100000/hour", tracking_failures_number="100000/hour")
+          tracking_failures="100000/hour", tracking_failures_number="100000/hour", map="100000/hour",
+          follow="100000/hour")
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:

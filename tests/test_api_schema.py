@@ -30,7 +30,8 @@ def operations(schema: dict):
 def test_the_schema_validates_without_warnings_and_covers_every_endpoint(schema):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {
-        "/api/v1/appeals/", "/api/v1/appeals/track/",
+        "/api/v1/appeals/", "/api/v1/appeals/track/", "/api/v1/appeals/nearby/", "/api/v1/appeals/follow/",
+        "/api/v1/places/", "/api/v1/places/at/", "/api/v1/places/boundaries/",
         "/api/v1/dispatches/", "/api/v1/dispatches/{id}/", "/api/v1/dispatches/{id}/sign/",
         "/api/v1/dispatches/{id}/respond/", "/api/v1/dispatches/{id}/notes/", "/api/v1/dispatches/{id}/resolve/",
         "/api/v1/triage/", "/api/v1/triage/{id}/", "/api/v1/triage/{id}/dispatch/", "/api/v1/triage/{id}/decline/",

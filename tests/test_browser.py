@@ -2,75 +2,16 @@
 tracking number on the confirmation page, and follows it once the worker has routed it."""
 import os
 import re
-import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 
 from appeals.models import Appeal
-from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from .helpers import sign_in, wait_for
+from .scenarios import file_appeal, file_in_english, sign_in, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM} but REQUIRE_BROWSER is set")
-        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-        connections.close_all()  # ORM reads made while Playwright ran used their own connection
-
-
-@pytest.fixture
-def csp_violations(browser_page) -> list[str]:
-    """Every content-security-policy violation Chromium reports while the test runs."""
-    violations: list[str] = []
-
-    def collect(message):
-        if "Content Security Policy" in message.text:
-            violations.append(message.text)
-
-    browser_page.on("console", collect)
-    return violations
-
-
-def file_in_english(page, base: str, **fields: str) -> tuple[str, str]:
-    """Fill the public form in English as a resident would (fields by input id: text, category,
-    address, latitude, longitude, contact_name, contact_phone); return (number, code) from the receipt."""
-    page.goto(base + "/")
-    page.select_option("#language", "en")  # the resident chooses English
-    page.wait_for_selector("text=Tell us about a problem")
-    for name, value in fields.items():
-        if name == "category":
-            page.select_option("#id_category", value)
-        else:
-            page.fill(f"#id_{name}", value)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("#tracking-number")
-    return page.inner_text("#tracking-number").strip(), page.inner_text("#access-code").strip()
-
 
 def test_a_resident_files_an_appeal_and_follows_it(browser_page, csp_violations, live_server, celery_worker, city):
     page = browser_page
@@ -103,8 +44,7 @@ def test_the_pages_and_the_admin_run_under_the_content_security_policy(
     """Staff and admin pages, driven by hand, with no violation reported (the detector itself is
     checked at the end with a script the policy must block)."""
     page = browser_page
-    submitted = submit_appeal(text="噪声扰民", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                              contact_phone="13800138000")
+    submitted = file_appeal(city, text="噪声扰民", contact_name="")
     dispatch = route_appeal(appeal_id=submitted.appeal.pk)
     get_user_model().objects.create_superuser("root", "root@example.org", "pass12345")
 

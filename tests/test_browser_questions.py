@@ -5,7 +5,6 @@ import pytest
 from appeals.models import Appeal, CategoryAttribute
 
 from .factories import CategoryFactory, DutyFactory
-from .test_browser import browser_page, csp_violations  # noqa: F401 - the browser fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +29,7 @@ def lift(city):
     return category
 
 
-def test_choosing_the_lift_category_shows_its_questions(browser_page, csp_violations, live_server, city,  # noqa: F811
+def test_choosing_the_lift_category_shows_its_questions(browser_page, csp_violations, live_server, city,
                                                          lift):
     page = browser_page
     page.goto(live_server.url + "/")
@@ -56,7 +55,7 @@ def test_choosing_the_lift_category_shows_its_questions(browser_page, csp_violat
     assert csp_violations == []
 
 
-def test_a_required_question_left_unanswered_comes_back_with_its_error(browser_page, live_server,  # noqa: F811
+def test_a_required_question_left_unanswered_comes_back_with_its_error(browser_page, live_server,
                                                                        city, lift):
     page = browser_page
     page.goto(live_server.url + "/")
@@ -73,7 +72,7 @@ def test_a_required_question_left_unanswered_comes_back_with_its_error(browser_p
     assert Appeal.objects.count() == 0
 
 
-def test_the_operators_phone_form_shows_them_too(browser_page, csp_violations, live_server, city, officers,  # noqa: F811
+def test_the_operators_phone_form_shows_them_too(browser_page, csp_violations, live_server, city, officers,
                                                  lift):
     page = browser_page
     page.goto(live_server.url + "/accounts/login/")

@@ -1,11 +1,7 @@
 """Staff pages in a real browser (Chromium through Playwright, as tests/test_browser.py drives it)."""
 import pytest
 
-from appeals.services import submit_appeal
-from dispatch.routing.route import route_appeal
-
-from .helpers import sign_in
-from .test_browser import browser_page, csp_violations  # noqa: F401 (fixtures)
+from .scenarios import sign_in, triage_appeal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,11 +10,10 @@ SHOWN = """select => Array.from(select.querySelectorAll("option[value]:not([valu
 
 
 def test_typing_in_a_unit_picker_keeps_only_the_matching_units(
-    browser_page, csp_violations, live_server, city, officers  # noqa: F811
+    browser_page, csp_violations, live_server, city, officers
 ):
     page = browser_page
-    appeal = submit_appeal(text="不知道找谁", contact_phone="13800138000").appeal
-    assert route_appeal(appeal_id=appeal.pk) is None  # in the operators' manual queue
+    appeal = triage_appeal(city, text="不知道找谁", contact_name="")  # in the operators' manual queue
     sign_in(page, live_server.url, "operator")
     page.goto(f"{live_server.url}/console/triage/{appeal.pk}/")
 

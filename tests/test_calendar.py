@@ -16,7 +16,7 @@ from dispatch.deadlines.workdays import END_OF_DAY, WorkCalendar, get_calendar
 from dispatch.models import CalendarDay, CalendarYear, Dispatch, TimeLimit
 from dispatch.routing.route import route_appeal
 
-from .helpers import local
+from .scenarios import local
 
 OFFICIAL = WorkCalendar(overrides={}, complete_years=frozenset())
 LAST_PUBLISHED_YEAR = max(chinese_calendar.holidays).year

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from appeals.models import Appeal
 
-from .helpers import png_upload
+from .scenarios import png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,11 @@ def test_the_operators_phone_form_speaks_to_an_operator_not_the_resident(client,
                 assert wording in resident and wording not in page, wording
             assert "来电人姓名" in page and "来电人电话" in page
     assert 'autocomplete="name"' not in page  # the browser must not offer the operator's own name
+
+
+def test_a_key_that_cannot_be_a_question_code_is_refused_without_echoing_it(api_as, city, questions):
+    body = '{"text": "停水了", "category": "' + city.water_outage.code + '", "attributes": {"\\ud800": null}}'
+    response = api_as(None).post("/api/v1/appeals/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["attributes"]
+    assert Appeal.objects.count() == 0

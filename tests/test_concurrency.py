@@ -4,54 +4,24 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent
-from appeals.services import submit_appeal
 from dispatch.exceptions import ActionNotAllowed
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.models import Dispatch
 from dispatch.routing import route
 from dispatch.tasks import route_waiting_task, sweep_unrouted
 from streets.models import Officer
 
 from .factories import OfficerFactory, UserFactory
+from .scenarios import file_appeal, race, race_each, triage_appeal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def race(n: int, action) -> list:
-    """Run `action` in n threads released together; return each thread's result or exception."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # collected and asserted by the caller
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
-
-
-@pytest.fixture
-def ticket(city, officers):
-    appeal = submit_appeal(text="并发测试", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                           contact_phone="13800138000").appeal
-    return route.route_appeal(appeal_id=appeal.pk)
-
-
 def test_two_officers_signing_at_once_one_wins(ticket, officers):
-    results = race(2, lambda: services.sign_dispatch(dispatch_id=ticket.pk, officer=officers["officer_a1"]))
+    results = race(2, lambda: actions.sign_dispatch(dispatch_id=ticket.pk, officer=officers["officer_a1"]))
     assert sum(isinstance(r, Dispatch) for r in results) == 1
     assert sum(isinstance(r, ActionNotAllowed) for r in results) == 1
     assert AppealEvent.objects.filter(kind=AppealEvent.Kind.SIGNED).count() == 1
@@ -59,17 +29,9 @@ def test_two_officers_signing_at_once_one_wins(ticket, officers):
 
 def test_concurrent_resolutions_record_one_answer(ticket, officers):
     officer = officers["officer_a1"]
-    services.respond_dispatch(dispatch_id=ticket.pk, officer=officer)
-    answers = ["answer A", "answer B", "answer C"]
-    index = iter(range(3))
-    lock = threading.Lock()
-
-    def resolve():
-        with lock:
-            answer = answers[next(index)]
-        return services.resolve_dispatch(dispatch_id=ticket.pk, officer=officer, answer=answer)
-
-    results = race(3, resolve)
+    actions.respond_dispatch(dispatch_id=ticket.pk, officer=officer)
+    results = race_each([partial(actions.resolve_dispatch, dispatch_id=ticket.pk, officer=officer, answer=answer)
+                         for answer in ("answer A", "answer B", "answer C")])
     winners = [r for r in results if isinstance(r, Dispatch)]
     assert len(winners) == 1
     assert all(isinstance(r, ActionNotAllowed) for r in results if r not in winners)
@@ -79,8 +41,7 @@ def test_concurrent_resolutions_record_one_answer(ticket, officers):
 
 
 def test_concurrent_routing_creates_one_dispatch(city):
-    appeal = submit_appeal(text="并发派单", category_code=city.noise.code, latitude=39.95, longitude=116.15,
-                           contact_phone="13800138000").appeal
+    appeal = file_appeal(city, text="并发派单", latitude=city.POINT_A2[0], longitude=city.POINT_A2[1]).appeal
     results = race(4, lambda: route.route_appeal(appeal_id=appeal.pk))
     assert all(isinstance(r, Dispatch) for r in results), results
     assert len({r.pk for r in results}) == 1
@@ -88,71 +49,44 @@ def test_concurrent_routing_creates_one_dispatch(city):
 
 
 @pytest.fixture
-def triage_appeal(city, officers):
-    appeal = submit_appeal(text="找不到承办单位", contact_phone="13800138000").appeal
-    assert route.route_appeal(appeal_id=appeal.pk) is None  # no category: the manual queue
-    return appeal
+def waiting(city):
+    """An appeal in the operators' manual queue."""
+    return triage_appeal(city, text="找不到承办单位", contact_name="")
 
 
-def test_two_operators_dispatching_one_appeal_create_one_dispatch(triage_appeal, officers, city):
+def test_two_operators_dispatching_one_appeal_create_one_dispatch(waiting, officers, city):
     second_operator = OfficerFactory(user=UserFactory(username="operator2"), unit=city.center,
                                      role=Officer.Role.OPERATOR)
-    operators = iter([officers["operator"], second_operator])
-    units = iter([city.street_a1, city.street_b1])
-    lock = threading.Lock()
-
-    def dispatch():
-        with lock:
-            operator, unit = next(operators), next(units)
-        return services.dispatch_manually(appeal_id=triage_appeal.pk, unit=unit, operator=operator)
-
-    results = race(2, dispatch)
+    results = race_each([
+        partial(actions.dispatch_manually, appeal_id=waiting.pk, unit=city.street_a1, operator=officers["operator"]),
+        partial(actions.dispatch_manually, appeal_id=waiting.pk, unit=city.street_b1, operator=second_operator),
+    ])
     assert sum(isinstance(r, Dispatch) for r in results) == 1
     assert sum(isinstance(r, ActionNotAllowed) for r in results) == 1
-    assert Dispatch.objects.filter(appeal=triage_appeal).count() == 1
-    assert AppealEvent.objects.filter(appeal=triage_appeal, kind=AppealEvent.Kind.DISPATCHED).count() == 1
+    assert Dispatch.objects.filter(appeal=waiting).count() == 1
+    assert AppealEvent.objects.filter(appeal=waiting, kind=AppealEvent.Kind.DISPATCHED).count() == 1
 
 
-def test_an_operator_declining_while_another_dispatches_leaves_one_outcome(triage_appeal, officers, city):
-    actions = iter([
-        lambda: services.dispatch_manually(appeal_id=triage_appeal.pk, unit=city.street_a1,
-                                           operator=officers["operator"]),
-        lambda: services.decline_appeal(appeal_id=triage_appeal.pk, reason="repeat", operator=officers["operator"]),
+def test_an_operator_declining_while_another_dispatches_leaves_one_outcome(waiting, officers, city):
+    results = race_each([
+        partial(actions.dispatch_manually, appeal_id=waiting.pk, unit=city.street_a1, operator=officers["operator"]),
+        partial(actions.decline_appeal, appeal_id=waiting.pk, reason="repeat", operator=officers["operator"]),
     ])
-    lock = threading.Lock()
-
-    def act():
-        with lock:
-            action = next(actions)
-        return action()
-
-    results = race(2, act)
     assert sum(isinstance(r, ActionNotAllowed) for r in results) == 1
-    triage_appeal.refresh_from_db()
+    waiting.refresh_from_db()
     outcomes = AppealEvent.objects.filter(
-        appeal=triage_appeal, kind__in=[AppealEvent.Kind.DISPATCHED, AppealEvent.Kind.REJECTED]
+        appeal=waiting, kind__in=[AppealEvent.Kind.DISPATCHED, AppealEvent.Kind.REJECTED]
     )
     outcome = outcomes.get()  # exactly one
-    assert triage_appeal.status == outcome.kind  # "dispatched" or "rejected", as the event says
-    assert Dispatch.objects.filter(appeal=triage_appeal).count() == (1 if outcome.kind == "dispatched" else 0)
+    assert waiting.status == outcome.kind  # "dispatched" or "rejected", as the event says
+    assert Dispatch.objects.filter(appeal=waiting).count() == (1 if outcome.kind == "dispatched" else 0)
 
 
 def test_the_sweep_racing_the_routing_tasks_routes_each_appeal_once(city):
-    appeals = [
-        submit_appeal(text=f"并发清扫 {i}", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                      contact_phone="13800138000").appeal
-        for i in range(5)
-    ]
+    appeals = [file_appeal(city, text=f"并发清扫 {i}", contact_name="").appeal for i in range(5)]
     Appeal.objects.update(created_at=timezone.now() - timedelta(minutes=5))  # past the grace period
-    jobs = iter([sweep_unrouted, sweep_unrouted, *[partial(route.route_appeal, appeal_id=a.pk) for a in appeals]])
-    lock = threading.Lock()
-
-    def run():
-        with lock:
-            job = next(jobs)
-        return job()
-
-    results = race(7, run)
+    routings = [partial(route.route_appeal, appeal_id=appeal.pk) for appeal in appeals]
+    results = race_each([sweep_unrouted, sweep_unrouted, *routings])
     assert not [r for r in results if isinstance(r, Exception)], results
     for appeal in appeals:
         assert Dispatch.objects.filter(appeal=appeal).count() == 1
@@ -162,11 +96,8 @@ def test_the_sweep_racing_the_routing_tasks_routes_each_appeal_once(city):
 def test_routing_tasks_racing_in_batches_route_each_appeal_once(city):
     """Workers running batches at once skip each other's locked rows instead of waiting or
     routing them twice."""
-    appeals = [
-        submit_appeal(text=f"并发批量 {i}", category_code=city.noise.code, latitude=39.95,
-                      longitude=116.05 + i % 2 / 10, contact_phone="13800138000").appeal
-        for i in range(40)
-    ]
+    appeals = [file_appeal(city, text=f"并发批量 {i}", longitude=116.05 + i % 2 / 10, contact_name="").appeal
+               for i in range(40)]
     tasks = iter([route_waiting_task] * len(appeals))
     lock = threading.Lock()
 

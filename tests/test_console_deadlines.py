@@ -9,7 +9,7 @@ from django.utils import timezone
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.models import Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 

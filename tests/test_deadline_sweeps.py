@@ -6,13 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appeals.models import AppealEvent
-from appeals.services import submit_appeal
 from dispatch.deadlines.sweeps import sweep_deadlines
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.models import Dispatch, SupervisionOrder
-from dispatch.routing import route
 
-from .helpers import local
+from .scenarios import local, race, routed_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +18,8 @@ MONDAY_10 = local(2026, 11, 16, 10, 0)
 
 
 def dispatched_at(city, moment, **fields) -> Dispatch:
-    appeal = submit_appeal(text=f"夜间施工噪声 {moment:%d日%H时}", category_code=city.noise.code, latitude=39.95,
-                           longitude=116.05, contact_phone="13800138000", **fields).appeal
     with time_machine.travel(moment, tick=False):
-        return route.route_appeal(appeal_id=appeal.pk)
+        return routed_ticket(city, text=f"夜间施工噪声 {moment:%d日%H时}", contact_name="", **fields)
 
 
 def sweep_at(moment):
@@ -78,7 +74,7 @@ def test_a_deadline_passed_before_any_sweep_is_marked_overdue_without_a_late_war
 def test_responding_in_time_stops_the_response_clock_and_the_resolve_clock_runs_on(city, officers):
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 16, 15, 0), tick=False):
-        services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
+        actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
     assert sweep_at(local(2026, 11, 17, 11, 0)).overdue == 0
     dispatch.refresh_from_db()
     assert dispatch.resolve_due == local(2026, 11, 25, 23, 59, 59)
@@ -91,8 +87,8 @@ def test_responding_in_time_stops_the_response_clock_and_the_resolve_clock_runs_
 def test_a_resolved_ticket_is_never_marked(city, officers):
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 16, 11, 0), tick=False):
-        services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-        services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
+        actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+        actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已处理")
     result = sweep_at(local(2026, 12, 31, 0, 0))
     assert (result.warned, result.overdue) == (0, 0)
 
@@ -107,7 +103,6 @@ def test_a_sweep_with_nothing_due_reads_four_indexed_ranges_whatever_the_table_h
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_on_several_workers_open_one_order(city):
-    from .test_concurrency import race
 
     dispatch = dispatched_at(city, MONDAY_10)
     with time_machine.travel(local(2026, 11, 18, 12, 0), tick=False):

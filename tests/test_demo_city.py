@@ -14,7 +14,7 @@ from streets.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_POINT, DEMO_STREET_C
 from streets.demo.builder import load_demo_city
 from streets.models import Community, Duty, Officer, Unit
 
-from .helpers import local
+from .scenarios import local
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from django.db import connection
 from django.test import Client
 
 from .fault_figures import routed_count, tally
-from .helpers import tracking_number_in, wait_for
 from .processes import REDIS_SERVER, CeleryProcess, PrivateRedis, database_url, publishing_to, wait_until
+from .scenarios import tracking_number_in, wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True), pytest.mark.timeout(150)]
 

@@ -3,6 +3,7 @@ no second appeal, a note on the first, and a fresh working code for the resident
 Only a sender that provably sent the first may fold (the same device, or the same operator for the
 same caller): a phone number or an address proves nothing, and a fold hands out a working code."""
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -11,26 +12,13 @@ from django.utils import timezone, translation
 
 from appeals.models import AccessCode, Appeal, AppealEvent
 from appeals.selectors import appeal_for_tracking
-from appeals.services import submit_appeal
 from streets.models import Officer
 
 from .factories import OfficerFactory
-from .helpers import png_upload
-from .test_concurrency import race
+from .scenarios import file_appeal, png_upload, race
 
-
-def submit(city, **overrides):
-    fields = {
-        "text": "小区门口路灯不亮已经一周",
-        "category_code": city.noise.code,
-        "latitude": city.POINT_A1[0],
-        "longitude": city.POINT_A1[1],
-        "contact_name": "王五",
-        "contact_phone": "13800138000",
-        "source": "device:one",
-    }
-    fields.update(overrides)
-    return submit_appeal(**fields)
+# A resident's appeal from their device; sent again, it is a repeat (any field can be changed).
+submit = partial(file_appeal, text="小区门口路灯不亮已经一周", contact_name="王五", source="device:one")
 
 
 def fold_notes(appeal) -> list[AppealEvent]:

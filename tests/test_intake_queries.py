@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from appeals import catalogue, services
 from appeals.models import Appeal, AppealEvent
 
-from .helpers import command_names, count_redis_sends
+from .scenarios import command_names, count_redis_sends
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +83,15 @@ def test_the_intake_statement_is_prepared_once_per_connection(city):
     assert AppealEvent.objects.filter(kind=AppealEvent.Kind.RECEIVED).count() == 8
 
 
-def test_an_api_intake_post_sends_redis_two_commands(
-    city, client, monkeypatch, django_capture_on_commit_callbacks, routing_queued
+@pytest.mark.parametrize("sms", [False, True], ids=["no-sms-gateway", "sms-receipt"])
+def test_an_api_intake_post_sends_redis_two_commands_and_the_receipt(
+    city, client, monkeypatch, django_capture_on_commit_callbacks, routing_queued, settings, sms
 ):
     """Redis, counted the same way: the rate limits and the repeat claim in one script, then the
-    routing flag (dispatch/routing/outbox.py). Commands are counted as they are sent, on every client."""
+    routing flag (dispatch/routing/outbox.py), then, when a channel reaches the resident, the
+    receipt's task (dispatch/feedback/updates.py). Commands are counted as they are sent, on every
+    client."""
+    settings.NOTIFICATION_SMS_BACKEND = "appeals.notifications.ConsoleBackend" if sms else ""
     with django_capture_on_commit_callbacks(execute=True):  # connects the routing flag's client
         first = client.post(INTAKE_URL, body(city, "第一次"), content_type="application/json")
     assert first.status_code == 201
@@ -97,6 +101,9 @@ def test_an_api_intake_post_sends_redis_two_commands(
         response = client.post(INTAKE_URL, body(city, "楼下商铺每晚噪声扰民"), content_type="application/json",
                                HTTP_X_APPEAL_DEVICE=first["X-Appeal-Device"])
     assert response.status_code == 201
-    assert command_names(sent) == [b"EVALSHA", b"SET"], sent
+    assert command_names(sent)[:2] == [b"EVALSHA", b"SET"], sent
     assert b":rate:" in sent[0] and b":fold:" in sent[0]
     assert b"routing-queued" in sent[1]
+    receipts = [packed for packed in sent[2:] if b"dispatch.tasks.send_receipt" in packed]
+    assert len(receipts) == (1 if sms else 0), sent
+    assert len(sent) == 2 + len(receipts), sent

@@ -8,18 +8,9 @@ import time_machine
 from dispatch.models import Dispatch
 from dispatch.tasks import refresh_rankings
 
-from .helpers import wait_for, weekday_morning_next_month
-from .test_browser import browser_page, csp_violations, file_in_english  # noqa: F401 (fixtures)
+from .scenarios import file_in_english, sign_in, wait_for, weekday_morning_next_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass12345")
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/console/**")
 
 
 def log_out(page) -> None:
@@ -36,13 +27,13 @@ def ranking_row(page, unit_name: str) -> dict[str, str]:
 
 
 def supervisor_dashboard(page, base: str) -> None:
-    log_in(page, base, "supervisor")
+    sign_in(page, base, "supervisor")
     page.click("nav.console-nav >> text=Dashboard")  # from the console menu
     page.wait_for_selector("#table-ranking-streets")
 
 
 def test_filed_answered_rated_and_seen_on_the_supervisors_dashboard(
-    browser_page, csp_violations, live_server, celery_worker, city, officers  # noqa: F811
+    browser_page, csp_violations, live_server, celery_worker, city, officers
 ):
     """On a weekday morning in the middle of a month: on a month's last working day the response
     would be due next month, and this month's table would have no response rate, as the rules say.
@@ -65,7 +56,7 @@ def journey(page, violations: list, base: str, city) -> None:
     assert dispatch.unit == city.street_a1
 
     # The street's officer signs, responds and resolves it in the console.
-    log_in(page, base, "officer_a1")
+    sign_in(page, base, "officer_a1")
     page.goto(f"{base}/console/dispatches/{dispatch.pk}/")
     page.click("text=Sign for this ticket")
     page.fill("#id_respond_note", "Called the resident; visiting tonight.")

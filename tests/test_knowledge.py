@@ -17,7 +17,7 @@ from appeals.knowledge.models import KnowledgeEntry, KnowledgeTerm, KnowledgeUse
 from appeals.models import Appeal, AppealEvent
 from dispatch.metrics import daily
 from tests.helpers import tracking_number_in
-from tests.knowledge import load_demo_entries, published_entry
+from tests.scenarios import load_demo_knowledge, published_entry
 
 pytestmark = pytest.mark.django_db
 QUESTION_SETS = Path(__file__).resolve().parent
@@ -33,7 +33,7 @@ def test_search_finds_the_right_entry_for_questions_written_apart_from_the_entri
     entry; no confident suggestion for 90% of those that have none."""
     if not (QUESTION_SETS / name).exists():
         pytest.skip(f"{name} is not there")
-    load_demo_entries()
+    load_demo_knowledge()
     answerable = [q for q in _questions(name) if q["key"]]
     unanswerable = [q for q in _questions(name) if not q["key"]]
     first = top3 = quiet = 0
@@ -184,7 +184,7 @@ def test_an_import_dry_run_shows_what_would_change_and_bad_rows_stop_it(city):
 
 
 def test_export_to_xlsx_imports_back_unchanged(city):
-    load_demo_entries()
+    load_demo_knowledge()
     data = io.write(io.export_rows(), "xlsx")
     plan = io.plan_import(io.read_rows(data, "entries.xlsx"))
     assert plan.summary()["unchanged"] == KnowledgeEntry.objects.count() >= 80

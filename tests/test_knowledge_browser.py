@@ -6,8 +6,7 @@ from appeals.knowledge.models import KnowledgeUse
 from appeals.models import Appeal
 
 from .helpers import sign_in
-from .knowledge import published_entry
-from .test_browser import browser_page, csp_violations  # noqa: F401 (fixtures)
+from .scenarios import published_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +18,7 @@ def _social_card(city):
 
 
 def test_a_resident_s_question_is_answered_from_the_knowledge_base_without_filing(
-    browser_page, csp_violations, live_server, city  # noqa: F811
+    browser_page, csp_violations, live_server, city
 ):
     entry = _social_card(city)
     page = browser_page
@@ -39,7 +38,7 @@ def test_a_resident_s_question_is_answered_from_the_knowledge_base_without_filin
     assert csp_violations == []
 
 
-def test_no_hides_the_suggestions_and_the_appeal_is_filed_as_usual(browser_page, live_server, city):  # noqa: F811
+def test_no_hides_the_suggestions_and_the_appeal_is_filed_as_usual(browser_page, live_server, city):
     entry = _social_card(city)
     page = browser_page
     page.goto(live_server.url + "/")
@@ -58,7 +57,7 @@ def test_no_hides_the_suggestions_and_the_appeal_is_filed_as_usual(browser_page,
 
 
 def test_an_operator_answers_a_call_from_a_suggestion_in_one_click(
-    browser_page, csp_violations, live_server, city, officers  # noqa: F811
+    browser_page, csp_violations, live_server, city, officers
 ):
     entry = _social_card(city)
     page = browser_page

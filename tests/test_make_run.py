@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import wait_for
 from .processes import REDIS_SERVER, ROOT, free_port
+from .scenarios import wait_for
 
 pytestmark = [
     pytest.mark.run,

@@ -6,69 +6,20 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-import time_machine
 from django.core.management import CommandError, call_command
 
-from appeals.services import submit_appeal
-from dispatch.deadlines.sweeps import sweep_deadlines
-from dispatch.feedback import callbacks
-from dispatch.feedback.callbacks import Answers
-from dispatch.handling import actions as services
 from dispatch.handling import returns, whistles
 from dispatch.metrics import ledger, rollup
 from dispatch.metrics.periods import period_containing, period_for_label
 from dispatch.metrics.ranking import ranking, rates_of
 from dispatch.models import Callback, Dispatch, ScoringRule, UnitPeriodStats, Whistle
-from dispatch.routing import route
 from streets.models import Unit
 
-from .helpers import local
+from .scenarios import Month, local
 
 pytestmark = pytest.mark.django_db
 
 OCTOBER = date(2026, 10, 1)
-
-
-class Month:
-    """Drives appeals through the real services at chosen moments (the clock is frozen at each)."""
-
-    def __init__(self, city, officers):
-        self.city, self.officers, self.serial = city, officers, 0
-
-    def at(self, moment):
-        return time_machine.travel(moment, tick=False)
-
-    def dispatch(self, moment, *, place=(39.95, 116.05), category=None, urgency=None) -> Dispatch:
-        self.serial += 1
-        with self.at(moment):
-            appeal = submit_appeal(
-                text=f"第{self.serial}号诉求", category_code=(category or self.city.noise).code, latitude=place[0],
-                longitude=place[1], contact_phone=f"1380013{self.serial:04d}", urgency=urgency,
-            ).appeal
-            return route.route_appeal(appeal_id=appeal.pk)
-
-    def officer_of(self, dispatch):
-        return next(o for o in self.officers.values() if o.unit_id == dispatch.unit_id and not o.is_head)
-
-    def respond(self, dispatch, moment):
-        with self.at(moment):
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch))
-
-    def resolve(self, dispatch, moment, answer="已处理"):
-        with self.at(moment):
-            if dispatch.is_cohandling:
-                services.report_cohandling(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch), report=answer)
-            else:
-                services.resolve_dispatch(dispatch_id=dispatch.pk, officer=self.officer_of(dispatch), answer=answer)
-
-    def rate(self, dispatch, moment, solved, satisfaction):
-        with self.at(moment):
-            callbacks.rate_by_tracking(appeal=dispatch.appeal, answers=Answers(solved, satisfaction))
-
-    def sweep(self, moment):
-        with self.at(moment):
-            sweep_deadlines()
-            callbacks.expire_callbacks()
 
 
 def counts_of(period, unit, *, method):

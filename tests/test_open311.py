@@ -10,7 +10,7 @@ from django.utils import timezone
 from appeals.models import Appeal, Category
 from appeals.open311.keys import create_api_key, revoke_api_key
 from appeals.services import submit_appeal
-from dispatch.handling import actions as dispatch_services
+from dispatch.handling import actions
 from dispatch.models import Dispatch
 from dispatch.routing import route
 
@@ -103,7 +103,7 @@ def test_a_service_definition_lists_its_attributes_in_order_with_their_values(cl
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_unknown_service_code_is_a_404(client, city, fmt):
     errors = fetch(client, f"{V2}/services/NO-SUCH", fmt, "service_definition", status=404)
-    assert errors[0]["code"] in (404, "404") and "NO-SUCH" in errors[0]["description"]
+    assert errors[0]["code"] == (404 if fmt == "json" else "404") and "NO-SUCH" in errors[0]["description"]
 
 
 def test_the_demo_city_defines_questions_for_lifts_and_bus_lines(client, settings):
@@ -179,7 +179,7 @@ def test_a_revoked_key_is_a_403(client, city, api_key, fmt):
     revoke_api_key(api_key=api_key[0])
     errors = file_request(client, api_key[1], fmt, status=403, service_code=city.noise.code, lat="39.95",
                           long="116.15")
-    assert errors[0]["code"] in (403, "403") and Appeal.objects.count() == 0
+    assert errors[0]["code"] == (403 if fmt == "json" else "403") and Appeal.objects.count() == 0
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -342,8 +342,8 @@ def test_routing_sets_the_agency_and_the_expected_time_and_resolving_closes_it(c
     (request,) = fetch_both(client, f"{V2}/requests/{number}", "service_requests", HTTP_ACCEPT_LANGUAGE="en")
     assert request["agency_responsible"] == "Xiliu" and request["status"] == "open"
     assert request["expected_datetime"] == timezone.localtime(dispatch.resolve_due).isoformat("T", "seconds")
-    dispatch_services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"])
-    dispatch_services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"],
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"])
+    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a2"],
                                        answer="已责令施工方停止夜间施工，王先生电话13900139000已回访。")
     (request,) = fetch_both(client, f"{V2}/requests/{number}", "service_requests")
     assert request["status"] == "closed"
@@ -355,7 +355,7 @@ def test_routing_sets_the_agency_and_the_expected_time_and_resolving_closes_it(c
 def test_a_declined_request_is_closed_with_the_reason(client, city, officers):
     appeal = web_appeal(city, category_code=city.no_duty.code)
     route.route_appeal(appeal_id=appeal.pk)
-    dispatch_services.decline_appeal(appeal_id=appeal.pk, reason=Appeal.RejectionReason.LEGAL,
+    actions.decline_appeal(appeal_id=appeal.pk, reason=Appeal.RejectionReason.LEGAL,
                                      operator=officers["operator"], note="请向法院起诉")
     (request,) = fetch_both(client, f"{V2}/requests/{appeal.public_id}", "service_requests",
                             HTTP_ACCEPT_LANGUAGE="en")
@@ -417,7 +417,7 @@ def test_the_list_filters_by_service_status_and_dates(client, city, officers):
     noise, water = web_appeal(city), web_appeal(city, category_code=city.water_outage.code, attributes=None)
     declined = web_appeal(city, category_code=city.no_duty.code)
     route.route_appeal(appeal_id=declined.pk)
-    dispatch_services.decline_appeal(appeal_id=declined.pk, reason="legal", operator=officers["operator"])
+    actions.decline_appeal(appeal_id=declined.pk, reason="legal", operator=officers["operator"])
     _aged(noise, 10)
 
     def listed(**params) -> set[str]:

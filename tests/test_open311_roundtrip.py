@@ -8,8 +8,8 @@ from django.utils import timezone
 from appeals.models import Appeal
 from dispatch.models import Dispatch
 
-from .helpers import wait_for
 from .open311 import fetch, fetch_both
+from .scenarios import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 V2 = "/open311/v2"

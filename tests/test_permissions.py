@@ -2,9 +2,10 @@
 unit's ticket is a 404 with nothing in the body; personal data is masked for onlookers."""
 import pytest
 
-from appeals.services import submit_appeal
+from appeals.models import Appeal
 from dispatch.models import Dispatch
-from dispatch.routing.route import route_appeal
+
+from .scenarios import routed_ticket, triage_appeal
 
 pytestmark = pytest.mark.django_db
 
@@ -12,15 +13,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tickets(city):
     """One ticket in street A1, one in street A2, one for the water department, one unroutable."""
-    def make(**fields):
-        appeal = submit_appeal(text="测试", contact_name="王五", contact_phone="13812345678", **fields).appeal
-        return route_appeal(appeal_id=appeal.pk), appeal
-
-    a1, _ = make(category_code=city.noise.code, latitude=39.95, longitude=116.05)
-    a2, _ = make(category_code=city.noise.code, latitude=39.95, longitude=116.15)
-    water, _ = make(category_code=city.water_outage.code, latitude=39.95, longitude=116.25)
-    _, triage = make()
-    return {"a1": a1, "a2": a2, "water": water, "triage": triage}
+    resident = {"text": "测试", "contact_name": "王五", "contact_phone": "13812345678"}
+    return {
+        "a1": routed_ticket(city, **resident),
+        "a2": routed_ticket(city, latitude=city.POINT_A2[0], longitude=city.POINT_A2[1], **resident),
+        "water": routed_ticket(city, category_code=city.water_outage.code, latitude=city.POINT_B1[0],
+                               longitude=city.POINT_B1[1], **resident),
+        "triage": triage_appeal(city, **resident),
+    }
 
 
 VISIBLE = {
@@ -61,10 +61,12 @@ def test_another_units_ticket_is_not_found(api_as, officers, tickets, who):
 
 
 def test_anonymous_callers_get_nothing(api_as, tickets):
+    """403, not 401: the API's first authentication is the session, which sends no challenge."""
     client = api_as(None)
-    assert client.get("/api/v1/dispatches/").status_code in (401, 403)
-    assert client.get(f"/api/v1/dispatches/{tickets['a1'].pk}/").status_code in (401, 403)
-    assert client.get("/api/v1/triage/").status_code in (401, 403)
+    for path in ("/api/v1/dispatches/", f"/api/v1/dispatches/{tickets['a1'].pk}/", "/api/v1/triage/"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "王五" not in response.content.decode()
 
 
 def test_the_unit_that_calls_sees_the_contact_and_onlookers_see_it_masked(api_as, officers, tickets):
@@ -92,19 +94,30 @@ def test_the_officer_acts_through_the_api(api_as, officers, tickets):
     assert resolved["state"] == "resolved" and resolved["answer"] == "Fixed the lamp."
 
 
-def test_only_operators_work_the_manual_queue(api_as, officers, tickets, city):
+def test_only_operators_work_the_manual_queue(api_as, officers, tickets):
     triage = tickets["triage"]
     assert api_as(officers["officer_a1"]).get("/api/v1/triage/").status_code == 403
     assert api_as(officers["supervisor"]).post(f"/api/v1/triage/{triage.pk}/decline/",
                                                {"reason": "repeat"}).status_code == 403
+    triage.refresh_from_db()
+    assert triage.status == Appeal.Status.TRIAGE  # still waiting for an operator
+
+
+def test_an_operator_dispatches_from_the_manual_queue(api_as, officers, tickets, city):
+    triage = tickets["triage"]
     client = api_as(officers["operator"])
     assert [row["number"] for row in client.get("/api/v1/triage/").json()["results"]] == [triage.number]
-    bad = client.post(f"/api/v1/triage/{triage.pk}/dispatch/", {"unit": "NO-SUCH-UNIT"})
-    assert bad.status_code == 400 and "unit" in bad.json()
     done = client.post(f"/api/v1/triage/{triage.pk}/dispatch/", {"unit": city.street_b1.code,
                                                                  "category": city.noise.code})
     assert done.status_code == 201 and done.json()["unit"] == city.street_b1.code
     assert client.get("/api/v1/triage/").json()["results"] == []
+
+
+def test_dispatching_to_an_unknown_unit_is_a_400(api_as, officers, tickets):
+    bad = api_as(officers["operator"]).post(f"/api/v1/triage/{tickets['triage'].pk}/dispatch/",
+                                            {"unit": "NO-SUCH-UNIT"})
+    assert bad.status_code == 400 and "unit" in bad.json()
+    assert not Dispatch.objects.filter(appeal=tickets["triage"]).exists()
 
 
 def test_console_pages_follow_the_same_boundary(client, officers, tickets):

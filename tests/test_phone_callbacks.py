@@ -7,10 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from appeals.models import Appeal
-from appeals.services import submit_appeal
-from dispatch.handling import actions as services
 from dispatch.models import Callback
-from dispatch.routing import route
+
+from .scenarios import respond_and_resolve, routed_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +23,9 @@ def resolved(city, officers):
         [("first", "13800000001", False), ("anonymous", "", True), ("second", "13800000002", False)]
     ):
         with time_machine.travel(start + timedelta(days=offset), tick=False):
-            appeal = submit_appeal(text=f"路灯坏了 {name}", category_code=city.noise.code, latitude=39.95,
-                                   longitude=116.05, contact_name="赵六", contact_phone=phone,
-                                   anonymous=anonymous).appeal
-            dispatch = route.route_appeal(appeal_id=appeal.pk)
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已修复")
+            dispatch = routed_ticket(city, text=f"路灯坏了 {name}", contact_name="赵六", contact_phone=phone,
+                                     anonymous=anonymous)
+            respond_and_resolve(dispatch, officers["officer_a1"], answer="已修复")
         made[name] = Callback.objects.get(dispatch=dispatch)
     return made
 

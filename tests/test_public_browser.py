@@ -2,22 +2,15 @@
 the API docs render under the content security policy, the header fits a phone in both languages,
 typed input survives a language switch and a 429, and axe-core finds nothing serious or critical
 on the public pages and the console."""
-import os
-from pathlib import Path
 
 import pytest
 
-from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from . import test_browser
-
-browser_page = test_browser.browser_page  # the same Chromium page and policy-violation log
-csp_violations = test_browser.csp_violations
+from .scenarios import file_appeal, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def test_the_api_docs_render_under_the_policy(browser_page, csp_violations, live_server):
@@ -72,40 +65,15 @@ def test_typed_input_survives_a_language_switch_and_the_limit_page(browser_page,
     assert page.input_value("#id_text") == "路灯又坏了" and page.input_value("#id_contact_phone") == "13900139000"
 
 
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page as shown (axe injected by the test)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-        .filter(v => ["serious", "critical"].includes(v.impact))
-        .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", "))""")
-    return [f"{page.url} {finding}" for finding in found]
-
-
 def box_style(page, selector: str) -> dict:
     """How a form control is drawn: padding, border and font."""
     return page.eval_on_selector(selector, """el => { const s = getComputedStyle(el);
         return {padding: s.padding, border: s.border, radius: s.borderRadius, font: s.fontSize}; }""")
 
 
-@pytest.fixture
-def axe_page(browser_page):
-    """A page whose context lets the test inject axe-core (the site's policy would refuse it)."""
-    if not AXE.exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"{AXE} is missing: run `npm ci` in tests/ (make test does)")
-        pytest.skip("axe-core is not installed (make test runs npm ci in tests/)")
-    context = browser_page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                                       bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
 def test_axe_finds_nothing_serious_on_the_public_pages_and_the_console(axe_page, live_server, city, officers):
     page = axe_page
-    submitted = submit_appeal(text="噪声扰民", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                              contact_phone="13800138000")
+    submitted = file_appeal(city, text="噪声扰民", contact_name="")
     dispatch = route_appeal(appeal_id=submitted.appeal.pk)
     found = []
 

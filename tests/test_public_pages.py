@@ -9,7 +9,7 @@ from django.utils import translation
 from django.views.defaults import server_error
 
 from appeals.services import submit_appeal
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.routing import route
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,8 @@ def test_right_after_rating_the_heading_and_the_timeline_agree(client, city, off
     filed = submit_appeal(text="小区路灯坏了一个月", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                           contact_phone="13800138000")
     dispatch = route.route_appeal(appeal_id=filed.appeal.pk)
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
-    services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已更换灯泡")
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"])
+    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], answer="已更换灯泡")
     rated = client.post("/track/", {"number": filed.appeal.number, "code": filed.access_code, "rate": "1",
                                     "solved": "yes", "satisfaction": "satisfied"}, HTTP_ACCEPT_LANGUAGE="en")
     html = rated.content.decode()

@@ -9,14 +9,14 @@ from django.test.utils import CaptureQueriesContext
 
 from appeals.models import AppealEvent
 from appeals.services import submit_appeal
-from appeals.tracking import normalize
-from dispatch.handling import actions as services
-from dispatch.handling import returns, supervision
+from appeals.tracking import compact_upper
+from dispatch.handling import actions, returns, supervision
 from dispatch.models import UnitPeriodStats
 from dispatch.routing.route import route_appeal
 from streets.models import Unit
 
 from .factories import UnitFactory
+from .scenarios import routed_tickets
 
 FEW, MANY = 3, 30
 
@@ -31,28 +31,16 @@ def count_queries(client, user, path: str, *, method: str = "get", data=None) ->
     return len(queries)
 
 
-def file_and_route(city, n: int, *, category=None) -> list:
-    """n appeals from inside street A1 (or in a category nobody handles: the operators' queue)."""
-    dispatches = []
-    for i in range(n):
-        submitted = submit_appeal(
-            text=f"第{i}号楼夜间施工噪声扰民 {id(dispatches)}", category_code=(category or city.noise).code,
-            latitude=39.95, longitude=116.05, contact_name="张三", contact_phone=f"1380013{i:04d}",
-        )
-        dispatches.append(route_appeal(appeal_id=submitted.appeal.pk))
-    return dispatches
-
-
 def work(dispatches, officers) -> None:
     """Move the tickets along, so the pages show every state: signed, responded, resolved (and its
     callback), a return asked, a supervision order."""
     officer = officers["officer_a1"]
     for i, dispatch in enumerate(dispatches):
         if i % 4 == 0:
-            services.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
+            actions.sign_dispatch(dispatch_id=dispatch.pk, officer=officer)
         elif i % 4 == 1:
-            services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已联系")
-            services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="已处理")
+            actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="已联系")
+            actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="已处理")
         elif i % 4 == 2:
             returns.request_return(dispatch_id=dispatch.pk, officer=officer, reason="duty", note="不属本街道")
         supervision.open_manual_order(dispatch_id=dispatch.pk, supervisor=officers["supervisor"], note="请加快")
@@ -81,21 +69,21 @@ def grows(measure, add_rows) -> tuple[int, int]:
 ])
 def test_console_lists_run_the_same_queries_for_3_or_30_tickets(client, city, officers, who, path, ceiling):
     few, many = grows(lambda: count_queries(client, officers[who].user, path),
-                      lambda n: work(file_and_route(city, n), officers))
+                      lambda n: work(routed_tickets(city, n), officers))
     assert few == many <= ceiling
 
 
 @pytest.mark.parametrize("path", ["/console/triage/", "/api/v1/triage/"])
 def test_the_operators_manual_queue_runs_the_same_queries_for_3_or_30_appeals(client, city, officers, path):
     few, many = grows(lambda: count_queries(client, officers["operator"].user, path),
-                      lambda n: file_and_route(city, n, category=city.no_duty))
+                      lambda n: routed_tickets(city, n, category=city.no_duty))
     assert few == many <= 5
 
 
 def long_history(dispatch, officers, notes: int) -> None:
     """An appeal with a long public and internal timeline (notes, then the answer)."""
     for i in range(notes):
-        services.add_progress_note(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note=f"进展{i}")
+        actions.add_progress_note(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note=f"进展{i}")
 
 
 @pytest.mark.parametrize("method, path", [("post", "/track/"), ("get", "/api/v1/appeals/track/")])
@@ -103,8 +91,8 @@ def test_tracking_runs_the_same_queries_for_3_or_30_events(client, city, officer
     submitted = submit_appeal(text="路灯不亮", category_code=city.noise.code, latitude=39.95, longitude=116.05,
                               contact_phone="13800138000")
     dispatch = route_appeal(appeal_id=submitted.appeal.pk)
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
-    lookup = {"number": normalize(submitted.appeal.number), "code": submitted.access_code}
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officers["officer_a1"], note="已联系")
+    lookup = {"number": compact_upper(submitted.appeal.number), "code": submitted.access_code}
     few, many = grows(lambda: count_queries(client, None, path, method=method, data=lookup),
                       lambda n: long_history(dispatch, officers, n))
     assert AppealEvent.objects.filter(appeal=submitted.appeal).count() > MANY

@@ -25,7 +25,7 @@ from config.throttling import (
     throttle_wait,
 )
 
-from .helpers import command_names, count_redis_sends
+from .scenarios import command_names, count_redis_sends
 
 pytestmark = pytest.mark.django_db
 

@@ -10,55 +10,69 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.models import Dispatch, ReturnRequest
 
+from .scenarios import ask_return
+
 pytestmark = pytest.mark.django_db
 
 
-def ask_return(api_as, officer, ticket, **overrides):
-    body = {"reason": "place", "note": "该地址属于南桥街道", **overrides}
-    return api_as(officer, "en").post(f"/api/v1/dispatches/{ticket.pk}/return/", body, format="json")
-
-
-def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_dispatch(ticket, officers, api_as, city):
+def test_a_return_request_waits_for_the_operators(ticket, officers, api_as, city):
     response = ask_return(api_as, officers["officer_a1"], ticket, suggested_unit=city.street_b1.code)
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["state"], body["reason"], body["suggested_unit"]) == ("pending", "place", "DB-S1")
     requested = AppealEvent.objects.get(dispatch=ticket, kind=AppealEvent.Kind.RETURN_REQUESTED)
     assert not requested.public
-
     operator = api_as(officers["operator"], "en")
     assert [row["id"] for row in operator.get("/api/v1/returns/").json()["results"]] == [body["id"]]
+
+
+@pytest.fixture
+def approved(ticket, officers, api_as, city):
+    """Street A1 asked to return the ticket; three hours later an operator sent it to street B1.
+    (the decision's answer, the moment it was made)"""
+    request_id = ask_return(api_as, officers["officer_a1"], ticket, suggested_unit=city.street_b1.code).json()["id"]
     later = timezone.now() + timedelta(hours=3)
     with time_machine.travel(later, tick=False):
-        approved = operator.post(f"/api/v1/returns/{body['id']}/approve/", {"unit": "DB-S1", "note": "改派"},
-                                 format="json")
-    assert approved.status_code == 200, approved.json()
-    assert approved.json()["state"] == "approved"
+        decision = api_as(officers["operator"], "en").post(f"/api/v1/returns/{request_id}/approve/",
+                                                           {"unit": "DB-S1", "note": "改派"}, format="json")
+    assert decision.status_code == 200, decision.json()
+    return decision, later
 
+
+def test_an_approved_return_redispatches_with_a_fresh_clock_and_closes_the_old_dispatch(approved, ticket, officers,
+                                                                                        api_as, city):
+    decision, later = approved
+    assert decision.json()["state"] == "approved"
     ticket.refresh_from_db()
     assert (ticket.state, ticket.is_current) == (Dispatch.State.RETURNED, False)
     new = Dispatch.objects.get(appeal=ticket.appeal, is_current=True)
     assert new.unit == city.street_b1 and new.district == city.district_b
     assert new.dispatched_at == later  # the new unit's clock starts at its own dispatch
     assert new.response_due > ticket.response_due
-    assert approved.json()["new_dispatch"] == new.pk
+    assert decision.json()["new_dispatch"] == new.pk
     appeal = Appeal.objects.get(pk=ticket.appeal_id)
     assert appeal.status == Appeal.Status.DISPATCHED
     assert list(appeal.events.values_list("kind", flat=True))[-2:] == ["return_approved", "dispatched"]
-    assert operator.get("/api/v1/returns/").json()["results"] == []
+    assert api_as(officers["operator"]).get("/api/v1/returns/").json()["results"] == []
 
-    # The returning unit is not charged: its old dispatch is never marked overdue.
+
+def test_the_returning_unit_is_not_charged_its_old_dispatch_is_never_overdue(approved, ticket):
     sweep_deadlines(now=timezone.now() + timedelta(days=30))
     ticket.refresh_from_db()
     assert ticket.response_overdue_at is None and ticket.resolve_overdue_at is None
     assert not ticket.is_overdue
 
-    # The old unit can no longer act on it, and is told why.
+
+def test_after_an_approved_return_the_old_unit_cannot_act_and_is_told_why(approved, ticket, officers, api_as):
     refused = api_as(officers["officer_a1"], "en").post(f"/api/v1/dispatches/{ticket.pk}/respond/", {},
                                                         format="json")
     assert refused.status_code == 409 and "returned" in refused.json()["detail"]
-    # Deciding twice is refused with a clear error.
-    twice = operator.post(f"/api/v1/returns/{body['id']}/approve/", {"unit": "DA-S2"}, format="json")
+
+
+def test_a_return_is_decided_once(approved, officers, api_as):
+    decision, _ = approved
+    twice = api_as(officers["operator"], "en").post(f"/api/v1/returns/{decision.json()['id']}/approve/",
+                                                    {"unit": "DA-S2"}, format="json")
     assert twice.status_code == 409 and "already been decided" in twice.json()["detail"]
 
 
@@ -105,8 +119,9 @@ def test_bad_input_is_a_clear_400_and_changes_nothing(ticket, officers, api_as):
 
 @pytest.mark.parametrize("who", ["officer_a2", "water", "district_a", "operator", "supervisor"])
 def test_only_the_units_officers_can_ask_to_return(ticket, officers, api_as, who):
+    """Not their ticket to act on: 404, whether they may read it (district, supervisor) or not."""
     response = ask_return(api_as, officers[who], ticket)
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404
     assert not ReturnRequest.objects.exists()
 
 
@@ -114,9 +129,8 @@ def test_only_the_units_officers_can_ask_to_return(ticket, officers, api_as, who
 def test_only_operators_see_and_decide_returns(ticket, officers, api_as, who):
     request_id = ask_return(api_as, officers["officer_a1"], ticket).json()["id"]
     client = api_as(officers[who] if who else None)
-    assert client.get("/api/v1/returns/").status_code in (401, 403)
-    assert client.post(f"/api/v1/returns/{request_id}/approve/", {"unit": "DB-S1"}, format="json").status_code in (
-        401, 403)
+    assert client.get("/api/v1/returns/").status_code == 403
+    assert client.post(f"/api/v1/returns/{request_id}/approve/", {"unit": "DB-S1"}, format="json").status_code == 403
     assert ReturnRequest.objects.get(pk=request_id).is_pending
 
 

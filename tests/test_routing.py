@@ -10,12 +10,11 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from appeals.models import Appeal, AppealEvent
-from appeals.services import submit_appeal
 from dispatch.models import Dispatch
 from dispatch.routing.route import route_appeal, route_backlog
 from dispatch.tasks import route_appeal_task, route_waiting_task, sweep_unrouted
 
-from .helpers import local
+from .scenarios import file_appeal, local
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +23,9 @@ SERIAL = itertools.count(1)
 
 
 def new_appeal(city, **overrides) -> Appeal:
-    """A fresh appeal (each text differs, so none is folded into another as a repeat)."""
-    fields = {"text": f"问题描述 {next(SERIAL)}", "category_code": city.noise.code, "contact_phone": "13800138000"}
-    fields.update(overrides)
-    return submit_appeal(**fields).appeal
+    """A fresh noise appeal without a place unless given one (each text differs)."""
+    fields = {"text": f"问题描述 {next(SERIAL)}", "latitude": None, "longitude": None, "contact_name": ""}
+    return file_appeal(city, **{**fields, **overrides}).appeal
 
 
 def test_a_street_matter_goes_to_the_street_containing_the_point_with_a_copy_to_its_district(city):

@@ -6,8 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from appeals.services import submit_appeal
-from dispatch.routing import route
+from .scenarios import routed_ticket, triage_appeal
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,8 @@ POST_FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.IGNO
 @pytest.fixture
 def pages(city, officers):
     """(user or None, url) for every page of the site, with data on it so every form shows."""
-    routed = submit_appeal(text="噪声扰民", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                           contact_phone="13800138000")
-    dispatch = route.route_appeal(appeal_id=routed.appeal.pk)
-    triage = submit_appeal(text="无法归类的诉求", contact_phone="13900139000")
-    route.route_appeal(appeal_id=triage.appeal.pk)
+    dispatch = routed_ticket(city, text="噪声扰民", contact_name="")
+    triage = triage_appeal(city, text="无法归类的诉求", contact_name="", contact_phone="13900139000")
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pass12345")
     return [
         (None, "/"),
@@ -33,13 +29,13 @@ def pages(city, officers):
         (officers["officer_a1"].user, "/console/queue/"),
         (officers["officer_a1"].user, f"/console/dispatches/{dispatch.pk}/"),
         (officers["operator"].user, "/console/triage/"),
-        (officers["operator"].user, f"/console/triage/{triage.appeal.pk}/"),
+        (officers["operator"].user, f"/console/triage/{triage.pk}/"),
         (officers["operator"].user, "/console/phone/"),
         (officers["supervisor"].user, "/console/queue/"),
         (None, "/admin/login/"),
         (admin, "/admin/"),
         (admin, "/admin/appeals/appeal/"),
-        (admin, f"/admin/appeals/appeal/{routed.appeal.pk}/change/"),
+        (admin, f"/admin/appeals/appeal/{dispatch.appeal_id}/change/"),
     ]
 
 

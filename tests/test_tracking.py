@@ -3,21 +3,22 @@ import pytest
 from django.urls import reverse
 
 from appeals.services import submit_appeal
-from dispatch.handling import actions as services
+from dispatch.handling import actions
 from dispatch.routing import route
+
+from .scenarios import file_appeal
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def resolved(city, officers):
-    submitted = submit_appeal(text="路面坑洼", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                              contact_name="赵六", contact_phone="13700137000")
+    submitted = file_appeal(city, text="路面坑洼", contact_name="赵六", contact_phone="13700137000")
     dispatch = route.route_appeal(appeal_id=submitted.appeal.pk)
     officer = officers["officer_a1"]
-    services.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="internal: called at 9:00")
-    services.add_progress_note(dispatch_id=dispatch.pk, officer=officer, note="internal: crew booked")
-    services.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="坑已填平")
+    actions.respond_dispatch(dispatch_id=dispatch.pk, officer=officer, note="internal: called at 9:00")
+    actions.add_progress_note(dispatch_id=dispatch.pk, officer=officer, note="internal: crew booked")
+    actions.resolve_dispatch(dispatch_id=dispatch.pk, officer=officer, answer="坑已填平")
     return submitted
 
 
@@ -60,7 +61,7 @@ def test_the_tracking_page_shows_the_same_and_keeps_the_code_out_of_the_url(clie
 def test_a_declined_appeal_shows_the_reason(api_as, city, officers):
     submitted = submit_appeal(text="邻居吵架要求判决", contact_phone="13800138000")
     route.route_appeal(appeal_id=submitted.appeal.pk)
-    services.decline_appeal(appeal_id=submitted.appeal.pk, reason="legal", operator=officers["operator"])
+    actions.decline_appeal(appeal_id=submitted.appeal.pk, reason="legal", operator=officers["operator"])
     body = api_as(None).get("/api/v1/appeals/track/", {"number": submitted.appeal.number,
                                                         "code": submitted.access_code},
                             HTTP_ACCEPT_LANGUAGE="en").json()

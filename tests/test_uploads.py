@@ -17,7 +17,7 @@ from appeals.photos import reencode_pending
 from appeals.services import submit_appeal
 from dispatch.routing.route import route_appeal
 
-from .helpers import png_upload, wait_for
+from .scenarios import file_appeal, png_upload, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,7 @@ def english():
 
 def submit(city, *photos):
     """File an appeal, then re-encode its photos as the worker does once it is committed."""
-    submitted = submit_appeal(text="违建占道", category_code=city.noise.code, latitude=39.95, longitude=116.05,
-                              contact_phone="13800138000", photos=list(photos))
+    submitted = file_appeal(city, text="违建占道", contact_name="", photos=list(photos))
     reencode_pending(appeal_id=submitted.appeal.pk)
     return submitted
 

@@ -7,19 +7,14 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.models import Dispatch
 
-from .helpers import local
+from .scenarios import blow_whistle, local
 
 pytestmark = pytest.mark.django_db
 
 
-def whistle(api_as, officer, dispatch, departments=("DEP-WATER", "DEP-HOUSING"), note="需要供水和住建部门现场会商"):
-    return api_as(officer).post(f"/api/v1/dispatches/{dispatch.pk}/whistle/",
-                                {"departments": list(departments), "note": note}, format="json")
-
-
 def test_summoned_departments_get_their_own_dispatch_deadline_and_queue(ticket, officers, api_as, city):
     with time_machine.travel(local(2026, 11, 16, 10, 0), tick=False):
-        response = whistle(api_as, officers["officer_a1"], ticket)
+        response = blow_whistle(api_as, officers["officer_a1"], ticket)
     assert response.status_code == 201, response.json()
     departments = response.json()["departments"]
     assert [d["unit"] for d in departments] == ["DEP-HOUSING", "DEP-WATER"]
@@ -40,7 +35,7 @@ def test_summoned_departments_get_their_own_dispatch_deadline_and_queue(ticket, 
 
 
 def test_a_department_reports_for_duty_then_reports_its_part(ticket, officers, api_as, city):
-    whistle(api_as, officers["officer_a1"], ticket)
+    blow_whistle(api_as, officers["officer_a1"], ticket)
     water = Dispatch.objects.get(appeal=ticket.appeal, unit=city.water)
     client = api_as(officers["water"], "en")
     early = client.post(f"/api/v1/dispatches/{water.pk}/report/", {"report": "已检修管道"}, format="json")
@@ -61,7 +56,7 @@ def test_a_department_reports_for_duty_then_reports_its_part(ticket, officers, a
 
 def test_a_department_that_does_not_report_is_overdue_on_its_own_deadline(ticket, officers, api_as, city):
     with time_machine.travel(local(2026, 11, 16, 10, 0), tick=False):
-        whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-HOUSING"])
+        blow_whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-HOUSING"])
         api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/respond/", {}, format="json")
     housing = Dispatch.objects.get(appeal=ticket.appeal, unit=city.housing)
     with time_machine.travel(local(2026, 11, 17, 10, 1), tick=False):
@@ -74,30 +69,30 @@ def test_a_department_that_does_not_report_is_overdue_on_its_own_deadline(ticket
 
 
 def test_the_same_department_cannot_be_summoned_twice_while_it_works(ticket, officers, api_as):
-    assert whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"]).status_code == 201
-    again = whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"])
+    assert blow_whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"]).status_code == 201
+    again = blow_whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"])
     assert again.status_code == 409
 
 
 def test_only_the_responsible_street_blows_the_whistle(ticket, officers, api_as, city):
-    whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"])
+    blow_whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"])
     water = Dispatch.objects.get(appeal=ticket.appeal, unit=city.water)
-    assert whistle(api_as, officers["water"], water, departments=["DEP-HOUSING"]).status_code == 409
-    assert whistle(api_as, officers["officer_a2"], ticket).status_code == 404
-    assert whistle(api_as, officers["supervisor"], ticket).status_code == 404
+    assert blow_whistle(api_as, officers["water"], water, departments=["DEP-HOUSING"]).status_code == 409
+    assert blow_whistle(api_as, officers["officer_a2"], ticket).status_code == 404
+    assert blow_whistle(api_as, officers["supervisor"], ticket).status_code == 404
     assert Dispatch.objects.filter(appeal=ticket.appeal).count() == 2
 
 
 def test_bad_whistles_are_400_and_change_nothing(ticket, officers, api_as):
-    assert whistle(api_as, officers["officer_a1"], ticket, departments=[]).status_code == 400
-    assert whistle(api_as, officers["officer_a1"], ticket, departments=["NOPE"]).status_code == 400
-    assert whistle(api_as, officers["officer_a1"], ticket, departments=["DA-S2"]).status_code == 400  # a street
-    assert whistle(api_as, officers["officer_a1"], ticket, note="").status_code == 400
+    assert blow_whistle(api_as, officers["officer_a1"], ticket, departments=[]).status_code == 400
+    assert blow_whistle(api_as, officers["officer_a1"], ticket, departments=["NOPE"]).status_code == 400
+    assert blow_whistle(api_as, officers["officer_a1"], ticket, departments=["DA-S2"]).status_code == 400  # a street
+    assert blow_whistle(api_as, officers["officer_a1"], ticket, note="").status_code == 400
     assert Dispatch.objects.filter(appeal=ticket.appeal).count() == 1
 
 
 def test_a_street_that_whistled_cannot_return_the_appeal(ticket, officers, api_as):
-    whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"])
+    blow_whistle(api_as, officers["officer_a1"], ticket, departments=["DEP-WATER"])
     response = api_as(officers["officer_a1"]).post(f"/api/v1/dispatches/{ticket.pk}/return/",
                                                    {"reason": "duty", "note": "不归我们"}, format="json")
     assert response.status_code == 409

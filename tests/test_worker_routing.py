@@ -9,7 +9,7 @@ from appeals.models import Appeal, AppealEvent
 from dispatch.models import Dispatch
 from dispatch.tasks import route_appeal_task
 
-from .helpers import post_form, wait_for
+from .scenarios import post_form, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

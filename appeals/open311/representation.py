@@ -3,25 +3,22 @@
 Privacy: only appeals their resident chose to publish are shown at all (selectors), under their
 public id, never the tracking number. A request never shows the resident's name, phone, e-mail,
 device, access code or address; its description and the unit's answer are shown with personal
-data masked (appeals/privacy.mask_text) and its point rounded to 0.001° (about 100 m).
+data masked, as an operator may have edited or hidden it, and its point rounded to 0.001° (about
+100 m): exactly what the public pages show (appeals/publication.py).
 """
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..handling import primary_dispatch
 from ..models import Appeal, Category, CategoryAttribute
-from ..privacy import mask_text
+from ..publication import is_closed, public_answer, public_description, rounded
 from ..services import SubmittedAppeal
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-# Appeal statuses that GeoReport calls "closed" ("it has been resolved"); everything else is open.
-CLOSED_STATUSES = (Appeal.Status.RESOLVED, Appeal.Status.CLOSED, Appeal.Status.REJECTED)
-ROUNDING = Decimal("0.001")
 DESCRIPTION_MAX_LENGTH = 4000  # the standard's limit for description
 Datatype = CategoryAttribute.Datatype
 
@@ -32,7 +29,7 @@ def w3c_datetime(moment: datetime | None) -> str | None:
 
 
 def open311_status(appeal: Appeal) -> str:
-    return "closed" if appeal.status in CLOSED_STATUSES else "open"
+    return "closed" if is_closed(appeal) else "open"
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -92,18 +89,6 @@ def service_definition(category: Category) -> dict:
 # --- service requests --------------------------------------------------------------------------
 
 
-def _rounded(value: Decimal | None) -> float | None:
-    return None if value is None else float(value.quantize(ROUNDING))
-
-
-def status_notes(appeal: Appeal, dispatch) -> str | None:
-    if appeal.status == Appeal.Status.REJECTED and appeal.rejection_reason:
-        return appeal.get_rejection_reason_display()
-    if dispatch is not None and dispatch.answer:
-        return mask_text(dispatch.answer)
-    return None
-
-
 def service_request(appeal: Appeal) -> dict:
     """One published request; expects `appeal` from selectors.service_requests (category, dispatch,
     last event)."""
@@ -111,18 +96,18 @@ def service_request(appeal: Appeal) -> dict:
     return {
         "service_request_id": appeal.public_id,
         "status": open311_status(appeal),
-        "status_notes": status_notes(appeal, dispatch),
+        "status_notes": public_answer(appeal, dispatch) or None,
         "service_name": appeal.category.display_name,
         "service_code": appeal.category.code,
-        "description": mask_text(appeal.text)[:DESCRIPTION_MAX_LENGTH],
+        "description": public_description(appeal)[:DESCRIPTION_MAX_LENGTH] or None,
         "agency_responsible": dispatch.unit.display_name if dispatch else None,
         "service_notice": None,
         "requested_datetime": w3c_datetime(appeal.created_at),
         "updated_datetime": w3c_datetime(getattr(appeal, "last_event_at", None) or appeal.created_at),
         "expected_datetime": w3c_datetime(dispatch.resolve_due) if dispatch else None,
         "address": None,
-        "lat": _rounded(appeal.latitude),
-        "long": _rounded(appeal.longitude),
+        "lat": rounded(appeal.latitude),
+        "long": rounded(appeal.longitude),
         "media_url": appeal.media_url or None,
     }
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, Q, QuerySet
 
-from ..handling import with_primary_dispatch
-from ..models import Appeal, AppealEvent, Category, CategoryAttribute
-from .representation import CLOSED_STATUSES
+from ..models import Appeal, Category, CategoryAttribute
+from ..publication import CLOSED_STATUSES, published
 
 
 def services() -> QuerySet[Category]:
@@ -38,28 +37,6 @@ def changeset() -> datetime | None:
     return max((stamp for stamp in stamps if stamp), default=None)
 
 
-# What a public request shows, and nothing else (no contact, answers, fingerprint or long fields).
-PUBLIC_FIELDS = (
-    "public_id", "status", "rejection_reason", "text", "created_at", "latitude", "longitude", "media_url",
-    "category__code", "category__name", "category__name_en",
-)
-PUBLIC_DISPATCH_FIELDS = ("resolve_due", "answer", "unit__name", "unit__name_en")
-
-
-def _requests() -> QuerySet[Appeal]:
-    """Published appeals with a category (an appeal without one belongs to no service until an
-    operator classifies it), with only what a GeoReport request shows. The last public event is a
-    correlated subquery (on the appeal/time index), computed only for the rows returned."""
-    last_event = AppealEvent.objects.filter(appeal=OuterRef("pk"), public=True).order_by("-created_at", "-id")
-    return with_primary_dispatch(
-        Appeal.objects.filter(published=True, category__isnull=False)
-        .select_related("category")
-        .only(*PUBLIC_FIELDS)
-        .annotate(last_event_at=Subquery(last_event.values("created_at")[:1])),
-        only=PUBLIC_DISPATCH_FIELDS,
-    )
-
-
 def service_requests(
     *,
     ids: list[str] | None = None,
@@ -71,8 +48,8 @@ def service_requests(
     limit: int,
 ) -> list[Appeal]:
     """Newest first. `ids` (public ids, service_request_id) overrides every other filter, as the
-    standard says."""
-    appeals = _requests()
+    standard says. The same published appeals as the public pages (publication.published)."""
+    appeals = published()
     if ids:
         appeals = appeals.filter(public_id__in=ids)
     else:
@@ -89,7 +66,7 @@ def service_requests(
 
 
 def service_request(public_id: str) -> Appeal | None:
-    return _requests().filter(public_id=public_id).first()
+    return published().filter(public_id=public_id).first()
 
 
 def filed_through_open311(public_id: str) -> bool:

@@ -24,7 +24,7 @@ from config.cache import cached
 from ..forms import posted_answers
 from ..knowledge.api import parse_query, search_payload
 from ..models import ApiKey, Appeal
-from ..services import SubmittedAppeal, submit_appeal
+from ..services import OPEN311_NAMES, SubmittedAppeal, appeal_fields, submit_appeal
 from . import params, representation, selectors
 from .errors import Open311Error, bad_request, forbidden, not_found
 from .keys import authenticate_api_key, rate_limit_wait, raw_key
@@ -32,11 +32,8 @@ from .rendering import MIME_TYPES, render
 
 DESCRIPTION_MAX_LENGTH = representation.DESCRIPTION_MAX_LENGTH
 TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
-# Intake's field names -> the GeoReport parameter a developer sent.
-PARAMETER_NAMES = {
-    "text": "description", "category": "service_code", "latitude": "lat", "longitude": "long",
-    "address": "address_string", "contact_phone": "phone", "contact_name": "first_name",
-}
+# The appeal's fields that intake's errors are keyed by -> the GeoReport parameter a developer sent.
+PARAMETER_NAMES = {**OPEN311_NAMES, "category": OPEN311_NAMES["category_code"]}
 
 
 def endpoint(*methods: str, root: str):
@@ -216,20 +213,18 @@ def _create(request) -> SubmittedAppeal:
         raise bad_request(_("description is limited to %(n)d characters.") % {"n": DESCRIPTION_MAX_LENGTH})
     phone = form.get("phone", "").strip()
     try:
+        # Without a phone the hotline cannot call back: the request is anonymous and keeps no
+        # name. E-mail, device_id and account_id are never stored (OPEN311_NAMES does not read them).
+        values = {
+            "description": description.strip() or category.name, "service_code": category.code, "lat": lat,
+            "long": lng, "address_string": address, "phone": phone, "media_url": form.get("media_url", ""),
+            "attributes": posted_answers(form),
+            "first_name": _full_name(form.get("first_name", ""), form.get("last_name", "")) if phone else "",
+        }
         submitted = submit_appeal(
-            text=description.strip() or category.name,
+            **appeal_fields(values, names=OPEN311_NAMES),
             channel=Appeal.Channel.API,
-            category_code=category.code,
-            address=address,
-            latitude=lat or None,
-            longitude=lng or None,
-            # Without a phone the hotline cannot call back: the request is anonymous and keeps no
-            # name. E-mail, device_id and account_id are never stored.
             anonymous=not phone,
-            contact_name=_full_name(form.get("first_name", ""), form.get("last_name", "")) if phone else "",
-            contact_phone=phone,
-            attributes=posted_answers(form),
-            media_url=form.get("media_url", ""),
             api_key=api_key,
             publish=_publish(form.get("publish", ""), api_key),
             language=get_language(),

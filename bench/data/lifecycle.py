@@ -372,7 +372,8 @@ class Lifecycle:
             if extension.state == Decision.APPROVED:
                 resolve_by = extension.proposed_due
         resolved = None
-        if rng.random() > 0.012:  # a few tickets get stuck and are never resolved
+        waiting = extension is not None and extension.decided_at is None  # still undecided at `now`
+        if not waiting and rng.random() > 0.012:  # a few tickets get stuck and are never resolved
             room = max(resolve_by - resolve_after, timedelta(hours=1))
             resolved = self._second(resolve_after + room * self._fraction(0.02, 1.6, 3.0) + timedelta(minutes=5))
         if responded < self.now:

@@ -9,15 +9,16 @@ from rest_framework.response import Response
 from appeals.models import Category
 from config.throttling import OneTripThrottling
 from dispatch.api.errors import run_action
-from dispatch.api.permissions import IsOperator, IsSupervisor
+from dispatch.api.permissions import IsOperator, IsSupervisor, IsUnitHead
 from dispatch.api.schema import doc
 from dispatch.handling import extensions, returns, supervision
+from dispatch.handling.rules import may_see_supervision_orders
 from dispatch.handling.selectors import (
-    can_see_supervision_orders,
     extension_requests,
     return_requests,
     supervision_orders_visible_to,
 )
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import ExtensionRequest, ReturnRequest, SupervisionOrder, Whistle
 from streets.roles import officer_of
 from streets.selectors import dispatch_targets
@@ -83,15 +84,15 @@ class ManualDispatchSerializer(serializers.Serializer):
         slug_field="code", queryset=Category.objects.filter(is_leaf=True, active=True), required=False,
         allow_null=True,
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class DecisionNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class ReplySerializer(serializers.Serializer):
-    reply = serializers.CharField(allow_blank=True, max_length=2000)
+    reply = serializers.CharField(allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 class DecisionQuerySerializer(serializers.Serializer):
@@ -188,7 +189,7 @@ class ExtensionRequestViewSet(DecisionViewSet):
 
 class SeesSupervisionOrders(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return can_see_supervision_orders(officer_of(request.user))
+        return may_see_supervision_orders(officer_of(request.user))
 
 
 @extend_schema_view(
@@ -206,7 +207,7 @@ class SupervisionOrderViewSet(DecisionViewSet):
         return supervision_orders_visible_to(officer_of(self.request.user))
 
     @doc("order-reply", request=ReplySerializer, response=SupervisionOrderSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsUnitHead])
     def reply(self, request, pk=None):
         """The unit's head answers the order."""
         return self._decide(request, ReplySerializer, supervision.reply_to_order, officer=officer_of(request.user))

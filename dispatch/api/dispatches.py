@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from appeals.followers import follower_count_of
 from appeals.models import Appeal
 from appeals.privacy import contact_for
 from config.throttling import OneTripThrottling
@@ -26,7 +27,9 @@ from dispatch.api.permissions import IsOperator, IsStaffMember
 from dispatch.api.schema import DeclineResultSerializer, ManualDispatchResultSerializer, contact_field, doc
 from dispatch.console.filters import DispatchFilter
 from dispatch.handling import actions, extensions, returns, supervision, whistles
-from dispatch.handling.selectors import can_see_contact, dispatches_visible_to, triage_queue
+from dispatch.handling.rules import may_see_contact
+from dispatch.handling.selectors import dispatches_visible_to, triage_queue
+from dispatch.limits import ANSWER_MAX_LENGTH, NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, ReturnRequest
 from streets.models import Unit
 from streets.roles import officer_of
@@ -47,6 +50,8 @@ class DispatchSerializer(serializers.ModelSerializer):
     contact = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue")
     due_soon = serializers.BooleanField(source="is_due_soon")
+    followers = serializers.IntegerField(
+        read_only=True, help_text="Residents who follow the appeal (\"me too\"): how many more are affected.")
 
     class Meta:
         model = Dispatch
@@ -55,7 +60,7 @@ class DispatchSerializer(serializers.ModelSerializer):
             "longitude", "unit", "unit_name", "role", "state", "dispatched_at", "response_due",
             "resolve_due", "respond_limit", "resolve_limit", "deadlines_provisional", "resolve_extended",
             "response_overdue_at", "resolve_overdue_at", "signed_at", "responded_at", "resolved_at", "returned_at",
-            "answer", "overdue", "due_soon", "contact",
+            "answer", "overdue", "due_soon", "contact", "followers",
         ]
 
     def get_category(self, obj) -> str | None:
@@ -63,25 +68,25 @@ class DispatchSerializer(serializers.ModelSerializer):
 
     @contact_field
     def get_contact(self, obj) -> dict:
-        contact = contact_for(obj.appeal, reveal=can_see_contact(self.context.get("officer"), obj))
+        contact = contact_for(obj.appeal, reveal=may_see_contact(self.context.get("officer"), obj))
         return {"name": contact.name, "phone": contact.phone, "masked": contact.masked}
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True, max_length=5000)
+    answer = serializers.CharField(allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class ReportSerializer(serializers.Serializer):
-    report = serializers.CharField(allow_blank=True, max_length=5000)
+    report = serializers.CharField(allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class ReturnRequestInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     suggested_unit = serializers.SlugRelatedField(
         slug_field="code", queryset=dispatch_targets(), required=False, allow_null=True
     )
@@ -92,16 +97,16 @@ class WhistleInputSerializer(serializers.Serializer):
         child=serializers.SlugRelatedField(slug_field="code", queryset=dispatch_targets(Unit.Kind.DEPARTMENT)),
         min_length=1, max_length=10,
     )
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class ExtensionInputSerializer(serializers.Serializer):
     proposed_day = serializers.DateField()
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class SuperviseInputSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 @extend_schema_view(
@@ -117,7 +122,8 @@ class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
     filterset_class = DispatchFilter
 
     def get_queryset(self):
-        return dispatches_visible_to(officer_of(self.request.user)).order_by("resolve_due", "id")
+        return (dispatches_visible_to(officer_of(self.request.user)).annotate(followers=follower_count_of())
+                .order_by("resolve_due", "id"))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "officer": officer_of(self.request.user)}
@@ -210,7 +216,7 @@ class TriageAppealSerializer(serializers.ModelSerializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Appeal.RejectionReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
 
 
 @extend_schema_view(

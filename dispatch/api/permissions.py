@@ -1,7 +1,6 @@
 """DRF permissions by organisational role."""
 from rest_framework.permissions import BasePermission
 
-from streets.models import Officer
 from streets.roles import officer_of
 
 
@@ -15,10 +14,19 @@ class IsStaffMember(BasePermission):
 class IsOperator(BasePermission):
     def has_permission(self, request, view) -> bool:
         officer = officer_of(request.user)
-        return officer is not None and officer.role == Officer.Role.OPERATOR
+        return officer is not None and officer.is_operator
 
 
 class IsSupervisor(BasePermission):
     def has_permission(self, request, view) -> bool:
         officer = officer_of(request.user)
-        return officer is not None and officer.role == Officer.Role.SUPERVISOR
+        return officer is not None and officer.is_supervisor
+
+
+class IsUnitHead(BasePermission):
+    """A unit's head: the one who answers its supervision orders (supervisors read them, and are
+    refused here with 403 as on the console, not told the order does not exist)."""
+
+    def has_permission(self, request, view) -> bool:
+        officer = officer_of(request.user)
+        return officer is not None and officer.is_head

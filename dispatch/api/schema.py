@@ -16,7 +16,7 @@ SUPERVISOR = "**Permissions:** supervisors only (403 for everyone else)."
 STREET = "**Permissions:** an officer of the street responsible for the appeal (anyone else gets 404 or 409)."
 ORDERS = (
     "**Permissions:** supervisors see every order; an officer marked head of a unit sees the unit's own "
-    "(403 for everyone else). Only the unit's head replies."
+    "(403 for everyone else). Only the unit's head replies (403 for a supervisor, 404 for another unit's order)."
 )
 
 DESCRIPTIONS = {

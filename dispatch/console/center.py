@@ -13,8 +13,8 @@ from dispatch.console.forms import DecisionNoteForm, ManualDispatchForm, ReplyFo
 from dispatch.console.views import PAGE_SIZE, form_errors, officer_or_403, role_or_403
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.handling import extensions, returns, supervision
+from dispatch.handling.rules import may_see_supervision_orders
 from dispatch.handling.selectors import (
-    can_see_supervision_orders,
     dispatch_timeline,
     extension_requests,
     return_requests,
@@ -105,7 +105,7 @@ def extension_decide(request, pk: int, decision: str):
 @login_required
 def supervision_orders(request):
     officer = officer_or_403(request)
-    if not can_see_supervision_orders(officer):
+    if not may_see_supervision_orders(officer):
         raise PermissionDenied
     page = Paginator(supervision_orders_visible_to(officer), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dispatch/supervision.html",

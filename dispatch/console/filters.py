@@ -6,10 +6,10 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal, Category
-from dispatch.handling.selectors import overdue_q
 from dispatch.models import Dispatch
-from streets.models import Officer, Unit
+from streets.models import Unit
 from streets.roles import officer_of
+from streets.selectors import DISPATCH_TARGET_KINDS
 
 LATEST_FIRST = gettext_noop("%s (latest first)")
 _latest_first = lazy(lambda label: gettext(LATEST_FIRST) % label, str)
@@ -46,13 +46,14 @@ class DispatchFilter(django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit"), field_name="unit", to_field_name="code", empty_label=_("All"),
-        queryset=Unit.objects.filter(kind__in=[Unit.Kind.STREET, Unit.Kind.DEPARTMENT]).order_by("kind", "code")
+        # every unit that can have tickets, closed ones too (their past tickets stay searchable)
+        queryset=Unit.objects.filter(kind__in=DISPATCH_TARGET_KINDS).order_by("kind", "code")
         .only("code", "kind", "name", "name_en"),  # not the streets' boundaries: only names are listed
     )  # supervisors only: the drill-down from the dashboard's rankings
-    received_from = django_filters.DateFilter(
+    dispatched_from = django_filters.DateFilter(
         label=_("Dispatched from"), field_name="dispatched_at", lookup_expr="date__gte"
     )
-    received_to = django_filters.DateFilter(
+    dispatched_to = django_filters.DateFilter(
         label=_("Dispatched until"), field_name="dispatched_at", lookup_expr="date__lte"
     )
     ordering = LatestFirstOrderingFilter(
@@ -68,12 +69,12 @@ class DispatchFilter(django_filters.FilterSet):
 
     class Meta:
         model = Dispatch
-        fields = ["state", "category", "urgency", "overdue", "unit", "received_from", "received_to"]
+        fields = ["state", "category", "urgency", "overdue", "unit", "dispatched_from", "dispatched_to"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         officer = officer_of(self.request.user) if self.request is not None else None
-        if officer is None or officer.role != Officer.Role.SUPERVISOR:
+        if officer is None or not officer.is_supervisor:
             del self.filters["unit"]  # everyone else sees one unit's tickets (or a district's copies)
 
     def filter_state(self, queryset, name, value):
@@ -83,5 +84,5 @@ class DispatchFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":
-            return queryset.filter(overdue_q())
-        return queryset.exclude(overdue_q()) if value == "no" else queryset
+            return queryset.overdue()
+        return queryset.not_overdue() if value == "no" else queryset

@@ -4,18 +4,21 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.forms import category_choices
 from appeals.models import Appeal, Category
+from dispatch.limits import ANSWER_MAX_LENGTH, NOTE_MAX_LENGTH
 from dispatch.models import ReturnRequest
 from streets.models import Unit
 from streets.selectors import dispatch_targets
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=ANSWER_MAX_LENGTH, required=False
+    )
 
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label=_("Answer to the resident"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+        label=_("Answer to the resident"), widget=forms.Textarea(attrs={"rows": 5}), max_length=ANSWER_MAX_LENGTH
     )
 
 
@@ -68,7 +71,7 @@ class UnitCodeField(forms.ChoiceField):
 
     def clean(self, value):
         code = super().clean(value)
-        return Unit.objects.get(code=code) if code else None
+        return dispatch_targets().get(code=code) if code else None
 
 
 class ManualDispatchForm(forms.Form):
@@ -76,7 +79,7 @@ class ManualDispatchForm(forms.Form):
 
     unit = UnitCodeField(label=_("Dispatch to"))
     category = forms.ChoiceField(label=_("Category"), required=False)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args, suggested: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +94,7 @@ class ManualDispatchForm(forms.Form):
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Appeal.RejectionReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label=_("Explanation for the resident"), required=False, max_length=2000,
+        label=_("Explanation for the resident"), required=False, max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -103,7 +106,7 @@ def department_choices() -> list:
 class ReturnForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why is it not yours?"), choices=ReturnRequest.Reason.choices,
                                widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Explanation for the operators"), max_length=2000,
+    note = forms.CharField(label=_("Explanation for the operators"), max_length=NOTE_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 3}))
     suggested_unit = UnitCodeField(label=_("Who should handle it (if you know)"), required=False)
 
@@ -117,7 +120,7 @@ class WhistleForm(forms.Form):
         label=_("Departments to summon"), widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (or Cmd) to choose several."),
     )
-    note = forms.CharField(label=_("What they are needed for"), max_length=2000,
+    note = forms.CharField(label=_("What they are needed for"), max_length=NOTE_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -125,30 +128,30 @@ class WhistleForm(forms.Form):
         self.fields["departments"].choices = department_choices()
 
     def clean_departments(self) -> list[Unit]:
-        return list(Unit.objects.filter(code__in=self.cleaned_data["departments"]))
+        return list(dispatch_targets(Unit.Kind.DEPARTMENT).filter(code__in=self.cleaned_data["departments"]))
 
 
 class ReportForm(forms.Form):
-    report = forms.CharField(label=_("Your department's part"), max_length=5000,
+    report = forms.CharField(label=_("Your department's part"), max_length=ANSWER_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ExtensionForm(forms.Form):
     proposed_day = forms.DateField(label=_("New deadline (a working day)"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("Why more time is needed"), max_length=2000,
+    reason = forms.CharField(label=_("Why more time is needed"), max_length=NOTE_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionNoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False,
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SuperviseForm(forms.Form):
-    note = forms.CharField(label=_("What the unit must do"), max_length=2000,
+    note = forms.CharField(label=_("What the unit must do"), max_length=NOTE_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(label=_("Reply"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(label=_("Reply"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from dispatch.console import callbacks, center, dashboard, views
+from dispatch.console import callbacks, center, dashboard, publication, views
 
 app_name = "console"
 urlpatterns = [
@@ -28,4 +28,6 @@ urlpatterns = [
     re_path(r"^queue/export\.(?P<fmt>csv|xlsx)$", dashboard.queue_export, name="queue-export"),
     path("callbacks/", callbacks.callback_queue, name="callbacks"),
     path("callbacks/<int:pk>/", callbacks.callback_detail, name="callback"),
+    path("published/", publication.published_queue, name="published"),
+    path("published/<int:pk>/", publication.publication_review, name="publication"),
 ]

@@ -36,17 +36,15 @@ from dispatch.console.forms import (
 )
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.handling import actions, extensions, returns, supervision, whistles
+from dispatch.handling.rules import console_sections, may_see_contact, permitted_actions
 from dispatch.handling.selectors import (
-    can_act_on,
     can_see_appeal,
-    can_see_contact,
     dispatch_dossier,
     dispatch_timeline,
     dispatches_visible_to,
     triage_queue,
 )
-from dispatch.models import Dispatch
-from streets.models import Officer, Unit
+from streets.models import Officer
 from streets.roles import officer_of
 
 PAGE_SIZE = 50
@@ -62,7 +60,7 @@ def officer_or_403(request) -> Officer:
 @login_required
 def home(request):
     officer = officer_or_403(request)
-    if officer.role == Officer.Role.OPERATOR:
+    if officer.is_operator:
         return redirect("console:triage")
     return redirect("console:queue")
 
@@ -70,12 +68,13 @@ def home(request):
 @login_required
 def queue(request):
     officer = officer_or_403(request)
-    if officer.role == Officer.Role.OPERATOR:
+    if officer.is_operator:
         return redirect("console:triage")
     dispatch_filter = queue_filter(request, officer)
     page = Paginator(dispatch_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "dispatch/queue.html", {"officer": officer, "filter": dispatch_filter, "page": page},
+        request, "dispatch/queue.html",
+        {"officer": officer, "sections": console_sections(officer), "filter": dispatch_filter, "page": page},
     )
 
 
@@ -91,7 +90,7 @@ def queue_filter(request, officer: Officer) -> DispatchFilter:
 def dispatch_detail(request, pk: int):
     officer = officer_or_403(request)
     dispatch = get_object_or_404(dispatches_visible_to(officer), pk=pk)
-    can_act = can_act_on(officer, dispatch) and dispatch.is_open
+    allowed = permitted_actions(officer, dispatch)
     return render(
         request,
         "dispatch/detail.html",
@@ -99,10 +98,9 @@ def dispatch_detail(request, pk: int):
             "officer": officer,
             "dispatch": dispatch,
             "appeal": dispatch.appeal,
-            "contact": contact_for(dispatch.appeal, reveal=can_see_contact(officer, dispatch)),
-            "can_act": can_act,
-            "can_whistle": can_act and dispatch.unit.kind == Unit.Kind.STREET and not dispatch.is_cohandling,
-            "can_supervise": officer.role == Officer.Role.SUPERVISOR and dispatch.state != Dispatch.State.RETURNED,
+            "contact": contact_for(dispatch.appeal, reveal=may_see_contact(officer, dispatch)),
+            "allowed": allowed,
+            "can_act": any(allowed[name] for name in allowed if name != "supervise"),
             "events": dispatch_timeline(dispatch, viewer=officer),
             "photos": dispatch.appeal.photos.all(),
             "forms": {
@@ -177,7 +175,7 @@ def form_errors(form: forms.Form) -> str:
 
 def role_or_403(request, role: str) -> Officer:
     officer = officer_or_403(request)
-    if officer.role != role:
+    if not officer.has_role(role):
         raise PermissionDenied
     return officer
 

@@ -214,7 +214,8 @@ def drill_down(dashboard: Dashboard) -> Callable[[str], str]:
     The period's part of the address is built once per table, not once per unit."""
     period = dashboard.filters.period
     last_day = (period.end - timedelta(days=1)).date()  # the end is the next period's first midnight
-    rest = urlencode({"state": "", "received_from": f"{period.start:%Y-%m-%d}", "received_to": f"{last_day:%Y-%m-%d}"})
+    rest = urlencode({"state": "", "dispatched_from": f"{period.start:%Y-%m-%d}",
+                      "dispatched_to": f"{last_day:%Y-%m-%d}"})
     queue = reverse("console:queue")
     return lambda unit_code: f"{queue}?{urlencode({'unit': unit_code})}&{rest}"
 

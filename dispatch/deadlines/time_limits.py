@@ -18,7 +18,7 @@ from dispatch.deadlines.workdays import Deadline, WorkCalendar
 from dispatch.models import TimeLimit
 
 LimitUnit = TimeLimit.LimitUnit
-Tier = TimeLimit.Tier
+Tier = TimeLimit.Tier  # appeals.models.Tier, the one set of tiers
 
 _SPAN_RE = re.compile(r"^(\d{1,4})(h|wh|wd)$")
 

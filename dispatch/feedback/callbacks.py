@@ -24,13 +24,13 @@ from appeals.models import Appeal, AppealEvent
 from config.celery import app
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.handling.rules import require_role
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Callback, Dispatch
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer
 
 logger = logging.getLogger(__name__)
 
-COMMENT_MAX_LENGTH = 2000
 Satisfaction = Callback.Satisfaction
 
 
@@ -49,7 +49,7 @@ class Answers:
             raise ActionNotAllowed(_("Choose how satisfied you are."))
         if not isinstance(self.solved, bool):
             raise ActionNotAllowed(_("Say whether the problem was solved."))
-        return Answers(self.solved, self.satisfaction, (self.comment or "").strip()[:COMMENT_MAX_LENGTH])
+        return Answers(self.solved, self.satisfaction, (self.comment or "").strip()[:NOTE_MAX_LENGTH])
 
     @property
     def sends_back(self) -> bool:
@@ -137,7 +137,10 @@ def record_unanswered_call(*, callback_id: int, operator: Officer) -> Callback:
         now = timezone.now()
         calls = callback.unanswered_calls + 1
         again = now + timedelta(hours=settings.CALLBACK_RETRY_HOURS)
-        Callback.objects.filter(pk=callback.pk).update(unanswered_calls=calls, call_again_at=again)
+        if not Callback.objects.filter(pk=callback.pk, state=Callback.State.OPEN).update(
+            unanswered_calls=calls, call_again_at=again
+        ):
+            raise ActionNotAllowed(_("Feedback has already been given, or the time for it has passed."))
         callback.unanswered_calls, callback.call_again_at = calls, again
         dispatch = callback.dispatch
         record_transition(
@@ -157,7 +160,10 @@ def _rate(callback: Callback, answers: Answers, channel: str, recorded_by) -> Ca
         "state": Callback.State.RATED, "solved": answers.solved, "satisfaction": answers.satisfaction,
         "comment": answers.comment, "channel": channel, "recorded_by": recorded_by, "rated_at": now,
     }
-    Callback.objects.filter(pk=callback.pk, state=Callback.State.OPEN).update(**changes)
+    # The caller holds the row lock, so this only fails when the survey left OPEN after it was read
+    # (a stale row): then nothing is recorded, rather than an answer the table does not hold.
+    if not Callback.objects.filter(pk=callback.pk, state=Callback.State.OPEN).update(**changes):
+        raise ActionNotAllowed(_("Feedback has already been given, or the time for it has passed."))
     for field, value in changes.items():
         setattr(callback, field, value)
     dispatch = callback.dispatch

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.feedback.callbacks import Answers
+from dispatch.limits import NOTE_MAX_LENGTH
 
 
 class FeedbackForm(forms.Form):
@@ -17,7 +18,7 @@ class FeedbackForm(forms.Form):
         choices=[("satisfied", _("Satisfied")), ("basic", _("Basically satisfied")),
                  ("dissatisfied", _("Dissatisfied"))],
     )
-    comment = forms.CharField(label=_("Anything else? (optional)"), required=False, max_length=2000,
+    comment = forms.CharField(label=_("Anything else? (optional)"), required=False, max_length=NOTE_MAX_LENGTH,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def answers(self) -> Answers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import Appeal
@@ -30,3 +30,10 @@ def open_survey_until(appeal: Appeal) -> datetime | None:
         Callback.objects.filter(dispatch__appeal=appeal, state=Callback.State.OPEN, closes_at__gt=timezone.now())
         .values_list("closes_at", flat=True).first()
     )
+
+
+def in_district(appeals: QuerySet[Appeal], district_code: str) -> QuerySet[Appeal]:
+    current = Dispatch.objects.filter(appeal=OuterRef("pk"), role=Dispatch.Role.PRIMARY, is_current=True)
+    return appeals.filter(Exists(current.filter(
+        Q(district__code=district_code) | Q(unit__code=district_code) | Q(unit__parent__code=district_code)
+    )))

@@ -2,15 +2,18 @@
 while it is open) and the survey behind the link sent to the resident. Their URLs sit in the
 "appeals" namespace beside the appeal form (dispatch/feedback/urls.py, joined in config/urls.py)."""
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from appeals import tracking_cookie
+from appeals.followers import rate_as_follower
 from appeals.forms import TrackForm
 from appeals.selectors import tracking_summary
-from appeals.throttles import LookupBlocked, TrackingThrottle, track_appeal
+from appeals.throttles import TrackingThrottle
+from appeals.tracking_lookup import LookupBlocked, track_appeal
 from config.throttling import rate_limited, too_many_requests_page
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.feedback.callbacks import callback_for_token, rate_by_token, rate_by_tracking
@@ -37,7 +40,12 @@ def track(request):
             not_found = True
         else:
             feedback = FeedbackForm(request.POST if "rate" in request.POST else None)
-            if feedback.is_bound and feedback.is_valid():
+            follower = getattr(appeal, "tracked_by", None)  # a follower rates on their own, not the survey
+            if feedback.is_bound and feedback.is_valid() and follower is not None:
+                _rate(request, rate_as_follower, follower_id=follower.pk, **feedback.cleaned_data)
+                follower.refresh_from_db()
+                feedback = FeedbackForm()
+            elif feedback.is_bound and feedback.is_valid():
                 _rate(request, rate_by_tracking, appeal=appeal, answers=feedback.answers())
                 appeal.refresh_from_db()  # the rating may have closed it: heading and timeline agree
                 feedback = FeedbackForm()
@@ -55,6 +63,9 @@ def _rate(request, service, **kwargs) -> bool:
         service(**kwargs)
     except (ActionNotAllowed, NotYourTicket) as exc:
         messages.error(request, exc.message)
+        return False
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return False
     messages.success(request, _("Thank you: your feedback is recorded."))
     return True

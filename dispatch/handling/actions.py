@@ -20,9 +20,15 @@ from dispatch.handling.rules import (
     advance,
     check_dispatch_target,
     lock_own_dispatch,
+    may_note,
+    may_report,
+    may_resolve,
+    may_respond,
+    may_sign,
     refuse_while_return_pending,
     require_role,
 )
+from dispatch.limits import ANSWER_MAX_LENGTH
 from dispatch.models import Dispatch
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
@@ -30,7 +36,6 @@ from streets.models import Officer, Unit
 logger = logging.getLogger(__name__)
 
 State = Dispatch.State
-ANSWER_MAX_LENGTH = 5000
 
 
 # --- the operators' manual queue ---------------------------------------------------------------
@@ -81,8 +86,11 @@ def decline_appeal(*, appeal_id: int, reason: str, operator: Officer, note: str 
 def sign_dispatch(*, dispatch_id: int, officer: Officer) -> Dispatch:
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
+        refusal = _("This ticket has already been signed for.")
+        if not may_sign(officer, dispatch):
+            raise ActionNotAllowed(refusal)
         advance(
-            dispatch, allowed=(State.PENDING,), refusal=_("This ticket has already been signed for."),
+            dispatch, allowed=(State.PENDING,), refusal=refusal,
             state=State.SIGNED, signed_at=timezone.now(),
         )
         record_transition(
@@ -97,10 +105,12 @@ def respond_dispatch(*, dispatch_id: int, officer: Officer, note: str = "") -> D
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
         refuse_while_return_pending(dispatch)
+        refusal = _("The response has already been recorded.")
+        if not may_respond(officer, dispatch):
+            raise ActionNotAllowed(refusal)
         now = timezone.now()
         advance(
-            dispatch, allowed=(State.PENDING, State.SIGNED),
-            refusal=_("The response has already been recorded."),
+            dispatch, allowed=Dispatch.UNRESPONDED_STATES, refusal=refusal,
             state=State.RESPONDED, responded_at=now, signed_at=dispatch.signed_at or now,
         )
         record_transition(
@@ -118,7 +128,7 @@ def add_progress_note(*, dispatch_id: int, officer: Officer, note: str) -> Appea
         raise ActionNotAllowed(_("Write the note first."))
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
-        if not dispatch.is_open:
+        if not may_note(officer, dispatch):
             raise ActionNotAllowed(_("This ticket is closed."))
         return record_transition(
             appeal=dispatch.appeal, kind=AppealEvent.Kind.NOTE, actor=officer.user, unit=dispatch.unit,
@@ -145,16 +155,8 @@ def _finish(*, dispatch_id: int, officer: Officer, text: str, role: str) -> Disp
         raise ActionNotAllowed(_("The text is too long."))
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
-        if dispatch.role != role:
-            raise ActionNotAllowed(
-                _("A summoned department reports its part; the responsible unit answers the resident.")
-                if dispatch.is_cohandling else _("Only a summoned department reports; resolve the ticket instead.")
-            )
-        if dispatch.state in Dispatch.UNRESPONDED_STATES:
-            raise ActionNotAllowed(
-                _("Contact the resident (record the response) before resolving.") if primary
-                else _("Record that you have reported for duty (the response) first.")
-            )
+        if not (may_resolve if primary else may_report)(officer, dispatch):
+            raise ActionNotAllowed(_finish_refusal(dispatch, primary=primary))
         now = timezone.now()
         advance(
             dispatch, allowed=(State.RESPONDED,), refusal=_("This ticket is already resolved."),
@@ -169,3 +171,14 @@ def _finish(*, dispatch_id: int, officer: Officer, text: str, role: str) -> Disp
         if primary and callbacks.open_callback(dispatch=dispatch, now=now) is None:
             callbacks.settle_appeal(dispatch=dispatch, now=now)  # the resident was asked at the deadline
         return dispatch
+
+
+def _finish_refusal(dispatch: Dispatch, *, primary: bool) -> str:
+    """Why `may_resolve` / `may_report` said no, in the words the officer needs."""
+    if dispatch.is_cohandling == primary:
+        return (_("A summoned department reports its part; the responsible unit answers the resident.")
+                if dispatch.is_cohandling else _("Only a summoned department reports; resolve the ticket instead."))
+    if dispatch.state in Dispatch.UNRESPONDED_STATES:
+        return (_("Contact the resident (record the response) before resolving.") if primary
+                else _("Record that you have reported for duty (the response) first."))
+    return _("This ticket is already resolved.")

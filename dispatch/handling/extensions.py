@@ -18,11 +18,16 @@ from appeals.models import AppealEvent
 from dispatch.deadlines.due import format_due, warn_at
 from dispatch.deadlines.workdays import END_OF_DAY, get_calendar
 from dispatch.exceptions import ActionNotAllowed
-from dispatch.handling.rules import lock_own_dispatch, lock_pending_request, refuse_while_return_pending, require_role
+from dispatch.handling.rules import (
+    lock_own_dispatch,
+    lock_pending_request,
+    may_extend,
+    refuse_while_return_pending,
+    require_role,
+)
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, ExtensionRequest
 from streets.models import Officer
-
-TEXT_MAX_LENGTH = 2000
 
 
 def end_of(day: date) -> datetime:
@@ -30,7 +35,7 @@ def end_of(day: date) -> datetime:
 
 
 def request_extension(*, dispatch_id: int, officer: Officer, reason: str, proposed_day: date) -> ExtensionRequest:
-    reason = (reason or "").strip()[:TEXT_MAX_LENGTH]
+    reason = (reason or "").strip()[:NOTE_MAX_LENGTH]
     if not reason:
         raise ActionNotAllowed(_("Explain why more time is needed."))
     if not get_calendar().is_workday(proposed_day):
@@ -38,7 +43,7 @@ def request_extension(*, dispatch_id: int, officer: Officer, reason: str, propos
     proposed_due = end_of(proposed_day)
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
-        if not dispatch.is_open:
+        if not may_extend(officer, dispatch):
             raise ActionNotAllowed(_("This ticket is closed."))
         refuse_while_return_pending(dispatch)
         now = timezone.now()
@@ -73,7 +78,7 @@ def _lock_pending(extension_id: int) -> tuple[ExtensionRequest, Dispatch]:
 
 def approve_extension(*, extension_id: int, supervisor: Officer, note: str = "") -> Dispatch:
     require_role(supervisor, Officer.Role.SUPERVISOR)
-    note = (note or "").strip()[:TEXT_MAX_LENGTH]
+    note = (note or "").strip()[:NOTE_MAX_LENGTH]
     with transaction.atomic():
         request, dispatch = _lock_pending(extension_id)
         if not dispatch.is_open:
@@ -103,7 +108,7 @@ def approve_extension(*, extension_id: int, supervisor: Officer, note: str = "")
 
 def refuse_extension(*, extension_id: int, supervisor: Officer, note: str = "") -> ExtensionRequest:
     require_role(supervisor, Officer.Role.SUPERVISOR)
-    note = (note or "").strip()[:TEXT_MAX_LENGTH]
+    note = (note or "").strip()[:NOTE_MAX_LENGTH]
     if not note:
         raise ActionNotAllowed(_("Tell the unit why no more time is given."))
     with transaction.atomic():

@@ -22,13 +22,13 @@ from dispatch.handling.rules import (
     check_dispatch_target,
     lock_own_dispatch,
     lock_pending_request,
+    may_return,
     require_role,
 )
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, ReturnRequest
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
-
-NOTE_MAX_LENGTH = 2000
 
 
 def request_return(
@@ -42,10 +42,11 @@ def request_return(
         raise ActionNotAllowed(_("Explain why the ticket is not yours, so the operators can send it on."))
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
-        if dispatch.is_cohandling:
-            raise ActionNotAllowed(_("A summoned department reports its part; it cannot return the appeal."))
-        if dispatch.state not in Dispatch.UNRESPONDED_STATES:
-            raise ActionNotAllowed(_("A ticket cannot be returned once the resident has been contacted."))
+        if not may_return(officer, dispatch):
+            raise ActionNotAllowed(
+                _("A summoned department reports its part; it cannot return the appeal.") if dispatch.is_cohandling
+                else _("A ticket cannot be returned once the resident has been contacted.")
+            )
         window = timedelta(hours=settings.RETURN_WINDOW_HOURS)
         if timezone.now() > dispatch.dispatched_at + window:
             raise ActionNotAllowed(

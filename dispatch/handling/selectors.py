@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import Appeal
+from dispatch.handling.rules import may_see_supervision_orders
 from dispatch.models import Callback, Dispatch, ExtensionRequest, ReturnRequest, SupervisionOrder
 from streets.models import Officer, Unit
 
@@ -20,33 +21,13 @@ def _with_joins(queryset: QuerySet) -> QuerySet:
 def dispatches_visible_to(officer: Officer | None) -> QuerySet[Dispatch]:
     if officer is None:
         return Dispatch.objects.none()
-    if officer.role == Officer.Role.SUPERVISOR:
+    if officer.is_supervisor:
         return _with_joins(Dispatch.objects.all())
-    if officer.role == Officer.Role.OFFICER:
+    if officer.is_unit_officer:
         if officer.unit.kind == Unit.Kind.DISTRICT:
             return _with_joins(Dispatch.objects.filter(district_id=officer.unit_id))
         return _with_joins(Dispatch.objects.filter(unit_id=officer.unit_id))
     return Dispatch.objects.none()
-
-
-def can_act_on(officer: Officer | None, dispatch: Dispatch) -> bool:
-    return (
-        officer is not None
-        and officer.role == Officer.Role.OFFICER
-        and dispatch.unit_id == officer.unit_id
-        and dispatch.is_current
-        and dispatch.state != Dispatch.State.RETURNED
-    )
-
-
-def can_see_contact(officer: Officer | None, dispatch: Dispatch) -> bool:
-    """Only the responsible unit calls the resident; summoned departments work through the street."""
-    return can_act_on(officer, dispatch) and dispatch.role == Dispatch.Role.PRIMARY
-
-
-def overdue_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(responded_at__isnull=True, response_due__lt=now) | Q(resolved_at__isnull=True, resolve_due__lt=now)
 
 
 def triage_queue() -> QuerySet[Appeal]:
@@ -56,11 +37,13 @@ def triage_queue() -> QuerySet[Appeal]:
 
 def can_see_appeal(officer: Officer | None, appeal_id: int) -> bool:
     """Whether the officer may see an appeal's details (its photos): through a dispatch they can
-    see, or, for operators, while it waits in their manual queue, exactly as the console pages."""
+    see, or, for operators, while it waits in their manual queue or, published, for them to review
+    what its public page shows, exactly as the console pages."""
     if officer is None:
         return False
-    if officer.role == Officer.Role.OPERATOR:
-        return triage_queue().filter(pk=appeal_id).exists()
+    if officer.is_operator:
+        return (triage_queue().filter(pk=appeal_id).exists()
+                or Appeal.objects.filter(pk=appeal_id, published=True).exists())
     return dispatches_visible_to(officer).filter(appeal_id=appeal_id).exists()
 
 
@@ -68,7 +51,7 @@ def sees_own_part_only(officer: Officer | None, dispatch: Dispatch) -> bool:
     """After an approved return the appeal is no longer the unit's: the unit (and its district) keeps
     its own part of the history, not the next unit's internal notes, response and answer. Operators
     and supervisors, who decide returns and audit tickets, see the whole appeal."""
-    return dispatch.state == Dispatch.State.RETURNED and (officer is None or officer.role == Officer.Role.OFFICER)
+    return dispatch.state == Dispatch.State.RETURNED and (officer is None or officer.is_unit_officer)
 
 
 def dispatch_timeline(dispatch: Dispatch, *, viewer: Officer | None):
@@ -100,18 +83,14 @@ def extension_requests(*, state: str | None = ExtensionRequest.Decision.PENDING)
     return (queryset.filter(state=state) if state else queryset).order_by("requested_at", "id")
 
 
-def can_see_supervision_orders(officer: Officer | None) -> bool:
-    return officer is not None and (officer.role == Officer.Role.SUPERVISOR or officer.is_head)
-
-
 def supervision_orders_visible_to(officer: Officer | None) -> QuerySet[SupervisionOrder]:
     """Supervisors see every order; a unit's head sees the orders on the unit's tickets."""
-    if not can_see_supervision_orders(officer):
+    if not may_see_supervision_orders(officer):
         return SupervisionOrder.objects.none()
     orders = SupervisionOrder.objects.select_related(
         "dispatch", "dispatch__appeal", "unit", "opened_by", "replied_by"
     ).order_by("state", "reply_due", "id")
-    if officer.role == Officer.Role.SUPERVISOR:
+    if officer.is_supervisor:
         return orders
     return orders.filter(unit_id=officer.unit_id)
 

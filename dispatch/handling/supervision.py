@@ -17,11 +17,10 @@ from appeals.events import record_transition
 from appeals.models import AppealEvent
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
-from dispatch.handling.rules import lock_dispatch, require_role
+from dispatch.handling.rules import heads, lock_dispatch, may_reply_to_order, may_supervise, require_role
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, SupervisionOrder
 from streets.models import Officer
-
-TEXT_MAX_LENGTH = 2000
 
 
 def reply_due_from(now: datetime) -> datetime:
@@ -52,12 +51,12 @@ def open_order(
 def open_manual_order(*, dispatch_id: int, supervisor: Officer, note: str) -> SupervisionOrder:
     """A supervisor escalates a ticket by hand (a repeated complaint, a slow unit, a press report)."""
     require_role(supervisor, Officer.Role.SUPERVISOR)
-    note = (note or "").strip()[:TEXT_MAX_LENGTH]
+    note = (note or "").strip()[:NOTE_MAX_LENGTH]
     if not note:
         raise ActionNotAllowed(_("Write what the unit must do."))
     with transaction.atomic():
         dispatch = lock_dispatch(dispatch_id)
-        if dispatch.state == Dispatch.State.RETURNED:
+        if not may_supervise(supervisor, dispatch):
             raise ActionNotAllowed(_("This ticket was returned; supervise the unit that holds the appeal now."))
         return open_order(
             dispatch=dispatch, reason=SupervisionOrder.Reason.MANUAL, now=timezone.now(), actor=supervisor.user,
@@ -67,7 +66,7 @@ def open_manual_order(*, dispatch_id: int, supervisor: Officer, note: str) -> Su
 
 def reply_to_order(*, order_id: int, officer: Officer, reply: str) -> SupervisionOrder:
     """The unit's head answers the order: what was done and what comes next."""
-    reply = (reply or "").strip()[:TEXT_MAX_LENGTH]
+    reply = (reply or "").strip()[:NOTE_MAX_LENGTH]
     if not reply:
         raise ActionNotAllowed(_("Write the reply first."))
     with transaction.atomic():
@@ -76,8 +75,10 @@ def reply_to_order(*, order_id: int, officer: Officer, reply: str) -> Supervisio
             .select_related("dispatch", "dispatch__appeal", "unit")
             .filter(pk=order_id).first()
         )
-        if order is None or officer is None or not officer.is_head or officer.unit_id != order.unit_id:
+        if order is None or not heads(officer, order.unit_id):
             raise NotYourTicket(_("No such supervision order for your unit."))
+        if not may_reply_to_order(officer, order):
+            raise ActionNotAllowed(_("This order has already been answered."))
         updated = SupervisionOrder.objects.filter(pk=order.pk, state=SupervisionOrder.State.OPEN).update(
             state=SupervisionOrder.State.REPLIED, reply=reply, replied_by=officer.user, replied_at=timezone.now(),
         )

@@ -16,12 +16,12 @@ from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent
 from dispatch.exceptions import ActionNotAllowed
-from dispatch.handling.rules import lock_own_dispatch, refuse_while_return_pending
+from dispatch.handling.rules import lock_own_dispatch, may_whistle, refuse_while_return_pending
+from dispatch.limits import NOTE_MAX_LENGTH
 from dispatch.models import Dispatch, Whistle
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
 
-NOTE_MAX_LENGTH = 2000
 MAX_DEPARTMENTS = 10
 
 
@@ -38,10 +38,11 @@ def blow_whistle(*, dispatch_id: int, officer: Officer, departments: Iterable[Un
         raise ActionNotAllowed(_("Say what the departments are needed for."))
     with transaction.atomic():
         dispatch = lock_own_dispatch(dispatch_id, officer)
-        if dispatch.unit.kind != Unit.Kind.STREET or dispatch.is_cohandling:
-            raise ActionNotAllowed(_("Only the street responsible for the appeal can summon departments."))
-        if not dispatch.is_open:
-            raise ActionNotAllowed(_("This ticket is closed."))
+        if not may_whistle(officer, dispatch):
+            raise ActionNotAllowed(
+                _("This ticket is closed.") if not dispatch.is_open
+                else _("Only the street responsible for the appeal can summon departments.")
+            )
         refuse_while_return_pending(dispatch)
         busy = set(
             Dispatch.objects.filter(

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from appeals.knowledge import stats as first_contact
 from appeals.models import Appeal, AppealEvent
-from dispatch.handling.selectors import overdue_q
 from dispatch.metrics.rollup import _seconds_to_respond
 from dispatch.models import DailyStats, Dispatch, DistrictDailyStats
+from dispatch.models.dispatch import overdue_condition
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _whole(seconds: float | None) -> int | None:
 def open_tickets(now: datetime) -> dict:
     """CITY and each district id (None: departments) -> (open, overdue) dispatches at `now`."""
     rows = (Dispatch.objects.filter(state__in=Dispatch.OPEN_STATES).values("district_id")
-            .annotate(open=Count("id"), overdue=Count("id", filter=overdue_q(now))).order_by())
+            .annotate(open=Count("id"), overdue=Count("id", filter=overdue_condition(now))).order_by())
     result = {row["district_id"]: (row["open"], row["overdue"]) for row in rows}
     result[CITY] = (sum(n for n, _ in result.values()), sum(n for _, n in result.values()))
     return result

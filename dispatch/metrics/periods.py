@@ -40,7 +40,7 @@ class Period:
         return moment is not None and self.start <= moment < self.end
 
 
-def rule_for(label: date) -> ScoringRule:
+def scoring_rule_for(label: date) -> ScoringRule:
     """The rule in force for a label month: the latest whose first month is not after it."""
     return ScoringRule.objects.filter(effective_from__lte=label).order_by("-effective_from").first() or DEFAULT_RULE
 
@@ -53,7 +53,7 @@ def _month(label: date, delta: int) -> date:
 def period_for_label(label: date) -> Period:
     """Label month M with start day d: [M-1 / d, M / d) for d > 1, the calendar month for d = 1."""
     label = label.replace(day=1)
-    rule = rule_for(label)
+    rule = scoring_rule_for(label)
     day = rule.period_start_day
     first = label if day == 1 else _month(label, -1).replace(day=day)
     last = _month(label, 1) if day == 1 else label.replace(day=day)

@@ -8,7 +8,7 @@ is listed, unranked, below the ranked units rather than compared on numbers it d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -93,6 +93,10 @@ def ranking(period: Period, *, kind: str) -> list[RankingRow]:
         rows.append(RankingRow(
             rank=rank, unit_id=unit.pk, code=unit.code, name=unit.display_name,
             district=unit.parent.display_name if unit.parent_id else "", counts=counts, rates=rates,
-            median_response_seconds=median, bottom=rank is not None and position > ranked - flagged,
+            median_response_seconds=median, bottom=False,
         ))
-    return rows
+    # The bottom share counts positions, but a tie is one place: units that share a rank with a
+    # flagged unit are flagged too (never split by their codes).
+    last_position = {row.rank: position for position, row in enumerate(rows, start=1) if row.rank is not None}
+    return [replace(row, bottom=True) if row.rank is not None and last_position[row.rank] > ranked - flagged
+            else row for row in rows]

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appeals.models import Tier
+
 
 class CalendarDay(models.Model):
     """A day the city declares a working day or a day off, whatever the official schedule says.
@@ -55,12 +57,7 @@ class TimeLimit(models.Model):
     Rows are never edited once in force: a new rule is a new row with a later `effective_from`,
     so every dispatch is judged by the rule in force when it was made."""
 
-    class Tier(models.TextChoices):
-        URGENT = "urgent", _("Urgent")
-        UTILITY = "utility", _("Utilities")
-        ORDINARY = "ordinary", _("Ordinary")
-        COMPLEX = "complex", _("Complex")
-        COHANDLING = "cohandling", _("Co-handling (summoned departments)")
+    Tier = Tier  # one set of tiers, the categories' (appeals.models.Tier)
 
     class LimitUnit(models.TextChoices):
         HOURS = "h", _("hours, around the clock")

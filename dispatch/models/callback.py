@@ -61,5 +61,9 @@ class Callback(models.Model):
         return f"{self.dispatch_id} {self.state}"
 
     @property
+    def is_rated(self) -> bool:
+        return self.state == self.State.RATED
+
+    @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN and self.closes_at > timezone.now()

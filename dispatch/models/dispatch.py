@@ -3,10 +3,31 @@
 The dispatch is the unit of accountability: deadlines, response and resolution attach to it, not
 to the appeal, so a re-dispatched appeal charges each unit only for its own period.
 """
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class DispatchQuerySet(models.QuerySet):
+    def overdue(self, now=None) -> DispatchQuerySet:
+        """Past a deadline it has not met, at `now`: the queue's filter, the dashboard's snapshot."""
+        return self.filter(overdue_condition(now))
+
+    def not_overdue(self, now=None) -> DispatchQuerySet:
+        return self.exclude(overdue_condition(now))
+
+
+def overdue_condition(now=None) -> models.Q:
+    """The one definition of "overdue": a response or a resolution still missing past its deadline,
+    on a dispatch the unit still holds (a returned ticket is not charged to the unit that returned
+    it). `Dispatch.is_overdue` evaluates the same clauses on a loaded row."""
+    now = now or timezone.now()
+    missed = (models.Q(responded_at__isnull=True, response_due__lt=now)
+              | models.Q(resolved_at__isnull=True, resolve_due__lt=now))
+    return missed & ~models.Q(state=Dispatch.State.RETURNED)
 
 
 class Dispatch(models.Model):
@@ -80,6 +101,8 @@ class Dispatch(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     answer = models.TextField(_("answer to the resident"), blank=True)
 
+    objects = DispatchQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
@@ -141,10 +164,12 @@ class Dispatch(models.Model):
         return self.role == self.Role.COHANDLER
 
     def is_response_overdue(self, now=None) -> bool:
+        """The first clause of `overdue_condition`, on this row."""
         now = now or timezone.now()
         return self.state != self.State.RETURNED and self.responded_at is None and self.response_due < now
 
     def is_resolve_overdue(self, now=None) -> bool:
+        """The second clause of `overdue_condition`, on this row."""
         now = now or timezone.now()
         return self.state != self.State.RETURNED and self.resolved_at is None and self.resolve_due < now
 
@@ -159,5 +184,6 @@ class Dispatch(models.Model):
 
     @property
     def is_overdue(self) -> bool:
+        """`overdue_condition` on this row (tests/test_overdue.py holds the two to the same answers)."""
         now = timezone.now()
         return self.is_response_overdue(now) or self.is_resolve_overdue(now)

@@ -16,7 +16,7 @@ from streets import geo
 from streets.models import Community, Duty, Officer, Unit
 
 from . import DEMO_ACCOUNTS, DEMO_PASSWORD
-from .categories import STREET, attributes, categories
+from .categories import NEARBY_RADII, STREET, attributes, categories
 from .departments import DEPARTMENTS
 from .districts import DISTRICTS, streets
 
@@ -104,7 +104,8 @@ def _load_categories(units: dict[str, Unit]) -> dict[str, int]:
     for level in (1, 2, 3):
         rows = [
             {"code": c.code, "parent_id": saved[c.parent_code].pk if c.parent_code else None, "level": c.level,
-             "name": c.name, "name_en": c.name_en, "is_leaf": c.is_leaf, "tier": c.tier, "active": True}
+             "name": c.name, "name_en": c.name_en, "is_leaf": c.is_leaf, "tier": c.tier, "active": True,
+             "nearby_radius_m": NEARBY_RADII.get(c.code)}
             for c in specs if c.level == level
         ]
         synced, count = _sync(Category, rows)

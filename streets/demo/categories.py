@@ -336,6 +336,11 @@ def categories() -> Iterator[CategorySpec]:
                 )
 
 
+# "Is this already reported?": how far from a pin the same problem counts, where it differs from
+# NEARBY_RADIUS_METERS (a lamp is one spot in a street; night-time works are heard blocks away).
+NEARBY_RADII = {"TRF-ROAD-LIGHT": 50, "NOI-CONS-NIGHT": 500}
+
+
 # What a demo resident writes, by leaf code: `make run`'s demo activity files appeals in these
 # categories only, each with its own category's text, so no demo appeal contradicts its category.
 # Street-handled leaves without required extra questions (the demo files through the intake rules).

@@ -95,6 +95,7 @@
       navigator.geolocation.getCurrentPosition(function (pos) {
         document.getElementById("id_latitude").value = pos.coords.latitude.toFixed(6);
         document.getElementById("id_longitude").value = pos.coords.longitude.toFixed(6);
+        document.getElementById("id_latitude").dispatchEvent(new Event("change", { bubbles: true }));  // the map's pin
         status.textContent = locate.dataset.found;
       }, function () { status.textContent = locate.dataset.failed; });
     });
