@@ -16,8 +16,7 @@ from appeals.knowledge import index, io, search, selectors, services
 from appeals.knowledge.models import KnowledgeEntry, KnowledgeTerm, KnowledgeUse, KnowledgeVersion
 from appeals.models import Appeal, AppealEvent
 from dispatch.metrics import daily
-from tests.helpers import tracking_number_in
-from tests.scenarios import load_demo_knowledge, published_entry
+from tests.scenarios import load_demo_knowledge, published_entry, tracking_number_in
 
 pytestmark = pytest.mark.django_db
 QUESTION_SETS = Path(__file__).resolve().parent

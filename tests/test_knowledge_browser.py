@@ -5,8 +5,7 @@ import pytest
 from appeals.knowledge.models import KnowledgeUse
 from appeals.models import Appeal
 
-from .helpers import sign_in
-from .scenarios import published_entry
+from .scenarios import published_entry, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
