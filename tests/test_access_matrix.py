@@ -394,11 +394,11 @@ TABLE: list[Row] = [
         prepare=kb_entry),
     Row("knowledge:manage-import", "get", lambda s: reverse("knowledge:manage-import"), {"supervisor": NOTHING}),
     Row("knowledge:manage-entry", "get", lambda s: reverse("knowledge:manage-entry", args=["water-bill"]),
-        {"officer_a": NOTHING, "supervisor": NOTHING}, prepare=kb_entry),
+        {"officer_a": NOTHING, "supervisor": NOTHING}, prepare=kb_entry, not_yours=True),
     Row("knowledge:manage-publish", "post", lambda s: reverse("knowledge:manage-publish", args=["water-bill", 2]),
-        {"head_a": NOTHING, "supervisor": NOTHING}, status=302, prepare=kb_entry),
+        {"head_a": NOTHING, "supervisor": NOTHING}, status=302, prepare=kb_entry, not_yours=True),
     Row("knowledge:manage-propose", "post", lambda s: reverse("knowledge:manage-propose",
-        args=[s.street.appeal.number]), {}, echoes_number=True),  # no consultation: nobody proposes it
+        args=[s.street.appeal.number]), {}, echoes_number=True, not_yours=True),  # no consultation: nobody
     Row("api:knowledge-search", "get", lambda s: reverse("api:knowledge-search"), EVERYONE_NOTHING,
         data=lambda s, r: {"q": "水费怎么交"}, prepare=kb_entry),
     Row("open311:knowledge", "get", lambda s: reverse("open311:knowledge", args=["xml"]), EVERYONE_NOTHING,

@@ -147,6 +147,7 @@ def publish(*, version: KnowledgeVersion, actor=None) -> KnowledgeVersion:
         KnowledgeEntry.Status.PUBLISHED, version, version.review_due)
     entry.save(update_fields=["status", "published_version", "review_due", "updated_at"])
     index.reindex_entry(entry, version)
+    search.forget_count()  # this process now (its own searches), every process within the minute
     transaction.on_commit(search.forget_count)
     return version
 
@@ -160,6 +161,7 @@ def retire(*, entry: KnowledgeEntry, actor=None) -> None:
     entry.status = KnowledgeEntry.Status.RETIRED
     entry.save(update_fields=["status", "updated_at"])
     index.reindex_entry(entry, None)
+    search.forget_count()  # this process now (its own searches), every process within the minute
     transaction.on_commit(search.forget_count)
 
 

@@ -71,9 +71,11 @@ def rate(request, key: str):
 
 # ---- the units' console -------------------------------------------------------------------------
 
-def _staff(request):
+def _staff(request, *, entry_page: bool = False):
+    """The signed-in unit officer or supervisor; others get 403 on a list, 404 on one entry's page
+    (an entry that is not theirs, like another unit's, is simply not there for them)."""
     if not rules.may_manage(request.user):
-        raise PermissionDenied
+        raise Http404 if entry_page else PermissionDenied
     return officer_of(request.user)
 
 
@@ -99,7 +101,7 @@ def manage(request):
 @require_http_methods(["GET", "POST"])
 def edit(request, key: str | None = None):
     """A new draft version of an entry (or a new entry) from the unit's officer."""
-    officer = _staff(request)
+    officer = _staff(request, entry_page=key is not None)
     entry = get_object_or_404(KnowledgeEntry, key=key) if key else None
     if entry is not None and not rules.may_edit(request.user, entry):
         raise Http404  # another unit's entry is not there for this officer
@@ -130,10 +132,10 @@ def edit(request, key: str | None = None):
 @login_required
 @require_POST
 def publish(request, key: str, number: int):
-    _staff(request)
+    _staff(request, entry_page=True)
     version = get_object_or_404(KnowledgeVersion, entry__key=key, number=number)
-    if not rules.may_edit(request.user, version.entry):
-        raise Http404
+    if not rules.may_publish(request.user, version.entry):
+        raise Http404  # only the owning unit's head (or a supervisor) acts on it
     try:
         services.publish(version=version, actor=request.user)
     except ValidationError as exc:
@@ -147,7 +149,7 @@ def publish(request, key: str, number: int):
 @require_POST
 def propose(request, number: str):
     """A unit's answer to a consultation, offered as a draft entry of the unit for its head."""
-    officer = _staff(request)
+    officer = _staff(request, entry_page=True)
     answer = selectors.unit_answer(number, officer.unit)
     if answer is None:
         raise Http404  # not a consultation this officer's unit answered
