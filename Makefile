@@ -10,7 +10,7 @@ RUN_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 .PHONY: run test lint browser clean help bench bench-profile bench-data bench-pages
 
 help:
-	@echo "make run   - install, migrate, load the demo city, start web + Celery worker + beat on :$(PORT)"
+	@echo "make run   - install, migrate, load the demo city, train the demo classifier, start web + Celery worker + beat on :$(PORT)"
 	@echo "make test  - install test requirements and run the whole suite (lint, migrations check, pytest)"
 	@echo "make bench - benchmark figures on a throw-away stack (PostgreSQL and Redis on localhost; see README)"
 	@echo "make bench-data  - generate a year of appeals into the bench_data database (see README)"
@@ -43,6 +43,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py load_demo_city && \
 	$(PY) manage.py load_demo_activity && \
 	$(PY) manage.py load_demo_knowledge && \
+	$(PY) manage.py train_classifier && \
 	PY=$(PY) CELERY=$(VENV)/bin/celery PORT=$(PORT) exec bin/run-services
 
 browser:

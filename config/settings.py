@@ -213,12 +213,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.recount_provisional_deadlines",
         "schedule": crontab(hour=3, minute=17),
     },
+    "retrain-classifier": {
+        "task": "dispatch.tasks.retrain_classifier",
+        "schedule": timedelta(hours=float(os.environ.get("CLASSIFIER_RETRAIN_HOURS", "24"))),
+        "options": {"expires": 3600},
+    },
 }
 
 # How long an appeal may sit unrouted before the sweep routes it itself.
 ROUTING_GRACE_SECONDS = int(os.environ.get("ROUTING_GRACE_SECONDS", "60"))
 # The most appeals one routing task takes in one transaction (see dispatch.routing.route.route_waiting).
 ROUTING_BATCH_SIZE = int(os.environ.get("ROUTING_BATCH_SIZE", "200"))
+
+# The classifier (dispatch/routing/learning.py). Retrained every CLASSIFIER_RETRAIN_HOURS when
+# operators have labelled new examples; this share (percent) of the shipped training set is held
+# out to compare versions; a worker looks for a newly promoted version at most this often.
+CLASSIFIER_HOLDOUT_PERCENT = int(os.environ.get("CLASSIFIER_HOLDOUT_PERCENT", "10"))
+CLASSIFIER_RELOAD_SECONDS = float(os.environ.get("CLASSIFIER_RELOAD_SECONDS", "10"))
+# The models of this many newest versions are kept (to go back to); older versions keep their record.
+CLASSIFIER_KEEP_MODELS = int(os.environ.get("CLASSIFIER_KEEP_MODELS", "10"))
 
 # Deadlines (see dispatch/deadlines/time_limits.py for the limits themselves, editable in the admin).
 # Warn when only this share of the time allowed is left.

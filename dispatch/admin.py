@@ -1,17 +1,23 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from appeals.admin import ReadOnlyAdminMixin
+from dispatch.exceptions import ActionNotAllowed
 from dispatch.models import (
     CalendarDay,
     CalendarYear,
     Dispatch,
     ExtensionRequest,
+    LabelledExample,
+    ModelVersion,
     ReturnRequest,
     SupervisionOrder,
     TimeLimit,
     Whistle,
 )
+from dispatch.routing import learning
 
 
 @admin.register(Dispatch)
@@ -75,3 +81,41 @@ class SupervisionOrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class WhistleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["dispatch", "blown_by", "blown_at"]
     list_select_related = ["dispatch", "blown_by"]
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Versions are made by training only; a supervisor (change permission) can put one back."""
+
+    list_display = ["__str__", "status", "created_at", "trigger", "train_size", "heldout_size", "top1", "top3",
+                    "baseline_top1", "promoted_at", "promoted_by"]
+    list_filter = ["status", "trigger"]
+    exclude = ["artifact"]
+    actions = ["put_back_in_service"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("artifact").select_related("promoted_by")
+
+    def has_roll_back_permission(self, request):
+        return request.user.has_perm("dispatch.change_modelversion")
+
+    @admin.action(permissions=["roll_back"], description=gettext_lazy("Put the selected version back in service"))
+    def put_back_in_service(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
+            return
+        try:
+            version = learning.rollback(version_id=queryset.get().pk, user=request.user)
+        except ActionNotAllowed as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, _("Model version %(id)d is in service again.") % {"id": version.pk})
+
+
+@admin.register(LabelledExample)
+class LabelledExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "source", "category", "appeal"]
+    list_filter = ["source"]
+    list_select_related = ["category", "appeal"]
+    search_fields = ["appeal__number", "category__code"]
+    raw_id_fields = ["appeal"]

@@ -3,6 +3,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
@@ -12,7 +13,7 @@ from appeals.models import Appeal
 from dispatch.deadlines import due, sweeps
 from dispatch.feedback import callbacks, invitations
 from dispatch.metrics import daily, rollup
-from dispatch.routing import outbox, route
+from dispatch.routing import classify, learning, outbox, route
 
 logger = logging.getLogger(__name__)
 
@@ -141,3 +142,26 @@ def refresh_rankings() -> list[str]:
     periods = rollup.refresh(now=now)
     daily.refresh(now=now)
     return periods
+
+
+# Not acks_late: a retrain lost with its worker is simply done at the next beat; redelivering a
+# long training to a second worker after the visibility timeout would train twice.
+@shared_task(name="dispatch.tasks.retrain_classifier", acks_late=False)
+def retrain_classifier() -> int | None:
+    """On a schedule: train a new classifier version when operators labelled new examples (nothing
+    is trained otherwise); it goes into service only if not worse. Returns its id."""
+    version = learning.train_version(trigger="schedule")
+    return version.pk if version else None
+
+
+@worker_process_init.connect
+def load_classifier_in_pool_process(**kwargs) -> None:
+    """Each prefork pool process classifies: it loads the model as it starts, not on its first batch."""
+    classify.warm_up()
+
+
+@worker_ready.connect
+def load_classifier_in_solo_worker(sender=None, **kwargs) -> None:
+    """A worker without a pool of processes (solo, threads) classifies in its own process."""
+    if "prefork" not in type(getattr(sender, "pool", None)).__module__:
+        classify.warm_up()

@@ -36,7 +36,7 @@ from appeals.views import SESSION_KEY
 from dispatch.deadlines.workdays import get_calendar
 from dispatch.feedback.callbacks import hash_token
 from dispatch.handling import actions, extensions, returns, supervision, whistles
-from dispatch.models import Callback, Dispatch
+from dispatch.models import Callback, Dispatch, ModelVersion
 from dispatch.routing import route
 
 from .scenarios import png_upload
@@ -173,6 +173,13 @@ def summon_water(scene: Scene) -> None:
 
 
 SURVEY_TOKEN = "survey-token-for-the-access-matrix"
+
+
+def retire_a_version(scene: Scene) -> None:
+    """A model version that is not in service (a supervisor may put it back)."""
+    scene.model_version = ModelVersion.objects.create(
+        status=ModelVersion.Status.RETIRED, trigger="test", data_fingerprint="-", train_size=0, heldout_size=0,
+        top1=0, top3=0, artifact=b"", artifact_bytes=0)
 
 
 def open_survey(scene: Scene) -> None:
@@ -367,6 +374,10 @@ TABLE: list[Row] = [
     # The supervisors' dashboard, its exports and figures; the operators' phone callbacks.
     Row("console:dashboard", "get", lambda s: reverse("console:dashboard"), {"supervisor": NOTHING}),
     Row("console:login-lockouts", "get", lambda s: reverse("console:login-lockouts"), {"supervisor": NOTHING}),
+    Row("console:classifier", "get", lambda s: reverse("console:classifier"), {"supervisor": NOTHING},
+        prepare=retire_a_version),
+    Row("console:classifier-rollback", "post", lambda s: reverse("console:classifier-rollback",
+        args=[s.model_version.pk]), {"supervisor": NOTHING}, status=302, prepare=retire_a_version),
     Row("console:dashboard-export", "get", lambda s: reverse("console:dashboard-export",
         args=["ranking-streets", "csv"]), {"supervisor": NOTHING}),
     Row("console:queue-export", "get", lambda s: reverse("console:queue-export", args=["csv"]),

@@ -106,9 +106,10 @@ def test_a_supervisor_opens_an_order_that_the_head_answers_on_the_supervision_pa
 @pytest.mark.parametrize(
     ("who", "links"),
     [
-        ("operator", ["/console/triage/", "/console/returns/", "/console/phone/", "/console/callbacks/"]),
-        ("supervisor", ["/console/queue/", "/console/dashboard/", "/console/extensions/", "/console/sign-in-lockouts/",
-                        "/console/supervision/"]),
+        ("operator", ["/console/triage/", "/console/returns/", "/console/phone/", "/console/callbacks/",
+                      "/console/published/"]),
+        ("supervisor", ["/console/queue/", "/console/dashboard/", "/console/classifier/", "/console/extensions/",
+                        "/console/sign-in-lockouts/", "/console/supervision/"]),
         ("head_a1", ["/console/queue/", "/console/supervision/"]),
         ("officer_a1", ["/console/queue/"]),
     ],

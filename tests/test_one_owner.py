@@ -85,8 +85,9 @@ def test_another_units_officer_may_do_nothing_and_is_told_the_ticket_is_not_thei
 
 def test_the_console_sections_follow_the_role(officers, client):
     expected_links = {
-        "operator": {"/console/triage/", "/console/returns/", "/console/phone/", "/console/callbacks/"},
-        "supervisor": {"/console/queue/", "/console/dashboard/", "/console/extensions/",
+        "operator": {"/console/triage/", "/console/returns/", "/console/phone/", "/console/callbacks/",
+                     "/console/published/"},
+        "supervisor": {"/console/queue/", "/console/dashboard/", "/console/classifier/", "/console/extensions/",
                        "/console/sign-in-lockouts/", "/console/supervision/"},
         "head_a1": {"/console/queue/", "/console/supervision/"},
         "officer_a1": {"/console/queue/"},

@@ -155,3 +155,12 @@ class SuperviseForm(forms.Form):
 
 class ReplyForm(forms.Form):
     reply = forms.CharField(label=_("Reply"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ClassifierWindowForm(forms.Form):
+    """How many past days the classifier's live figures cover."""
+
+    days = forms.TypedChoiceField(
+        label=_("Period"), coerce=int, required=False, empty_value=30,
+        choices=[(days, _("last %(days)d days") % {"days": days}) for days in (7, 30, 90)],
+    )

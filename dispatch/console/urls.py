@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from dispatch.console import callbacks, center, dashboard, publication, views
+from dispatch.console import callbacks, center, classifier, dashboard, publication, views
 
 app_name = "console"
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     re_path(r"^dashboard/(?P<table>[a-z-]+)\.(?P<fmt>csv|xlsx)$", dashboard.dashboard_export,
             name="dashboard-export"),
     re_path(r"^queue/export\.(?P<fmt>csv|xlsx)$", dashboard.queue_export, name="queue-export"),
+    path("classifier/", classifier.classifier, name="classifier"),
+    path("classifier/<int:pk>/rollback/", classifier.classifier_rollback, name="classifier-rollback"),
     path("callbacks/", callbacks.callback_queue, name="callbacks"),
     path("callbacks/<int:pk>/", callbacks.callback_detail, name="callback"),
     path("published/", publication.published_queue, name="published"),

@@ -15,4 +15,6 @@
                   dispatch_timeline, dispatch_dossier, the request lists
 
 Each action runs in one transaction, locks its row, checks the state it expects and writes one event.
+A manual dispatch and an approved return also record the operator's category as a labelled
+example for the classifier (dispatch.routing.learning.record_example).
 """

@@ -29,7 +29,8 @@ from dispatch.handling.rules import (
     require_role,
 )
 from dispatch.limits import ANSWER_MAX_LENGTH
-from dispatch.models import Dispatch
+from dispatch.models import Dispatch, LabelledExample
+from dispatch.routing.learning import record_example
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
 
@@ -51,18 +52,33 @@ def _lock_triage_appeal(appeal_id: int) -> Appeal:
 def dispatch_manually(
     *, appeal_id: int, unit: Unit, operator: Officer, category: Category | None = None, note: str = ""
 ) -> Dispatch:
-    """An operator sends an appeal that routing could not place; may fix its category too."""
+    """An operator sends an appeal that routing could not place; may fix its category too.
+
+    The category the operator dispatched under becomes a labelled example for the classifier (a
+    correction when they changed the one the appeal had)."""
     require_role(operator, Officer.Role.OPERATOR)
     check_dispatch_target(unit)
     with transaction.atomic():
         appeal = _lock_triage_appeal(appeal_id)
-        extra = {}
-        if category is not None and category.pk != appeal.category_id:
-            extra["category"] = category
-            appeal.category = category
-        return create_dispatch(
+        corrected = category is not None and appeal.category_id is not None and category.pk != appeal.category_id
+        extra = set_category(appeal, category)
+        dispatch = create_dispatch(
             appeal=appeal, unit=unit, actor=operator.user, now=timezone.now(), note=note, extra_fields=extra
         )
+        if appeal.category is not None:
+            record_example(
+                text=appeal.text, category_code=appeal.category.code, appeal_id=appeal.pk,
+                source=LabelledExample.Source.CORRECTION if corrected else LabelledExample.Source.MANUAL_DISPATCH,
+            )
+        return dispatch
+
+
+def set_category(appeal: Appeal, category: Category | None) -> dict:
+    """An operator's choice of category on a (re-)dispatch: the appeal's fields that change with it."""
+    if category is None or category.pk == appeal.category_id:
+        return {}
+    appeal.category = category
+    return {"category": category}
 
 
 def decline_appeal(*, appeal_id: int, reason: str, operator: Officer, note: str = "") -> Appeal:

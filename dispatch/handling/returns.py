@@ -17,6 +17,7 @@ from appeals import notes
 from appeals.events import record_transition
 from appeals.models import AppealEvent, Category
 from dispatch.exceptions import ActionNotAllowed
+from dispatch.handling.actions import set_category
 from dispatch.handling.rules import (
     advance,
     check_dispatch_target,
@@ -26,7 +27,8 @@ from dispatch.handling.rules import (
     require_role,
 )
 from dispatch.limits import NOTE_MAX_LENGTH
-from dispatch.models import Dispatch, ReturnRequest
+from dispatch.models import Dispatch, LabelledExample, ReturnRequest
+from dispatch.routing.learning import record_example
 from dispatch.routing.route import create_dispatch
 from streets.models import Officer, Unit
 
@@ -77,7 +79,10 @@ def _lock_pending(return_id: int) -> tuple[ReturnRequest, Dispatch]:
 def approve_return(
     *, return_id: int, operator: Officer, unit: Unit, category: Category | None = None, note: str = ""
 ) -> Dispatch:
-    """Close the returning unit's dispatch as returned and dispatch the appeal to `unit`."""
+    """Close the returning unit's dispatch as returned and dispatch the appeal to `unit`.
+
+    A return for the matter (not ours by duty) or with the category corrected teaches the
+    classifier: the appeal's text under the category it was re-dispatched with."""
     require_role(operator, Officer.Role.OPERATOR)
     check_dispatch_target(unit)
     note = (note or "").strip()[:NOTE_MAX_LENGTH]
@@ -96,11 +101,14 @@ def approve_return(
             dispatch=old, public=False, note=note, at=now,
         )
         appeal = old.appeal
-        extra = {}
-        if category is not None and category.pk != appeal.category_id:
-            extra["category"] = category
-            appeal.category = category
+        extra = set_category(appeal, category)
         new = create_dispatch(appeal=appeal, unit=unit, actor=operator.user, now=now, note=note, extra_fields=extra)
+        if appeal.category is not None and (extra or request.reason == ReturnRequest.Reason.DUTY):
+            # Misrouted by its matter: the category the operator sent it on under is the label.
+            record_example(
+                text=appeal.text, category_code=appeal.category.code, appeal_id=appeal.pk,
+                source=LabelledExample.Source.APPROVED_RETURN,
+            )
         ReturnRequest.objects.filter(pk=request.pk).update(
             state=ReturnRequest.Decision.APPROVED, decided_by=operator.user, decided_at=now,
             decision_note=note, new_dispatch=new,

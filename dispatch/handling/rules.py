@@ -180,6 +180,7 @@ def console_sections(officer: Officer | None) -> dict[str, bool]:
         "all_tickets": supervisor,  # the queue holds every unit's tickets
         "unit_column": officer is not None and (not officer.is_unit_officer or officer.unit.kind == Unit.Kind.DISTRICT),
         "dashboard": supervisor,
+        "classifier": supervisor,  # how well automatic dispatch works, the model versions
         "extensions": supervisor,
         "lockouts": supervisor,
         "exports": supervisor,

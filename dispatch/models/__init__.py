@@ -5,6 +5,7 @@ from dispatch.models.callback import Callback
 from dispatch.models.dashboard import DailyStats, DistrictDailyStats
 from dispatch.models.decisions import ExtensionRequest, ReturnRequest
 from dispatch.models.dispatch import Dispatch
+from dispatch.models.learning import LabelledExample, ModelVersion
 from dispatch.models.metrics import ScoringRule, UnitPeriodStats
 from dispatch.models.supervision import SupervisionOrder
 from dispatch.models.whistle import Whistle
@@ -17,6 +18,8 @@ __all__ = [
     "Dispatch",
     "DistrictDailyStats",
     "ExtensionRequest",
+    "LabelledExample",
+    "ModelVersion",
     "ReturnRequest",
     "ScoringRule",
     "SupervisionOrder",

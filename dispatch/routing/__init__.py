@@ -8,5 +8,11 @@
              (a flag in Redis); with Redis down nothing is published and the beat sweep
              (tasks.sweep_unrouted) routes it later. routing_started is called by the routing task.
 
+  classify.py  classify(texts) -> Suggestion per text (categories with probabilities, kind, urgency,
+               the deciding words, the model version), with the version in service, loaded once
+               per process; textmodel.py is the model itself (jieba + scikit-learn, no Django)
+  learning.py  record_example (the operators' labels), train_version (held-out split, promotion
+               only when not worse), rollback; training/appeals.jsonl is the shipped training set
+
 Who handles which place and category (the duty list, geography) is streets.services.find_handlers.
 """
