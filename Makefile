@@ -42,6 +42,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_demo_city && \
 	$(PY) manage.py load_demo_activity && \
+	$(PY) manage.py load_demo_knowledge && \
 	$(PY) manage.py train_classifier && \
 	PY=$(PY) CELERY=$(VENV)/bin/celery PORT=$(PORT) exec bin/run-services
 

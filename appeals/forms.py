@@ -188,6 +188,10 @@ class AppealForm(forms.Form):
         label=_("Send me a message (SMS, and e-mail if given) when…"), required=False,
         choices=NOTIFY_STEP_CHOICES, initial=list(NOTIFY_STEPS), widget=forms.CheckboxSelectMultiple,
     )
+    # The knowledge-base entries the page suggested for the question (ids, set by the page's script):
+    # filed anyway, each counts toward "often leads to a dispatch anyway". The "yes, this answers
+    # it" button posts `kb_version` instead (appeals.views.file_form).
+    kb_shown = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     taken_by_phone = False  # the resident's own form; PhoneAppealForm is the operator's
     blank_category = _("I don't know (an operator will choose)")
@@ -205,6 +209,9 @@ class AppealForm(forms.Form):
         self.questions = catalogue.questions_of(self.category) if self.category else []
         for question in self.questions:
             self.fields[answer_name(question.code)] = question_field(self.category, question)
+
+    def shown_entry_ids(self) -> list[int]:
+        return [int(part) for part in self.cleaned_data.get("kb_shown", "").split(",")[:5] if part.strip().isdigit()]
 
     def answers(self) -> dict[str, str | list[str]]:
         """The chosen category's questions and what was answered (empty when not), for intake."""

@@ -492,6 +492,7 @@ class AppealEvent(models.Model):
         REOPENED = "reopened", _("Sent back to the unit: not solved")
         CLOSED = "closed", _("Closed")
         FOLLOWED = "followed", _("Another resident reported the same problem")
+        KNOWLEDGE_ANSWERED = "kb_answered", _("Answered from the knowledge base")
 
     # No single-column indexes on these two: event_appeal_time and event_dispatch_time lead with them.
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events", db_index=False)
@@ -604,3 +605,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.step} {self.channel} {self.state}"
+
+
+# The knowledge base's models live in their own module of this app (appeals/knowledge/).
+from .knowledge.models import (  # noqa: E402,F401
+    KnowledgeEntry,
+    KnowledgeProposal,
+    KnowledgeRating,
+    KnowledgeTerm,
+    KnowledgeUse,
+    KnowledgeVersion,
+)

@@ -11,6 +11,7 @@ from config.throttling import TooManyRequests, too_many_requests_page
 from . import folding, tracking_cookie
 from .devices import remember_device
 from .forms import AppealForm
+from .knowledge import services as knowledge_services
 from .models import Appeal
 from .services import FORM_NAMES, appeal_fields, submit_appeal
 from .throttles import INTAKE_THROTTLES, IntakeLimits
@@ -32,18 +33,32 @@ def file_form(request, form: AppealForm, *, channel: str, submitted_by=None):
 
 
 def _submit(request, form: AppealForm, *, channel: str, submitted_by, claim):
+    """File the form; with `kb_version` posted (the "this answers it" button of a suggestion), as a
+    consultation answered at first contact from that knowledge-base version instead."""
     data = form.cleaned_data
+    intake = _intake(request, data, form, channel=channel, submitted_by=submitted_by, claim=claim)
+    version = knowledge_services.published_version(request.POST.get("kb_version"))
     try:
-        return submit_appeal(
-            **appeal_fields({**data, "attributes": form.answers()}, names=FORM_NAMES),
-            channel=channel,
-            submitted_by=submitted_by,
-            source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
-            claim=claim,
-        )
+        if version is not None:
+            return knowledge_services.answer_at_first_contact(version=version, intake=intake, answered_by=submitted_by)
+        submitted = submit_appeal(**intake)
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
+    if not submitted.folded and form.shown_entry_ids():
+        knowledge_services.record_filed_anyway(appeal=submitted.appeal, entry_ids=form.shown_entry_ids())
+    return submitted
+
+
+def _intake(request, data: dict, form: AppealForm, *, channel: str, submitted_by, claim) -> dict:
+    """The intake service's arguments from the form."""
+    return dict(
+        **appeal_fields({**data, "attributes": form.answers()}, names=FORM_NAMES),
+        channel=channel,
+        submitted_by=submitted_by,
+        source=folding.source_of(request, channel=channel, caller_phone=data["contact_phone"]),
+        claim=claim,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,6 +73,7 @@ def appeal_form(request):
             # Post/redirect/get: the code lives only in this resident's session, shown once.
             request.session[SESSION_KEY] = {
                 "number": submitted.appeal.number, "code": submitted.access_code, "folded": submitted.folded,
+                "answered": submitted.appeal.status == Appeal.Status.CLOSED,
             }
             response = tracking_cookie.remember(request, redirect("appeals:submitted"), submitted.appeal.number)
             return remember_device(request, response)

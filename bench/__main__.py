@@ -1,4 +1,4 @@
-"""python -m bench load | profile | data | pages | photos | classify | dispatch  (see README, "Benchmarks")."""
+"""python -m bench load | profile | data | pages | photos | classify | dispatch | knowledge  (README, "Benchmarks")."""
 from __future__ import annotations
 
 import argparse
@@ -22,10 +22,11 @@ def main(argv: list[str] | None = None) -> int:
                        ("pages", "time the busy pages on the generated data (python -m bench.pages; --help there)"),
                        ("photos", "what five huge PNGs cost intake before and after the limit (bench/photos.py)"),
                        ("classify", "the classifier on the held-out appeals: accuracy, latency, throughput, memory"),
-                       ("dispatch", "smart dispatch on the held-out appeals: reach, right unit, top-3, routing rate")):
+                       ("dispatch", "smart dispatch on the held-out appeals: reach, right unit, top-3, routing rate"),
+                       ("knowledge", "knowledge-base search quality and latency (bench/knowledge.py)")):
         commands.add_parser(name, help=text, add_help=False)  # the rest of the line is theirs
     args, rest = parser.parse_known_args(argv)
-    if args.command in ("data", "pages", "photos", "classify", "dispatch"):
+    if args.command in ("data", "pages", "photos", "classify", "dispatch", "knowledge"):
         from importlib import import_module
 
         return import_module(f".{args.command}", __package__).main(rest)

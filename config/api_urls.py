@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from appeals.api import AppealIntakeView, AppealTrackView
+from appeals.knowledge.api import KnowledgeSearchView
 from appeals.map_api import BoundariesView, FollowView, NearbyAppealsView, PlaceAtView, PlaceSearchView
 from dispatch.api.dashboard import DashboardView, RankingView
 from dispatch.api.decisions import ExtensionRequestViewSet, ReturnRequestViewSet, SupervisionOrderViewSet
@@ -25,6 +26,7 @@ urlpatterns = [
     path("places/at/", PlaceAtView.as_view(), name="place-at"),
     path("places/boundaries/", BoundariesView.as_view(), name="places-boundaries"),
     path("suggestions/", SuggestionsView.as_view(), name="suggestions"),
+    path("knowledge/search/", KnowledgeSearchView.as_view(), name="knowledge-search"),
     path("rankings/", RankingView.as_view(), name="rankings"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("", include(router.urls)),

@@ -354,6 +354,8 @@ REST_FRAMEWORK = {
         "my_code_failures_address": os.environ.get("RATE_LIMIT_MY_CODE_FAILURES_ADDRESS", "30/hour"),
         # Open311 reads without an API key, per address (a key's reads count under its own limit).
         "open311": os.environ.get("RATE_LIMIT_OPEN311", "300/hour"),
+        # knowledge-base searches per address: the forms' suggestions follow what is typed
+        "knowledge_search": os.environ.get("RATE_LIMIT_KNOWLEDGE_SEARCH", "1200/hour"),
     },
     "EXCEPTION_HANDLER": "config.throttling.api_exception_handler",
 }

@@ -30,6 +30,7 @@ urlpatterns = [
     # The resident's pages: intake (appeals) and tracking with its feedback survey (dispatch).
     path("", include(([*appeals_urls.urlpatterns, *feedback_urls.urlpatterns], "appeals"))),
     path("console/", include("dispatch.console.urls")),
+    path("knowledge/", include("appeals.knowledge.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

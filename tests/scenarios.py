@@ -8,6 +8,7 @@ imports another. Each helper goes through the real services and the real API, as
 the worker would: none of them writes a row the code would not write.
 """
 import io
+import json
 import re
 import threading
 import time
@@ -23,6 +24,9 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from appeals.knowledge import io as knowledge_io
+from appeals.knowledge import services as knowledge
+from appeals.knowledge.models import KnowledgeEntry
 from appeals.services import SubmittedAppeal, submit_appeal
 from dispatch.deadlines.sweeps import sweep_deadlines
 from dispatch.feedback import callbacks
@@ -30,6 +34,8 @@ from dispatch.feedback.callbacks import Answers
 from dispatch.handling import actions
 from dispatch.models import Dispatch
 from dispatch.routing.route import route_appeal
+from streets.models import Unit
+from tests.factories import UnitFactory
 
 PASSWORD = "pass12345"
 
@@ -312,3 +318,38 @@ def serious_violations(page) -> list[str]:
         .filter(v => ["serious", "critical"].includes(v.impact))
         .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", "))""")
     return [f"{page.url} {finding}" for finding in found]
+
+
+# --- the knowledge base: the demo entries in the test city, and single published entries --------
+
+KNOWLEDGE_DEMO_FILE = Path(__file__).resolve().parents[1] / "appeals" / "knowledge" / "demo" / "entries.jsonl"
+
+
+def load_demo_knowledge() -> int:
+    """The shipped demo entries, their owners created as departments and their districts as
+    districts when the test city lacks them; categories dropped (the test city has other ones)."""
+    rows = [json.loads(line) for line in KNOWLEDGE_DEMO_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for row in rows:
+        if not Unit.objects.filter(code=row["owner"]).exists():
+            UnitFactory(code=row["owner"], kind=Unit.Kind.DEPARTMENT, name=row["owner"])
+        if row["scope"] != "city" and not Unit.objects.filter(name=row["scope"]).exists():
+            UnitFactory(code=f"D-{len(row['scope'])}-{row['scope']}", kind=Unit.Kind.DISTRICT, name=row["scope"])
+        row["category"] = ""
+    plan = knowledge_io.apply_import(rows, dry_run=False)
+    assert not plan.errors, [(row.line, row.errors) for row in plan.errors]
+    return len(rows)
+
+
+def published_entry(owner: Unit, key: str = "water-bill", *, question: str = "自来水费怎么交",
+                    answer: str = "可在营业厅或网上缴纳水费。", review_due=None, **fields) -> KnowledgeEntry:
+    entry = knowledge.create_entry(
+        key=key, owner=owner, topic="utilities", content=knowledge.Content(
+            question_zh=question, answer_zh=answer,
+            question_en=fields.pop("question_en", "How do I pay the water bill?"),
+            answer_en="Pay at a service hall or online.", phrasings_zh=fields.pop("phrasings_zh", ("水费在哪里交",)),
+            review_due=review_due),
+        **fields,
+    )
+    knowledge.publish(version=entry.versions.get())
+    entry.refresh_from_db()
+    return entry

@@ -206,6 +206,17 @@ def with_head(rows: list) -> list:
 
 CENTER_REVIEW = {"operator": TICKET}
 NOT_FOUND = (404, "")  # a public lookup that finds nothing for this visitor
+KB_STAFF = {role: NOTHING for role in ("officer_a", "officer_b", "department", "district", "supervisor")}
+
+
+def kb_entry(scene: Scene) -> None:
+    """A published entry of street A with a draft waiting (knowledge-base rows)."""
+    from appeals.knowledge import services as kb
+
+    entry = kb.create_entry(key="water-bill", owner=scene.city.street_a1, topic="utilities",
+                            content=kb.Content(question_zh="水费怎么交", answer_zh="营业厅或网上缴纳。"))
+    kb.publish(version=entry.versions.get())
+    kb.save_draft(entry=entry, content=kb.Content(question_zh="水费怎么交", answer_zh="网上缴纳。"))
 
 
 TABLE: list[Row] = [
@@ -378,6 +389,33 @@ TABLE: list[Row] = [
     Row("console:callbacks", "get", lambda s: reverse("console:callbacks"), {"operator": FULL}, prepare=open_survey),
     Row("console:callback", "get", lambda s: reverse("console:callback", args=[s.street.dispatch.callback.pk]),
         {"operator": FULL}, prepare=open_survey),
+    # The knowledge base: public pages and search; its console for the units (not operators), the
+    # owning unit's entry to its officers, publishing to its head, import to supervisors.
+    Row("knowledge:index", "get", lambda s: reverse("knowledge:index"), EVERYONE_NOTHING,
+        data=lambda s, r: {"q": "水费怎么交"}, prepare=kb_entry),
+    Row("knowledge:topic", "get", lambda s: reverse("knowledge:topic", args=["utilities"]), EVERYONE_NOTHING,
+        prepare=kb_entry),
+    Row("knowledge:entry", "get", lambda s: reverse("knowledge:entry", args=["water-bill"]), EVERYONE_NOTHING,
+        prepare=kb_entry),
+    Row("knowledge:entry-version", "get", lambda s: reverse("knowledge:entry-version", args=["water-bill", 1]),
+        EVERYONE_NOTHING, prepare=kb_entry),
+    Row("knowledge:rate", "post", lambda s: reverse("knowledge:rate", args=["water-bill"]), EVERYONE_NOTHING,
+        status=302, prepare=kb_entry, data=lambda s, r: {"helpful": "yes"}),
+    Row("knowledge:manage", "get", lambda s: reverse("knowledge:manage"), KB_STAFF, prepare=kb_entry),
+    Row("knowledge:manage-new", "get", lambda s: reverse("knowledge:manage-new"), KB_STAFF),
+    Row("knowledge:manage-export", "get", lambda s: reverse("knowledge:manage-export", args=["csv"]), KB_STAFF,
+        prepare=kb_entry),
+    Row("knowledge:manage-import", "get", lambda s: reverse("knowledge:manage-import"), {"supervisor": NOTHING}),
+    Row("knowledge:manage-entry", "get", lambda s: reverse("knowledge:manage-entry", args=["water-bill"]),
+        {"officer_a": NOTHING, "supervisor": NOTHING}, prepare=kb_entry, not_yours=True),
+    Row("knowledge:manage-publish", "post", lambda s: reverse("knowledge:manage-publish", args=["water-bill", 2]),
+        {"head_a": NOTHING, "supervisor": NOTHING}, status=302, prepare=kb_entry, not_yours=True),
+    Row("knowledge:manage-propose", "post", lambda s: reverse("knowledge:manage-propose",
+        args=[s.street.appeal.number]), {}, echoes_number=True, not_yours=True),  # no consultation: nobody
+    Row("api:knowledge-search", "get", lambda s: reverse("api:knowledge-search"), EVERYONE_NOTHING,
+        data=lambda s, r: {"q": "水费怎么交"}, prepare=kb_entry),
+    Row("open311:knowledge", "get", lambda s: reverse("open311:knowledge", args=["xml"]), EVERYONE_NOTHING,
+        data=lambda s, r: {"q": "水费怎么交"}, prepare=kb_entry),
     # The API's own description: public, and about no ticket.
     Row("api-schema", "get", lambda s: reverse("api-schema"), EVERYONE_NOTHING),
     Row("api-docs", "get", lambda s: reverse("api-docs"), EVERYONE_NOTHING),

@@ -22,6 +22,7 @@ ITEM_NAMES = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "knowledge_answers": "answer",
 }
 XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

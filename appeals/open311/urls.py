@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(r"^v2/services/(?P<service_code>[^/]+?)" + FORMAT, views.service_definition, name="service"),
     re_path(r"^v2/requests" + FORMAT, views.service_requests, name="requests"),
     re_path(r"^v2/requests/(?P<service_request_id>[^/]+?)" + FORMAT, views.service_request, name="request"),
+    re_path(r"^v2/knowledge" + FORMAT, views.knowledge, name="knowledge"),
     re_path(r"^v2/tokens/(?P<token>[^/]+?)" + FORMAT, views.token, name="token"),
     re_path(r"^(?P<path>.*?)\.json$", views.unknown_resource, {"fmt": "json"}),
     re_path(r"^(?P<path>.*)$", views.unknown_resource),

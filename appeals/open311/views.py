@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from config.cache import cached
 
 from ..forms import posted_answers
+from ..knowledge.api import parse_query, search_payload
 from ..models import ApiKey, Appeal
 from ..services import OPEN311_NAMES, SubmittedAppeal, appeal_fields, submit_appeal
 from . import params, representation, selectors
@@ -123,6 +125,17 @@ def discovery(request):
 @endpoint("GET", root="services")
 def services(request):
     return 200, [representation.service(category) for category in selectors.services()]
+
+
+@endpoint("GET", root="knowledge_answers")
+def knowledge(request):
+    """An extension beside GeoReport: the knowledge base's answers to a question (?q=), so an app
+    can offer them before filing a request, as the city's own forms do."""
+    try:
+        question, place, limit = parse_query(request.GET)
+    except DRFValidationError as exc:
+        raise bad_request(" ".join(str(m) for messages in exc.detail.values() for m in messages)) from exc
+    return 200, search_payload(request, question, place, limit)["results"]
 
 
 @endpoint("GET", root="service_definition")

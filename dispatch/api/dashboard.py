@@ -90,6 +90,21 @@ class DayPointSerializer(serializers.Serializer):
     p90_response_seconds = serializers.IntegerField(allow_null=True)
 
 
+class FirstContactPartSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    consultations = serializers.IntegerField()
+    answered = serializers.IntegerField()
+
+
+class FirstContactSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="The running month, YYYY-MM.")
+    consultations = serializers.IntegerField(help_text="Consultations received in the month.")
+    answered = serializers.IntegerField(help_text="Of them, answered at first contact from the knowledge base.")
+    share = serializers.FloatField(allow_null=True)
+    by_channel = FirstContactPartSerializer(many=True)
+    by_category = FirstContactPartSerializer(many=True)
+
+
 class DashboardSerializer(serializers.Serializer):
     day = serializers.DateField(help_text="Today, in the city's time zone.")
     as_of = serializers.DateTimeField(allow_null=True, help_text="When today's figures were last counted.")
@@ -98,6 +113,7 @@ class DashboardSerializer(serializers.Serializer):
     districts = DistrictFiguresSerializer(many=True)
     city = DistrictFiguresSerializer(allow_null=True, help_text="The whole city (null with a district filter).")
     response_times = DayPointSerializer(many=True, help_text="Per day, the last 30 days, oldest first.")
+    first_contact = FirstContactSerializer(help_text="Consultations answered at first contact, this month.")
 
 
 def _param(name: str, description: str) -> OpenApiParameter:
@@ -151,4 +167,16 @@ class DashboardView(SupervisorFiguresView):
             "districts": [row for row in figures if row["district"] != "*"],
             "city": next((row for row in figures if row["district"] == "*"), None),
             "response_times": dashboard.series,
+            "first_contact": _first_contact(dashboard),
         }).data)
+
+
+def _first_contact(dashboard: Dashboard) -> dict:
+    figures = dashboard.first_contact
+
+    def parts(rows):
+        return [{"name": name, "consultations": n, "answered": a} for name, n, a in rows]
+
+    return {"period": dashboard.filters.period.key, "consultations": figures.consultations,
+            "answered": figures.answered, "share": figures.share,
+            "by_channel": parts(figures.by_channel), "by_category": parts(figures.by_category)}

@@ -28,7 +28,7 @@ def dashboard(request):
         request, "dispatch/dashboard.html",
         {"officer": officer, "filter": filterset, "filters": filters, "dashboard": figures,
          "intake_table": tables["intake"], "district_table": tables["districts"],
-         "series_table": tables["response-times"],
+         "series_table": tables["response-times"], "first_contact_table": tables["first-contact"],
          "ranking_tables": [table for slug, table in tables.items() if slug.startswith("ranking-")],
          "intake_total": sum(figures.intake().values()),
          "line_chart": response_time_chart(figures.series), "bar_chart": open_tickets_chart(figures.districts),

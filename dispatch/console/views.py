@@ -242,9 +242,12 @@ def phone_intake(request):
         except TooManyRequests as exc:
             return too_many_requests_page(request, exc.wait)
         if submitted is not None:
+            answered = submitted.appeal.status == Appeal.Status.CLOSED  # from the knowledge base
             messages.success(
                 request,
-                _("Appeal %(number)s filed. Read the access code to the caller: %(code)s")
+                (_("Consultation %(number)s recorded as answered from the knowledge base. Read the access code to "
+                   "the caller: %(code)s") if answered else
+                 _("Appeal %(number)s filed. Read the access code to the caller: %(code)s"))
                 % {"number": submitted.appeal.number, "code": submitted.access_code},
             )
             return redirect("console:phone-intake")

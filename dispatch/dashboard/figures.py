@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.knowledge import selectors as knowledge
 from appeals.models import Appeal
 from dispatch.dashboard.filters import DashboardFilter
 from dispatch.metrics.periods import Period, period_containing, period_for_label
@@ -141,6 +142,18 @@ class Dashboard:
             rows = ranking(self.filters.period, kind=kind)
             tables[kind] = rows if keep is None else [row for row in rows if row.unit_id in keep]
         return tables
+
+    @cached_property
+    def first_contact(self) -> knowledge.FirstContactFigures:
+        """The period's consultations and those answered at first contact from the knowledge base
+        (the rollup appeals/knowledge/stats.py keeps with the daily figures)."""
+        period = self.filters.period
+        return knowledge.first_contact(timezone.localdate(period.start), timezone.localdate(period.end))
+
+    @cached_property
+    def knowledge_stale(self) -> dict[int, int]:
+        """Unit id -> its knowledge entries past their review date (shown beside the rankings)."""
+        return knowledge.staleness_by_unit()
 
     @cached_property
     def rankings_as_of(self) -> datetime | None:

@@ -110,6 +110,29 @@ def intake_table(dashboard: Dashboard) -> Table:
     )
 
 
+def first_contact_table(dashboard: Dashboard) -> Table:
+    """The period's consultations answered at first contact from the knowledge base: the city's
+    share, then by channel and by category."""
+    figures = dashboard.first_contact
+
+    def row(group: str, name: str, consultations: int, answered: int, total: bool = False) -> Row:
+        share = (Decimal(answered) / Decimal(consultations)).quantize(Decimal("0.0001")) if consultations else None
+        return Row({"group": group, "name": name, "consultations": consultations, "answered": answered,
+                    "share": share}, total=total)
+
+    rows = [row(_("Whole city"), "", figures.consultations, figures.answered, total=True)]
+    rows += [row(_("Channel"), name, n, a) for name, n, a in figures.by_channel]
+    rows += [row(_("Category"), name, n, a) for name, n, a in figures.by_category]
+    period = dashboard.filters.period
+    return Table(
+        "first-contact", _("Consultations answered at first contact (%(period)s)") % {"period": period.key},
+        [Column("group", _("Figures for"), "text"), Column("name", _("Name"), "text"),
+         Column("consultations", _("Consultations")), Column("answered", _("Answered from the knowledge base")),
+         Column("share", _("Share answered at first contact"), "rate")],
+        rows, name=f"first-contact-{period.key}",
+    )
+
+
 DAY_COLUMNS = [
     Column("responded", gettext_lazy("Responses")),
     Column("median_response_seconds", gettext_lazy("Median response time (hours)"), "hours"),
@@ -163,16 +186,19 @@ def ranking_table(dashboard: Dashboard, kind: str) -> Table:
         *(Column(name, str(COUNT_LABELS[name])) for name in COUNT_FIELDS),
         Column("median_response_seconds", _("Median response time (hours)"), "hours"),
         Column("bottom", _("Flagged at the bottom"), "yes"),
+        Column("kb_stale", _("Knowledge entries past review")),
     ]
 
     link = drill_down(dashboard)
+    stale = dashboard.knowledge_stale
 
     def row(ranked: RankingRow) -> Row:
         rates = ranked.rates
         return Row(
             {"rank": ranked.rank, "unit": ranked.name, "district": ranked.district, "response": rates.response,
              "resolution": rates.resolution, "satisfaction": rates.satisfaction, "composite": rates.composite,
-             **ranked.counts, "median_response_seconds": ranked.median_response_seconds, "bottom": ranked.bottom},
+             **ranked.counts, "median_response_seconds": ranked.median_response_seconds, "bottom": ranked.bottom,
+             "kb_stale": stale.get(ranked.unit_id, 0)},
             link=link(ranked.code), flagged=ranked.bottom,
         )
 
@@ -202,6 +228,7 @@ TABLES: dict[str, Callable[[Dashboard], Table]] = {
     "intake": intake_table,
     "districts": district_table,
     "response-times": series_table,
+    "first-contact": first_contact_table,
     "ranking-streets": lambda dashboard: ranking_table(dashboard, Unit.Kind.STREET),
     "ranking-departments": lambda dashboard: ranking_table(dashboard, Unit.Kind.DEPARTMENT),
 }

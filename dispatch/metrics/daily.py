@@ -19,6 +19,7 @@ from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField
 from django.db.models.fields import DurationField
 from django.utils import timezone
 
+from appeals.knowledge import stats as first_contact
 from appeals.models import Appeal, AppealEvent
 from dispatch.metrics.rollup import _seconds_to_respond
 from dispatch.models import DailyStats, Dispatch, DistrictDailyStats
@@ -124,6 +125,7 @@ def store_day(day: date, *, now: datetime, snapshot: bool) -> None:
         return values
 
     with transaction.atomic():
+        first_contact.count_day(day, start, end)
         DailyStats.objects.update_or_create(day=day, defaults={
             **figures(CITY), **{f"received_{channel}": received.get(channel, 0) for channel in Appeal.Channel.values},
         })

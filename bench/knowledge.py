@@ -1,0 +1,155 @@
+"""python -m bench knowledge: search quality on question sets written apart from the entries, and
+search latency with the demo entries alone and with --entries (default 200,000) loaded.
+
+On a fresh PostgreSQL database with the demo city and the demo knowledge base (bench/stack.py),
+it prints, for each question set (tests/knowledge_*.jsonl): how often the right entry is the first
+suggestion and among the first three (questions that have an entry), and how often a question
+without an entry gets no confident suggestion. Then it adds synthetic published entries shaped
+like a large knowledge base: each phrasing names one or two things of its own (a token no question
+uses) among the words entries share, drawn from the demo entries' vocabulary as often as the demo
+entries use them (办理, 申请, 材料 often; 挂失 seldom), so they load the lookup of every common
+word. It prints the quality again and the latency of `search.suggest` (p50, p95, max over every
+question of the sets, several rounds), in-process: the API adds the request's own cost around it.
+(`--uniform` draws every word of the demo vocabulary alike instead: nonsense entries that often
+hold a question's exact rare words, a far harsher test of the ranking than a real base.)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+from .stack import ROOT, running_stack
+
+QUESTION_SETS = sorted((ROOT / "tests").glob("knowledge_*.jsonl"))
+BATCH = 5000
+
+
+def _questions(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def quality(questions: list[dict]) -> dict:
+    from appeals.knowledge.search import suggest
+
+    answerable = [q for q in questions if q["key"]]
+    unanswerable = [q for q in questions if not q["key"]]
+    first = top3 = quiet = 0
+    for q in answerable:
+        keys = [s.entry.key for s in suggest(q["question"])]
+        first += keys[:1] == [q["key"]]
+        top3 += q["key"] in keys
+    for q in unanswerable:
+        found = suggest(q["question"])
+        quiet += not (found and found[0].confident)
+    return {"answerable": len(answerable), "first": first / max(1, len(answerable)),
+            "top3": top3 / max(1, len(answerable)), "unanswerable": len(unanswerable),
+            "quiet": quiet / max(1, len(unanswerable))}
+
+
+def print_quality(label: str) -> None:
+    for path in QUESTION_SETS:
+        q = quality(_questions(path))
+        print(f"  {label:<22} {path.name:<26} first {q['first']:6.1%}  top-3 {q['top3']:6.1%}  "
+              f"({q['answerable']} with an entry)   no confident suggestion {q['quiet']:6.1%} "
+              f"({q['unanswerable']} without)")
+
+
+def add_synthetic_entries(count: int, *, uniform: bool = False, seed: int = 17) -> None:
+    """`count` published entries whose phrasings draw on the demo entries' tokens (see the module)."""
+    from django.db import connection, transaction
+
+    from appeals.knowledge import index
+    from appeals.knowledge.models import KnowledgeEntry, KnowledgeVersion
+    from streets.models import Unit
+
+    rng = random.Random(seed)
+    demo = list(KnowledgeEntry.objects.filter(status=KnowledgeEntry.Status.PUBLISHED).values_list(
+        "phrasing_tokens", flat=True))
+    usage = Counter(term for phrasings in demo for term in {t for words in phrasings for t in words})
+    vocabulary = sorted(usage)
+    frequency = None if uniform else [usage[term] for term in vocabulary]
+
+    def phrasing() -> list[str]:
+        if uniform:
+            return rng.sample(vocabulary, rng.randint(3, 6))
+        own = [f"s{rng.randrange(10**6):06d}" for _ in range(rng.randint(1, 2))]
+        return own + rng.choices(vocabulary, weights=frequency, k=rng.randint(1, 4))
+    owners = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list("pk", flat=True))
+    places = [*Unit.objects.filter(kind=Unit.Kind.DISTRICT).values_list("pk", flat=True), None, None, None]
+    for start in range(0, count, BATCH):
+        size = min(BATCH, count - start)
+        with transaction.atomic():
+            entries = []
+            for n in range(start, start + size):
+                phrasings = [phrasing() for _ in range(rng.randint(2, 5))]
+                entries.append(KnowledgeEntry(
+                    key=f"synthetic-{n:06d}", topic="other", owner_id=rng.choice(owners), place_id=rng.choice(places),
+                    status=KnowledgeEntry.Status.PUBLISHED, phrasing_tokens=phrasings,
+                    search_text=f" {' '.join(sorted({t for words in phrasings for t in words}))} ",
+                ))
+            KnowledgeEntry.objects.bulk_create(entries)
+            KnowledgeVersion.objects.bulk_create([
+                KnowledgeVersion(entry=entry, number=1, state=KnowledgeVersion.State.PUBLISHED,
+                                 question_zh="".join(entry.phrasing_tokens[0]), answer_zh="……")
+                for entry in entries])
+        print(f"  {start + size} synthetic entries", end="\r", flush=True)
+    print()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE appeals_knowledgeentry e SET published_version_id = v.id "
+                       "FROM appeals_knowledgeversion v WHERE v.entry_id = e.id "
+                       "AND e.published_version_id IS NULL AND e.key LIKE 'synthetic-%%'")
+    index.recount_terms()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appeals_knowledgeentry; ANALYZE appeals_knowledgeterm")
+
+
+def latency(rounds: int) -> list[float]:
+    from appeals.knowledge.search import suggest
+
+    questions = [q["question"] for path in QUESTION_SETS for q in _questions(path)]
+    for question in questions:  # warm: jieba's dictionary, the connection, the caches
+        suggest(question)
+    times = []
+    for _ in range(rounds):
+        for question in questions:
+            start = time.perf_counter()
+            suggest(question)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def print_latency(label: str, times: list[float]) -> None:
+    ordered = sorted(times)
+    p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    print(f"  {label:<22} {len(times)} searches   p50 {statistics.median(ordered):6.1f} ms   "
+          f"p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench knowledge", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=200_000, help="synthetic entries to add (default 200000)")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the questions for the latency")
+    parser.add_argument("--uniform", action="store_true", help="synthetic words drawn alike (see above)")
+    parser.add_argument("--database", default="bench_knowledge")
+    args = parser.parse_args(argv)
+    with running_stack(database=args.database, gunicorn_workers=0, celery_workers=0) as stack:
+        stack.manage("load_demo_knowledge")
+        stack.setup_django()
+        from appeals.knowledge.models import KnowledgeEntry
+
+        demo = KnowledgeEntry.objects.count()
+        print(f"Knowledge base search, PostgreSQL, {demo} demo entries")
+        print_quality("demo entries")
+        print_latency("demo entries", latency(args.rounds))
+        if args.entries:
+            started = time.perf_counter()
+            add_synthetic_entries(args.entries, uniform=args.uniform)
+            print(f"  loaded {args.entries} synthetic entries in {time.perf_counter() - started:.0f} s")
+            print_quality(f"+{args.entries} entries")
+            print_latency(f"+{args.entries} entries", latency(args.rounds))
+    return 0
