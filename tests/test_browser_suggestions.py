@@ -2,7 +2,6 @@
 import pytest
 
 from .smart import serve_model
-from .test_browser import browser_page, csp_violations  # noqa: F401 (fixtures)
 from .test_smart_dispatch import NOISY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
