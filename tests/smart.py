@@ -6,6 +6,7 @@ from dispatch.routing import classify
 from dispatch.routing.textmodel import TextModel
 
 NOISE, WATER, TITLE = "ENV-NOISE-NB", "UTL-WATER-OUT", "HOU-TITLE"
+NOISY = "楼上半夜装修，电钻声吵得孩子睡不着，天天如此"  # a neighbour-noise appeal in words the model learned
 EXAMPLES = [  # text, category, kind, urgent
     ("楼上半夜装修，电钻声吵得睡不着", NOISE, "complaint", False),
     ("隔壁KTV每天唱到凌晨两点，太吵了", NOISE, "complaint", False),

@@ -1,14 +1,13 @@
 """The live suggestions on the public form, in a real browser under the content security policy."""
 import pytest
 
-from .smart import serve_model
-from .test_smart_dispatch import NOISY
+from .smart import NOISY, serve_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_form_suggests_a_category_as_the_resident_types(
-    browser_page, csp_violations, live_server, city  # noqa: F811
+    browser_page, csp_violations, live_server, city
 ):
     serve_model()
     page = browser_page

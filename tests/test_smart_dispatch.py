@@ -14,9 +14,8 @@ from dispatch.routing.route import route_appeal
 from streets.models import Place
 
 from .scenarios import post_form, wait_for
-from .smart import serve_model
+from .smart import NOISY, serve_model
 
-NOISY = "楼上半夜装修，电钻声吵得孩子睡不着，天天如此"
 WATER_TEXT = "整栋楼停水一天了，水龙头一滴水都没有，也没有通知"
 
 
