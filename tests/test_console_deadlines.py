@@ -109,9 +109,9 @@ def test_a_supervisor_opens_an_order_that_the_head_answers_on_the_supervision_pa
         ("operator", ["/console/triage/", "/console/returns/", "/console/phone/", "/console/callbacks/",
                       "/console/published/"]),
         ("supervisor", ["/console/queue/", "/console/dashboard/", "/console/classifier/", "/console/extensions/",
-                        "/console/sign-in-lockouts/", "/console/supervision/"]),
-        ("head_a1", ["/console/queue/", "/console/supervision/"]),
-        ("officer_a1", ["/console/queue/"]),
+                        "/console/sign-in-lockouts/", "/knowledge/manage/", "/console/supervision/"]),
+        ("head_a1", ["/console/queue/", "/knowledge/manage/", "/console/supervision/"]),
+        ("officer_a1", ["/console/queue/", "/knowledge/manage/"]),
     ],
 )
 def test_the_console_menu_shows_each_role_its_own_pages(client, officers, who, links):

@@ -88,9 +88,9 @@ def test_the_console_sections_follow_the_role(officers, client):
         "operator": {"/console/triage/", "/console/returns/", "/console/phone/", "/console/callbacks/",
                      "/console/published/"},
         "supervisor": {"/console/queue/", "/console/dashboard/", "/console/classifier/", "/console/extensions/",
-                       "/console/sign-in-lockouts/", "/console/supervision/"},
-        "head_a1": {"/console/queue/", "/console/supervision/"},
-        "officer_a1": {"/console/queue/"},
+                       "/console/sign-in-lockouts/", "/knowledge/manage/", "/console/supervision/"},
+        "head_a1": {"/console/queue/", "/knowledge/manage/", "/console/supervision/"},
+        "officer_a1": {"/console/queue/", "/knowledge/manage/"},
     }
     for name, links in expected_links.items():
         client.force_login(officers[name].user)

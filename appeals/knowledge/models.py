@@ -121,6 +121,11 @@ class KnowledgeVersion(models.Model):
         return f"{self.entry.key} v{self.number}"
 
     @property
+    def is_draft(self) -> bool:
+        """Never published: readable by its unit only, publishable by its head."""
+        return self.state == self.State.DRAFT
+
+    @property
     def question(self) -> str:
         return localized_text(self.question_zh, self.question_en)
 

@@ -36,7 +36,7 @@ from dispatch.console.forms import (
 )
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.handling import actions, extensions, returns, supervision, whistles
-from dispatch.handling.rules import console_sections, may_see_contact, permitted_actions
+from dispatch.handling.rules import console_sections, may_propose_answer, may_see_contact, permitted_actions
 from dispatch.handling.selectors import (
     can_see_appeal,
     dispatch_dossier,
@@ -102,6 +102,7 @@ def dispatch_detail(request, pk: int):
             "contact": contact_for(dispatch.appeal, reveal=may_see_contact(officer, dispatch)),
             "allowed": allowed,
             "can_act": any(allowed[name] for name in allowed if name != "supervise"),
+            "may_propose_answer": may_propose_answer(officer, dispatch),
             "events": dispatch_timeline(dispatch, viewer=officer),
             "photos": dispatch.appeal.photos.all(),
             "forms": {

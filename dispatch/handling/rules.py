@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from appeals.models import Appeal
 from dispatch.exceptions import ActionNotAllowed, NotYourTicket
 from dispatch.models import Dispatch, ReturnRequest, SupervisionOrder
 from streets.models import Officer, Unit
@@ -165,6 +166,15 @@ ACTION_RULES = {
 }
 
 
+def may_propose_answer(officer: Officer | None, dispatch: Dispatch) -> bool:
+    """Whether the officer may offer the unit's answer to a consultation as a draft knowledge entry
+    (appeals/knowledge: the unit's head publishes it)."""
+    return (
+        officer is not None and bool(dispatch.answer) and not dispatch.is_cohandling
+        and dispatch.appeal.kind == Appeal.Kind.CONSULTATION and officer.unit_id == dispatch.unit_id
+    )
+
+
 def permitted_actions(officer: Officer | None, dispatch: Dispatch) -> dict[str, bool]:
     """Each action of the ticket page -> whether `officer` may take it now (what the page draws)."""
     return {name: rule(officer, dispatch) for name, rule in ACTION_RULES.items()}
@@ -183,6 +193,7 @@ def console_sections(officer: Officer | None) -> dict[str, bool]:
         "classifier": supervisor,  # how well automatic dispatch works, the model versions
         "extensions": supervisor,
         "lockouts": supervisor,
+        "knowledge": officer is not None and not operator,  # the unit's knowledge entries (supervisors: all)
         "exports": supervisor,
         "supervision": may_see_supervision_orders(officer),
     }
