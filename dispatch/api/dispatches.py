@@ -73,7 +73,7 @@ class DispatchSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=ANSWER_MAX_LENGTH)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=ANSWER_MAX_LENGTH)
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -128,9 +128,15 @@ class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "officer": officer_of(self.request.user)}
 
-    def _act(self, request, action_fn, **kwargs):
+    def _act(self, request, action_fn, body=None):
+        """Run an officer's action on the ticket; `body` (a serializer) parses what it takes."""
         dispatch = self.get_object()  # 404 for anything outside the viewer's queue
-        run_action(action_fn, dispatch_id=dispatch.pk, officer=officer_of(request.user), **kwargs)
+        fields = {}
+        if body is not None:
+            data = body(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = data.validated_data
+        run_action(action_fn, dispatch_id=dispatch.pk, officer=officer_of(request.user), **fields)
         return Response(self.get_serializer(self.get_object()).data)
 
     @doc("sign", response=DispatchSerializer, fails=(403, 404, 409))
@@ -141,31 +147,23 @@ class DispatchViewSet(OneTripThrottling, viewsets.ReadOnlyModelViewSet):
     @doc("respond", request=NoteSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(request, actions.respond_dispatch, note=data.validated_data.get("note", ""))
+        return self._act(request, actions.respond_dispatch, NoteSerializer)
 
     @doc("notes", request=NoteSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(request, actions.add_progress_note, note=data.validated_data.get("note", ""))
+        return self._act(request, actions.add_progress_note, NoteSerializer)
 
     @doc("resolve", request=AnswerSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        data = AnswerSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(request, actions.resolve_dispatch, answer=data.validated_data["answer"])
+        return self._act(request, actions.resolve_dispatch, AnswerSerializer)
 
     @doc("report", request=ReportSerializer, response=DispatchSerializer)
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """A summoned department records its part."""
-        data = ReportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(request, actions.report_cohandling, report=data.validated_data["report"])
+        return self._act(request, actions.report_cohandling, ReportSerializer)
 
     def _request(self, request, serializer_class, action_fn, result_serializer, **extra):
         dispatch = self.get_object()
