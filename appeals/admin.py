@@ -97,10 +97,11 @@ class AppealEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The messages sent to residents (never their text or address): what failed and was retried."""
+    """The messages sent to residents and followers (never their text or address): what failed and
+    was retried."""
 
-    list_display = ["appeal", "step", "channel", "state", "attempts", "created_at", "sent_at", "error"]
+    list_display = ["appeal", "follower", "step", "channel", "state", "attempts", "created_at", "sent_at", "error"]
     list_filter = ["state", "channel", "step"]
-    list_select_related = ["appeal"]
+    list_select_related = ["appeal", "follower"]
     fields = list_display
     readonly_fields = list_display

@@ -8,7 +8,8 @@ or of the unit's rates. What the nearby list shows of an appeal: category, statu
 text only when its resident chose to publish it (masked as Open311 masks it); never its number,
 contact, address or exact place.
 
-Notifications read `followers_to_notify(appeal_id)`: the followers to tell of the appeal's updates.
+Updates (appeals/updates.py) read `followers_to_notify`: the followers to tell of the appeal's steps,
+and each follower's receipt (number, code, link) is queued through appeals.signals.appeal_followed.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from . import catalogue, notes, validation
 from .events import record_transition
 from .models import Appeal, AppealEvent, Category, Follower
 from .privacy import mask_text
+from .signals import appeal_followed
 from .tracking import compact_upper, hash_access_code, is_tracking_number, new_access_code, new_tracking_number
 
 OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.TRIAGE, Appeal.Status.DISPATCHED, Appeal.Status.RESPONDED)
@@ -137,8 +139,9 @@ def follow_appeal(*, ref: str, contact_phone: str = "", contact_email: str = "")
         if appeal is None:
             raise ValidationError({"ref": _("This appeal is no longer open; file your own instead.")})
         follower = _create_follower(appeal, access_code=access_code, phone=phone, email=email)
-        record_transition(appeal=appeal, kind=AppealEvent.Kind.FOLLOWED, public=False,
-                          message=notes.message("followers.followed"), data={"follower": follower.pk})
+        event = record_transition(appeal=appeal, kind=AppealEvent.Kind.FOLLOWED, public=False,
+                                  message=notes.message("followers.followed"), data={"follower": follower.pk})
+        appeal_followed.send(sender=Follower, event_id=event.pk, access_code=access_code)
     return Followed(follower=follower, access_code=access_code)
 
 
@@ -171,9 +174,10 @@ def follower_for_tracking(*, number: str, code: str) -> Follower | None:
     return follower
 
 
-def followers_to_notify(appeal_id: int) -> QuerySet[Follower]:
-    """The followers of an appeal who left a phone or an e-mail: whom its updates reach too."""
-    return Follower.objects.filter(appeal_id=appeal_id).exclude(contact_phone="", contact_email="")
+def followers_to_notify(*appeal_ids: int) -> QuerySet[Follower]:
+    """The followers of these appeals who left a phone or an e-mail: whom their updates reach too
+    (appeals/updates.py)."""
+    return Follower.objects.filter(appeal_id__in=appeal_ids).exclude(contact_phone="", contact_email="")
 
 
 def follower_counts(appeal_ids) -> dict[int, int]:

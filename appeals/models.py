@@ -567,10 +567,10 @@ def status_label(code: str) -> str:
 
 
 class Notification(models.Model):
-    """One message to the resident about one step of their appeal on one channel: the idempotency
-    record claimed before sending (appeals/updates.py). The step is the event that made it, so a
-    step seen again (resolved after a reopen) is a new message, and one event is never sent twice
-    on a channel, whatever task delivery does."""
+    """One message about one step of an appeal on one channel, to its resident or to one of its
+    followers: the idempotency record claimed before sending (appeals/updates.py). The step is the
+    event that made it, so a step seen again (resolved after a reopen) is a new message, and one
+    event is never sent twice on a channel to the same reader, whatever task delivery does."""
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -587,6 +587,9 @@ class Notification(models.Model):
     # deleted, so the reference cannot dangle).
     event = models.ForeignKey(AppealEvent, on_delete=models.DO_NOTHING, related_name="notifications",
                               db_index=False, db_constraint=False)
+    # Empty for the appeal's own resident; set for a message to a resident who follows the appeal.
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="notifications", null=True,
+                                 blank=True, db_index=False, verbose_name=_("follower"))
     step = models.CharField(_("step"), max_length=16)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.SENDING)
@@ -599,7 +602,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_step_channel"),
+            models.UniqueConstraint(fields=["event", "channel"], condition=models.Q(follower__isnull=True),
+                                    name="notification_once_per_step_channel"),
+            models.UniqueConstraint(fields=["event", "channel", "follower"],
+                                    condition=models.Q(follower__isnull=False),
+                                    name="notification_once_per_follower_step_channel"),
         ]
         indexes = [models.Index(fields=["appeal", "created_at"], name="notification_appeal_time")]
 

@@ -8,9 +8,14 @@ appeal's routing and its photos' re-encoding; dispatch/feedback/updates.py queue
 
 `events_recorded` is sent by appeals.events.record_transitions inside the transaction that wrote
 the events, with `events` (the new AppealEvent rows, their appeals loaded): dispatch/feedback/
-updates.py queues the resident's step messages from them on commit (appeals/updates.py).
+updates.py queues the step messages from them on commit (appeals/updates.py).
+
+`appeal_followed` is sent inside the transaction where a resident joined an open appeal
+(appeals/followers.py), with `event_id` (the FOLLOWED event) and `access_code` (the follower's code,
+never stored): dispatch/feedback/updates.py queues the follower's receipt on commit.
 """
 from django.dispatch import Signal
 
 appeal_filed = Signal()
 events_recorded = Signal()
+appeal_followed = Signal()

@@ -110,6 +110,12 @@ def send_receipt(appeal_id: int, access_code: str) -> int:
     return updates.deliver(event_id=event_id, access_code=access_code) if event_id else 0
 
 
+@shared_task(name="dispatch.tasks.send_follow_receipt", **UPDATE_TASK_OPTIONS)
+def send_follow_receipt(event_id: int, access_code: str) -> int:
+    """A follower's receipt (their own number, code, link) by SMS and e-mail."""
+    return updates.deliver(event_id=event_id, access_code=access_code)
+
+
 @shared_task(name="dispatch.tasks.send_updates", **UPDATE_TASK_OPTIONS)
 def send_updates(event_ids: list[int]) -> int:
     """The step messages of these events, each once per channel; a failed one retries the task,

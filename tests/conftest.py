@@ -337,3 +337,15 @@ def axe_page(browser_page):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def backends(settings):
+    """Both channels of receipts and updates on the recording console backend: the messages it
+    delivered (the suite's worker is a thread of this process, so it lands in the same list)."""
+    from .notify_backends import RecordingBackend
+
+    settings.NOTIFICATION_SMS_BACKEND = settings.NOTIFICATION_EMAIL_BACKEND = "tests.notify_backends.RecordingBackend"
+    RecordingBackend.reset()
+    yield RecordingBackend.delivered
+    RecordingBackend.reset()

@@ -13,20 +13,11 @@ from dispatch.handling import actions
 from dispatch.routing import route
 from dispatch.tasks import send_receipt, send_updates
 
-from .notify_backends import FailingBackend, RecordingBackend
+from .notify_backends import FailingBackend
 from .scenarios import wait_for
 
 RECORDING = "tests.notify_backends.RecordingBackend"
 FAILING = "tests.notify_backends.FailingBackend"
-
-
-@pytest.fixture
-def backends(settings):
-    settings.NOTIFICATION_SMS_BACKEND = RECORDING
-    settings.NOTIFICATION_EMAIL_BACKEND = RECORDING
-    RecordingBackend.reset()
-    yield RecordingBackend.delivered
-    RecordingBackend.reset()
 
 
 def file(city, **fields):

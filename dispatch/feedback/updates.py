@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 
 SEND_RECEIPT_TASK = "dispatch.tasks.send_receipt"
 SEND_UPDATES_TASK = "dispatch.tasks.send_updates"
+SEND_FOLLOW_RECEIPT_TASK = "dispatch.tasks.send_follow_receipt"
 
 
 def appeal_filed(sender, *, appeal_id: int, access_code: str = "", **kwargs) -> None:
@@ -22,9 +23,15 @@ def appeal_filed(sender, *, appeal_id: int, access_code: str = "", **kwargs) -> 
         transaction.on_commit(lambda: _publish(SEND_RECEIPT_TASK, [appeal_id, access_code]))
 
 
+def appeal_followed(sender, *, event_id: int, access_code: str, **kwargs) -> None:
+    """Receiver of appeals.signals.appeal_followed: the follower's receipt, with the code, once committed."""
+    transaction.on_commit(lambda: _publish(SEND_FOLLOW_RECEIPT_TASK, [event_id, access_code]))
+
+
 def events_recorded(sender, *, events, **kwargs) -> None:
-    """Receiver of appeals.signals.events_recorded: one task for the steps the residents asked for."""
-    event_ids = [event.pk for event in events if updates.wanted(event)]
+    """Receiver of appeals.signals.events_recorded: one task for the steps its residents and
+    followers are to hear of."""
+    event_ids = updates.to_queue(events)
     if event_ids:
         transaction.on_commit(lambda: _publish(SEND_UPDATES_TASK, [event_ids]))
 
