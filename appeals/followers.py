@@ -35,7 +35,7 @@ from .events import record_transition
 from .models import Appeal, AppealEvent, Category, Follower
 from .privacy import mask_text
 from .signals import appeal_followed
-from .tracking import compact_upper, hash_access_code, is_tracking_number, new_access_code, new_tracking_number
+from .tracking import compact_upper, hash_access_code, is_tracking_number, new_access_code, new_follower_number
 
 OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.TRIAGE, Appeal.Status.DISPATCHED, Appeal.Status.RESPONDED)
 RATEABLE_STATUSES = (Appeal.Status.RESOLVED, Appeal.Status.CLOSED)
@@ -147,8 +147,8 @@ def follow_appeal(*, ref: str, contact_phone: str = "", contact_email: str = "")
 
 def _create_follower(appeal: Appeal, *, access_code: str, phone: str, email: str) -> Follower:
     for _attempt in range(5):
-        number = new_tracking_number()
-        if Appeal.objects.filter(number=number).exists():
+        number = new_follower_number()
+        if Appeal.objects.filter(number=number).exists():  # drawn before numbers said whose they are
             continue
         try:
             with transaction.atomic():

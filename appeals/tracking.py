@@ -20,9 +20,26 @@ PUBLIC_ID_LENGTH = 12
 NUMBER_RE = re.compile(rf"[0-9]{{6}}-[{ALPHABET}]{{6}}")
 
 
+# The first random character of a number says whose it is, so an appeal's number can never be one a
+# follower already holds (appeals/followers.py), without a lookup on intake's path.
+# Halves of the alphabet, so a drawn character maps onto either uniformly (one read of the OS's source).
+APPEAL_LEADS, FOLLOWER_LEADS = ALPHABET[:15], ALPHABET[15:]
+
+
 def new_tracking_number() -> str:
+    """An appeal's number: the day, then six random characters, the first of APPEAL_LEADS."""
+    return _number(APPEAL_LEADS)
+
+
+def new_follower_number() -> str:
+    """A follower's own number, the same shape, its first random character of FOLLOWER_LEADS."""
+    return _number(FOLLOWER_LEADS)
+
+
+def _number(leads: str) -> str:
     today = timezone.localdate().strftime("%y%m%d")
-    return today + "-" + random_characters(6)
+    drawn = random_characters(6)
+    return today + "-" + leads[ALPHABET.index(drawn[0]) % len(leads)] + drawn[1:]
 
 
 def new_access_code() -> str:

@@ -82,3 +82,13 @@ def test_numbers_and_codes_draw_every_character_alike():
     counts = Counter("".join(codes))
     assert set(counts) == set(ALPHABET)
     assert all(845 <= count <= 1155 for count in counts.values()), counts
+
+
+def test_an_appeal_number_can_never_be_one_a_follower_holds():
+    """Drawn from disjoint first characters, so intake needs no lookup among followers' numbers."""
+    from appeals.tracking import is_tracking_number, new_follower_number, new_tracking_number
+
+    appeals = {new_tracking_number()[7] for _ in range(2_000)}
+    follower_numbers = [new_follower_number() for _ in range(2_000)]
+    assert all(is_tracking_number(number) for number in follower_numbers)
+    assert appeals and not appeals & {number[7] for number in follower_numbers}
