@@ -82,7 +82,7 @@ class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "created_at", "channel", "status", "category", "urgency"]
     list_filter = ["status", "channel", "urgency", "published"]
     search_fields = ["number"]
-    exclude = ["access_code_hash", "contact_name", "contact_phone"]
+    exclude = ["access_code_hash", "contact_name", "contact_phone", "contact_email"]
     inlines = [EventInline]
     # Django 6's default for a scheme-less address, chosen now (Django 5 warns until it is).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -129,3 +129,13 @@ def test_console_pages_follow_the_same_boundary(client, officers, tickets):
     assert client.get("/console/triage/").status_code == 403
     client.logout()
     assert client.get("/console/queue/").status_code == 302  # to the login page
+
+
+def test_the_appeal_admin_shows_none_of_the_residents_contact(admin_client, city):
+    """Administrators keep the records, not the residents' details: no name, phone or e-mail."""
+    appeal = routed_ticket(city, contact_name="王五", contact_phone="13812345678",
+                           contact_email="wangwu@example.org").appeal
+    page = admin_client.get(f"/admin/appeals/appeal/{appeal.pk}/change/")
+    assert page.status_code == 200 and appeal.number in page.content.decode()
+    for secret in ("王五", "13812345678", "wangwu@example.org"):
+        assert secret not in page.content.decode()
