@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.parsers import BOUNDED_JSON_FIELDS
+
 from .models import ApiKey, Appeal, AppealEvent, Category, CategoryAttribute, Notification
 from .open311.keys import issue_key, revoke_api_key
 
@@ -13,6 +15,7 @@ class CategoryAttributeInline(admin.TabularInline):
     model = CategoryAttribute
     fields = ["order", "code", "datatype", "required", "variable", "description", "description_en", "values"]
     extra = 0
+    formfield_overrides = BOUNDED_JSON_FIELDS
 
 
 @admin.register(Category)

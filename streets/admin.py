@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from config.parsers import BOUNDED_JSON_FIELDS
+
 from .models import Community, Department, District, Duty, LoginLockout, Officer, Place, Street, Unit
 
 
@@ -9,6 +11,7 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "level", "active", "is_utility"]
     search_fields = ["code", "name", "name_en"]
     list_select_related = ["parent"]
+    formfield_overrides = BOUNDED_JSON_FIELDS
 
 
 @admin.register(District, Street, Department)
@@ -32,6 +35,7 @@ class PlaceAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en", "aliases"]
     list_select_related = ["district"]
     autocomplete_fields = ["district", "streets"]
+    formfield_overrides = BOUNDED_JSON_FIELDS
 
 
 @admin.register(Officer)

@@ -98,3 +98,19 @@ def test_a_form_post_in_utf8_still_works(client, city):
     response = client.generic("POST", "/track/", "number=260101-ABCDEF&code=ABCDEFGH",
                               content_type="application/x-www-form-urlencoded; charset=UTF-8")
     assert response.status_code == 404  # read and looked up: no such appeal
+
+
+def test_deeply_nested_json_typed_in_the_admin_is_the_fields_error(admin_client, city):
+    """The admin's JSON inputs (a place's other names, a unit's boundary, a question's values) share
+    the API's bound: the form comes back with the error and what was typed; nothing is saved."""
+    from streets.models import Place
+
+    fields = {"name": "中央戏剧学院", "name_en": "Central Academy of Drama", "kind": "landmark",
+              "district": city.district_a.pk, "streets": [city.street_a1.pk]}
+    refused = admin_client.post("/admin/streets/place/add/", {**fields, "aliases": DEEP}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200
+    assert "nested deeper than 32 levels" in refused.content.decode() and "[[[[" in refused.content.decode()
+    assert not Place.objects.exists()
+    saved = admin_client.post("/admin/streets/place/add/", {**fields, "aliases": '["中戏"]'})
+    assert saved.status_code == 302
+    assert Place.objects.get().aliases == ["中戏"]
