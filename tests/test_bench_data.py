@@ -302,10 +302,16 @@ def test_photos_are_named_as_intake_stores_them_and_shown_to_the_unit(generated,
 
 
 @postgresql_only
-def test_requests_still_pending_at_now_can_be_decided_by_the_real_services(db):
+def test_requests_still_pending_at_now_can_be_decided_by_the_real_services(db, monkeypatch):
     """A busy recent week: some returns and extensions still wait at `now`, and the services decide
-    them as if they had been filed through the console."""
+    them as if they had been filed through the console. Units ask for both five times as often as
+    the generator's shares say, so that some wait at any hour of any day (at the usual shares a
+    week of 3,000 appeals leaves none waiting at some hours)."""
+    from bench.data import lifecycle
     from bench.data.generate import generate
+
+    monkeypatch.setattr(lifecycle, "RETURN_SHARE", lifecycle.RETURN_SHARE * 5)
+    monkeypatch.setattr(lifecycle, "EXTENSION_SHARE", lifecycle.EXTENSION_SHARE * 5)
     from dispatch.handling.extensions import approve_extension
     from dispatch.handling.returns import approve_return
 
