@@ -221,17 +221,20 @@ def build_matcher() -> PlaceMatcher:
         for spelling in (name, name_en):
             _add(raw, labels, spelling, {street_id}, street_district[street_id])
         place_short_forms += [(short, {street_id}, street_district[street_id], name) for short in short_forms(name)]
-    places = Place.objects.prefetch_related("streets").only("name", "name_en", "aliases", "district_id")
-    for place in places:
-        streets = {street.pk for street in place.streets.all() if street.pk in street_district}
+    place_streets: dict[int, set[int]] = {}  # rows, not model instances: a city has thousands of places
+    for place_id, street_id in Place.streets.through.objects.values_list("place_id", "unit_id"):
+        if street_id in street_district:
+            place_streets.setdefault(place_id, set()).add(street_id)
+    for place_id, name, name_en, aliases, district_id in Place.objects.values_list(
+            "id", "name", "name_en", "aliases", "district_id"):
+        streets = place_streets.get(place_id)
         if not streets:
             continue
-        for spelling in (place.name, place.name_en, *(place.aliases or [])):
-            _add(raw, labels, spelling, streets, place.district_id)
-        place_short_forms.append((english_short_name(place.name_en, ENGLISH_GENERIC), streets, place.district_id,
-                                  place.name_en))
-        for spelling in (place.name, *(place.aliases or [])):
-            place_short_forms += [(short, streets, place.district_id, spelling) for short in short_forms(spelling)]
+        for spelling in (name, name_en, *(aliases or [])):
+            _add(raw, labels, spelling, streets, district_id)
+        place_short_forms.append((english_short_name(name_en, ENGLISH_GENERIC), streets, district_id, name_en))
+        for spelling in (name, *(aliases or [])):
+            place_short_forms += [(short, streets, district_id, spelling) for short in short_forms(spelling)]
     # A short form is a name only where nothing else is spelt the same (海淀: the district or 海淀街道?),
     # or where all that shorten to it lie in the same streets; the units' short forms first, then the
     # places' (and the communities').
