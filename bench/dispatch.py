@@ -8,7 +8,8 @@ off and on (as in the demo). Printed:
 
 - reach: of the appeals whose place can be determined (the street is known) or whose matter
   belongs to a department, the share dispatched without an operator (target >= 80%);
-- right: of those, the share that reached the right unit (target >= 97%);
+- right: of those, the share that reached the right unit (target >= 97%), and how many of the wrong
+  ones were street matters sent to another street (the place read wrong, not the category);
 - the same two figures with district-only places counted (the district being the right unit);
   with the setting on, an appeal whose street was written in words the gazetteer does not know goes
   to its district: it counts as reached, and not right (the district is not the street);
