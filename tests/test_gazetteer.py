@@ -47,12 +47,14 @@ def test_the_street_is_found_from_what_is_written(gazetteer, text, address, stre
 @pytest.fixture
 def written(gazetteer):
     """Places written the way residents shorten them: a community, a numbered area, a village, a
-    campus in brackets, a pinyin compound; and one short form two places in different streets share."""
+    campus in brackets, a pinyin compound; one short form two places in different streets share, and one
+    that two places of the same street share."""
     for name, name_en, kind, street in (
             ("柳荫北里社区", "", "community", "street_a2"), ("柳荫八区", "", "compound", "street_a2"),
             ("西柳北里", "Xiliu Beili", "compound", "street_a2"), ("罗家庄村", "", "village", "street_b1"),
             ("南桥中学(北校区)", "", "landmark", "street_b1"), ("沿村村", "", "village", "street_b1"),
-            ("青石桥村", "", "village", "street_a1"), ("青石桥社区", "", "community", "street_b1")):
+            ("青石桥村", "", "village", "street_a1"), ("青石桥社区", "", "community", "street_b1"),
+            ("青松岭村", "", "village", "street_a1"), ("青松岭社区", "", "community", "street_a1")):
         street = getattr(gazetteer, street)
         Place.objects.create(name=name, name_en=name_en, kind=kind, district=street.parent).streets.set([street])
     return gazetteer
@@ -71,6 +73,7 @@ def written(gazetteer):
     ("", "Xiliu Sub-district", "street_a2"),  # the street's English name as residents also write it
     ("", "xiliu jiedao", "street_a2"),
     ("罗家庄的亲戚说", "西柳路5号", "street_a2"),  # a short form yields to a full name that disagrees
+    ("", "青松岭12号", "street_a1"),  # a village and a community of one street shorten alike: still a name
 ])
 def test_places_written_as_residents_shorten_them(written, text, address, street):
     assert find_place(text, address).street_id == getattr(written, street).pk
