@@ -183,6 +183,8 @@ def test_the_demo_citys_gazetteer_finds_streets_from_real_addresses(db):
     ambiguous = find_place("", "前门大街")
     assert {name[s] for s in ambiguous.candidates} == {"前门街道", "大栅栏街道"}
     assert name[find_place("", "朝阳区").district_id] == "朝阳区"
+    assert name[find_place("", "宣武区某胡同").district_id] == "西城区"  # former names residents still write
+    assert name[find_place("", "密云县城里").district_id] == "密云区"
     assert find_place("", "海淀").street_id is None  # 海淀区 or 海淀街道: a short form shared is no name
     assert name[find_place("", "Huajiadi Beili Building 3").street_id] == "望京街道"
     assert name[find_place("", "劲松8区15号楼").street_id] == "劲松街道"
