@@ -8,7 +8,8 @@ off and on (as in the demo). Printed:
 
 - reach: of the appeals whose place can be determined (the street is known) or whose matter
   belongs to a department, the share dispatched without an operator (target >= 80%);
-- right: of those, the share that reached the right unit (target >= 97%);
+- right: of those, the share that reached the right unit (target >= 97%), and how many of the wrong
+  ones were street matters sent to another street (the place read wrong, not the category);
 - the same two figures with district-only places counted (the district being the right unit);
   with the setting on, an appeal whose street was written in words the gazetteer does not know goes
   to its district: it counts as reached, and not right (the district is not the street);
@@ -66,6 +67,7 @@ def evaluate(rows: list[dict]) -> dict:
               Duty.objects.values_list("category__code", "handler", "department_id")}
     units_by_name = dict(Unit.objects.filter(kind__in=("street", "district")).values_list("name", "id"))
     districts = set(Unit.objects.filter(kind="district").values_list("id", flat=True))
+    streets = set(Unit.objects.filter(kind="street").values_list("id", flat=True))
     ids = [submit_appeal(text=row["text"], address=row["address"], contact_phone="13800138000",
                          channel=Appeal.Channel.API).appeal.pk for row in rows]
     route_backlog()
@@ -73,8 +75,8 @@ def evaluate(rows: list[dict]) -> dict:
     units = dict(Dispatch.objects.filter(appeal_id__in=ids, role=Dispatch.Role.PRIMARY, is_current=True)
                  .values_list("appeal_id", "unit_id"))
     suggestions = classify([row["text"] for row in rows])
-    counts = dict.fromkeys(("eligible", "reached", "right", "to_district", "eligible_d", "reached_d", "right_d",
-                            "top3", "urgent", "urgent_found", "consult", "consult_found", "false_urgent"), 0)
+    counts = dict.fromkeys(("eligible", "reached", "right", "to_district", "wrong_street", "eligible_d", "reached_d",
+                            "right_d", "top3", "urgent", "urgent_found", "consult", "consult_found", "false_urgent"), 0)
     for row, appeal_id, suggestion in zip(rows, ids, suggestions, strict=True):
         want, known = expected_unit(row, duties, units_by_name)
         got = units.get(appeal_id)
@@ -84,6 +86,7 @@ def evaluate(rows: list[dict]) -> dict:
                 counts["reached" + suffix] += got is not None
                 counts["right" + suffix] += got is not None and got == want
         counts["to_district"] += known == "street" and got in districts
+        counts["wrong_street"] += known == "street" and got is not None and got != want and got in streets
         counts["top3"] += row["category"] in [code for code, _ in suggestion.categories[:3]]
         appeal = appeals[appeal_id]
         if row["urgent"]:
@@ -126,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{_share(c['reached'], c['eligible'])}   target >= 80%")
         print(f"  right unit, of those reached:                                       "
               f"{_share(c['right'], c['reached'])}   target >= 97%")
+        print(f"    of the wrong ones, a street matter sent to another street (the place read wrong): "
+              f"{c['wrong_street']}")
         if c["to_district"]:
             print(f"    of the wrong ones, sent to the district to coordinate where the street was written but "
                   f"the gazetteer does not know it: {c['to_district']}")

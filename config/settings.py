@@ -233,6 +233,9 @@ ROUTING_DISAGREE_CONFIDENCE = float(os.environ.get("ROUTING_DISAGREE_CONFIDENCE"
 # A street matter whose place names only a district goes to that district to coordinate (the
 # regulation's Art. 12) instead of the operators. `make run` turns it on for the demo.
 ROUTING_TO_DISTRICT = env_bool("ROUTING_TO_DISTRICT", False)
+# Such an appeal without a category goes to its district only when the classifier is at least this sure
+# of the unit (the district must still find the street; an unsure category too is the operators' work).
+ROUTING_DISTRICT_CONFIDENCE = float(os.environ.get("ROUTING_DISTRICT_CONFIDENCE", "0.8"))
 
 # The classifier (dispatch/routing/learning.py). Retrained every CLASSIFIER_RETRAIN_HOURS when
 # operators have labelled new examples; this share (percent) of the shipped training set is held

@@ -26,6 +26,8 @@ from django.db.models import Count, Max
 
 from config.process_cache import VersionedCache
 
+from .place_names import normalize, short_forms, spellings
+
 MATCHER_RECHECK_SECONDS = 30.0
 STREET_SUFFIXES = ("街道办事处", "街道", "地区", "镇", "乡")
 ETHNIC_SUFFIXES = ("满族蒙古族", "满族", "回族")
@@ -102,7 +104,7 @@ class PlaceMatcher:
     def scan(self, text: str) -> list[str]:
         """The names in the text, left to right, the longest at each position; English names only
         as whole words."""
-        lowered, found, position = text.lower(), [], 0
+        lowered, found, position = normalize(text).lower(), [], 0
         while position < len(lowered):
             if position and _ASCII_WORD.match(lowered[position - 1]) and _ASCII_WORD.match(lowered[position]):
                 position += 1  # inside an English word: names start only at a word's start
@@ -177,13 +179,24 @@ class PlaceMatcher:
 
 
 def _add(names: dict[str, set], labels: dict[str, str], name: str, streets: set[int], district: int | None) -> None:
-    name = (name or "").strip()
-    key = name.lower()
-    if len(key) < 2:
-        return
-    entry = names.setdefault(key, set())
-    entry.add((frozenset(streets), district))
-    labels.setdefault(key, name)
+    """The name and its other spellings (streets/place_names.py), each labelled with the name."""
+    name = normalize((name or "").strip())
+    for spelling in (name, *spellings(name)):
+        key = spelling.lower()
+        if len(key) < 2:
+            continue
+        names.setdefault(key, set()).add((frozenset(streets), district))
+        labels.setdefault(key, name)
+
+
+# English names of a unit residents also write: "Wangjing Sub-district", "Wangjing Jiedao".
+UNIT_ENGLISH_VARIANTS = ((" Subdistrict", (" Sub-district", " Jiedao")), (" Town", (" Zhen",)),
+                         (" Township", (" Xiang",)))
+
+
+def _unit_english(name_en: str) -> list[str]:
+    return [name_en.removesuffix(suffix) + other for suffix, others in UNIT_ENGLISH_VARIANTS
+            if name_en.endswith(suffix) for other in others]
 
 
 def build_matcher() -> PlaceMatcher:
@@ -194,40 +207,48 @@ def build_matcher() -> PlaceMatcher:
     street_district = {uid: parent for uid, kind, _, _, _, parent in units if kind == Unit.Kind.STREET}
     raw: dict[str, set] = {}
     labels: dict[str, str] = {}
-    short_forms: list[tuple[str, set[int], int | None, str]] = []
+    unit_short_forms: list[tuple[str, set[int], int | None, str]] = []
     place_short_forms: list[tuple[str, set[int], int | None, str]] = []
     for uid, kind, name, name_en, aliases, parent in units:
         streets = set() if kind == Unit.Kind.DISTRICT else {uid}
         district = uid if kind == Unit.Kind.DISTRICT else parent
-        for spelling in (name, name_en, *(aliases or [])):
+        for spelling in (name, name_en, *(aliases or []), *_unit_english(name_en or "")):
             _add(raw, labels, spelling, streets, district)
-        short_forms += [(short_name(name), streets, district, name),
+        unit_short_forms += [(short_name(name), streets, district, name),
                         (english_short_name(name_en), streets, district, name_en)]
     for street_id, name, name_en in Community.objects.filter(street_id__in=street_district).values_list(
             "street_id", "name", "name_en"):
         for spelling in (name, name_en):
             _add(raw, labels, spelling, {street_id}, street_district[street_id])
-    places = Place.objects.prefetch_related("streets").only("name", "name_en", "aliases", "district_id")
-    for place in places:
-        streets = {street.pk for street in place.streets.all() if street.pk in street_district}
+        place_short_forms += [(short, {street_id}, street_district[street_id], name) for short in short_forms(name)]
+    place_streets: dict[int, set[int]] = {}  # rows, not model instances: a city has thousands of places
+    for place_id, street_id in Place.streets.through.objects.values_list("place_id", "unit_id"):
+        if street_id in street_district:
+            place_streets.setdefault(place_id, set()).add(street_id)
+    for place_id, name, name_en, aliases, district_id in Place.objects.values_list(
+            "id", "name", "name_en", "aliases", "district_id"):
+        streets = place_streets.get(place_id)
         if not streets:
             continue
-        for spelling in (place.name, place.name_en, *(place.aliases or [])):
-            _add(raw, labels, spelling, streets, place.district_id)
-        place_short_forms.append((english_short_name(place.name_en, ENGLISH_GENERIC), streets, place.district_id,
-                                  place.name_en))
-    # A short form is a name only where nothing else is spelt the same (海淀: the district or 海淀街道?);
-    # the units' short forms first, then the places'.
+        for spelling in (name, name_en, *(aliases or [])):
+            _add(raw, labels, spelling, streets, district_id)
+        place_short_forms.append((english_short_name(name_en, ENGLISH_GENERIC), streets, district_id, name_en))
+        for spelling in (name, *(aliases or [])):
+            place_short_forms += [(short, streets, district_id, spelling) for short in short_forms(spelling)]
+    # A short form is a name only where nothing else is spelt the same (海淀: the district or 海淀街道?),
+    # or where all that shorten to it lie in the same streets; the units' short forms first, then the
+    # places' (and the communities').
     weak: set[str] = set()
-    for forms in (short_forms, place_short_forms):
-        owners: dict[str, list] = {}
+    for forms in (unit_short_forms, place_short_forms):
+        owners: dict[str, dict] = {}
         for short, streets, district, full in forms:
+            short = short.lower()
             if len(short) >= 2 and short not in raw:
-                owners.setdefault(short, []).append((streets, district, full))
+                owners.setdefault(short, {}).setdefault((frozenset(streets), district), full)
         for short, claims in owners.items():
             if len(claims) == 1:
-                streets, district, full = claims[0]
-                _add(raw, labels, short, streets, district)
+                (streets, district), full = next(iter(claims.items()))
+                raw[short] = {(streets, district)}
                 labels[short] = full
                 weak.add(short)
     names = {}

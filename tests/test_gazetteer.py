@@ -1,12 +1,14 @@
 """The gazetteer: finding the street from what a resident wrote (streets/places.py), on the test city
 plus a few places, and on the demo city's own gazetteer."""
+from collections import Counter
+
 import pytest
 
 from appeals.services import submit_appeal
 from dispatch.models import Dispatch
 from dispatch.routing.route import route_appeal
 from streets.models import Place
-from streets.places import find_place
+from streets.places import NOTHING, find_place
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,60 @@ def test_the_street_is_found_from_what_is_written(gazetteer, text, address, stre
     found = find_place(text, address)
     expected = getattr(gazetteer, street).pk if street else None
     assert found.street_id == expected
+
+
+@pytest.fixture
+def written(gazetteer):
+    """Places written the way residents shorten them: a community, a numbered area, a village, a
+    campus in brackets, a pinyin compound; one short form two places in different streets share, and one
+    that two places of the same street share."""
+    for name, name_en, kind, street in (
+            ("柳荫北里社区", "", "community", "street_a2"), ("柳荫八区", "", "compound", "street_a2"),
+            ("西柳北里", "Xiliu Beili", "compound", "street_a2"), ("罗家庄村", "", "village", "street_b1"),
+            ("南桥中学(北校区)", "", "landmark", "street_b1"), ("沿村村", "", "village", "street_b1"),
+            ("青石桥村", "", "village", "street_a1"), ("青石桥社区", "", "community", "street_b1"),
+            ("青松岭村", "", "village", "street_a1"), ("青松岭社区", "", "community", "street_a1")):
+        street = getattr(gazetteer, street)
+        Place.objects.create(name=name, name_en=name_en, kind=kind, district=street.parent).streets.set([street])
+    return gazetteer
+
+
+@pytest.mark.parametrize(("text", "address", "street"), [
+    ("", "柳荫北里3号楼2单元", "street_a2"),  # a community without 社区, with a building number
+    ("", "柳荫北里社区5号院", "street_a2"),
+    ("", "柳荫8区12号楼", "street_a2"),  # a numbered area written with digits
+    ("", "柳荫 八区", "street_a2"),  # a space between Chinese characters
+    ("罗家庄那边的路灯一直不亮", "", "street_b1"),  # a village without 村
+    ("", "南桥中学门口", "street_b1"),  # a campus without its bracketed part
+    ("", "南桥中学（北校区）东门", "street_b1"),  # full-width brackets
+    ("", "Building 3, Xiliu Beili", "street_a2"),
+    ("", "xiliubeili 3-2-501", "street_a2"),  # pinyin run together
+    ("", "Xiliu Sub-district", "street_a2"),  # the street's English name as residents also write it
+    ("", "xiliu jiedao", "street_a2"),
+    ("罗家庄的亲戚说", "西柳路5号", "street_a2"),  # a short form yields to a full name that disagrees
+    ("", "青松岭12号", "street_a1"),  # a village and a community of one street shorten alike: still a name
+])
+def test_places_written_as_residents_shorten_them(written, text, address, street):
+    assert find_place(text, address).street_id == getattr(written, street).pk
+
+
+def test_an_english_road_abbreviated_is_the_road(written):
+    found = find_place("", "No. 88 Changan Ave")
+    assert set(found.candidates) == {written.street_a1.pk, written.street_a2.pk}
+    assert found.names == ("Chang'an Avenue",)
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("", "沿村"),  # 沿村村 shortened below three characters is no name
+    ("", "青石桥"),  # two places in different streets shorten to it: no name
+    ("", "柳荫九区"),  # another number
+    ("", "柳荫北"),  # half a name
+    ("", "Liuyin Parkway"),
+    ("", "liuyinpark"),  # English words are never run together
+])
+def test_shortened_near_misses_find_no_street(written, text, address):
+    found = find_place(text, address)
+    assert found.street_id is None and not found.candidates
 
 
 @pytest.mark.parametrize(("text", "address"), [
@@ -127,4 +183,20 @@ def test_the_demo_citys_gazetteer_finds_streets_from_real_addresses(db):
     ambiguous = find_place("", "前门大街")
     assert {name[s] for s in ambiguous.candidates} == {"前门街道", "大栅栏街道"}
     assert name[find_place("", "朝阳区").district_id] == "朝阳区"
+    assert name[find_place("", "宣武区某胡同").district_id] == "西城区"  # former names residents still write
+    assert name[find_place("", "密云县城里").district_id] == "密云区"
     assert find_place("", "海淀").street_id is None  # 海淀区 or 海淀街道: a short form shared is no name
+    assert name[find_place("", "Huajiadi Beili Building 3").street_id] == "望京街道"
+    assert name[find_place("", "劲松8区15号楼").street_id] == "劲松街道"
+    assert name[find_place("", "东四6条").street_id] == "东四街道"
+    for ordinary in ("小区北大门的路灯坏了", "居民大会上说过", "工地大门口堆满渣土", "家门口的大柳树"):
+        assert find_place(ordinary, "") == NOTHING, ordinary  # ordinary words that once read as places
+
+
+def test_every_street_of_the_demo_city_has_its_places():
+    from streets.demo.districts import streets
+    from streets.demo.gazetteer import gazetteer
+
+    counts = Counter(street for place in gazetteer() for street in place.streets)
+    assert set(counts) <= {street.name for street in streets()}
+    assert min(counts[street.name] for street in streets()) >= 10

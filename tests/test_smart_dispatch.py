@@ -39,6 +39,21 @@ def triage_event(appeal):
     return appeal.events.get(kind=AppealEvent.Kind.TRIAGE)
 
 
+
+def test_a_free_text_appeal_placed_only_in_a_district_goes_there_only_when_the_model_is_surer(city, model, settings):
+    """The district must still find the street: an unsure category on top is the operators' work."""
+    settings.ROUTING_TO_DISTRICT = True
+    confidence = unit_confidence(NOISY)
+    settings.ROUTING_AUTO_CONFIDENCE = confidence - 0.01  # sure enough for a street
+    settings.ROUTING_DISTRICT_CONFIDENCE = confidence + 0.001  # not for a district
+    assert route_appeal(appeal_id=file(NOISY, address="西柳路5号").pk).unit == city.street_a2
+    appeal = file(NOISY + "。", address="甲区某胡同")
+    assert route_appeal(appeal_id=appeal.pk) is None
+    assert triage_event(appeal).data["message"]["code"] == "routing.low_confidence"
+
+    settings.ROUTING_DISTRICT_CONFIDENCE = confidence - 0.001
+    assert route_appeal(appeal_id=file(NOISY + "！", address="甲区某胡同").pk).unit == city.district_a
+
 def test_free_text_with_a_written_address_is_dispatched_to_the_street_and_the_event_says_why(city, model):
     appeal = file(NOISY, address="西柳路5号")
     dispatch = route_appeal(appeal_id=appeal.pk)

@@ -11,7 +11,9 @@ For a batch of appeals, one classify() call (dispatch/routing/classify.py) and o
 - A resident's category goes to the operators instead ("flagged") when the model is at least
   ROUTING_DISAGREE_CONFIDENCE sure that another unit handles the matter.
 - The place: the point, else the gazetteer on the address and text (streets.services.locate);
-  ambiguous places wait for an operator with the candidate streets.
+  ambiguous places wait for an operator with the candidate streets. A place that names only a
+  district sends the appeal there (ROUTING_TO_DISTRICT) only when the model is at least
+  ROUTING_DISTRICT_CONFIDENCE sure of the unit: the district must still find the street.
 - Danger detected in the text makes the appeal urgent (urgent deadlines), whatever the resident
   chose; a question recognised makes it a consultation.
 
@@ -143,6 +145,8 @@ def _decision(appeal: Appeal, suggestion: Suggestion, handlers: Handlers, catego
         return _to_operators(appeal, suggestion, handlers, place, "low_confidence", params, changes)
     if handler.unit is None:
         return _to_operators(appeal, suggestion, handlers, place, handler.reason, params, changes)
+    if handler.reason == "district" and confidence is not None and confidence < settings.ROUTING_DISTRICT_CONFIDENCE:
+        return _to_operators(appeal, suggestion, handlers, place, "low_confidence", params, changes)
     return Decision(unit=handler.unit, reason=handler.reason, params=params, changes=changes)
 
 

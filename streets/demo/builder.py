@@ -18,7 +18,7 @@ from streets.models import Community, Duty, Officer, Place, Unit
 from . import DEMO_ACCOUNTS, DEMO_PASSWORD
 from .categories import NEARBY_RADII, STREET, attributes, categories
 from .departments import DEPARTMENTS
-from .districts import DISTRICTS, streets
+from .districts import DISTRICT_ALIASES, DISTRICTS, streets
 from .gazetteer import gazetteer
 
 CENTER = {"code": "CENTER", "name": "12345市民服务热线中心", "name_en": "12345 Citizen Service Hotline Center"}
@@ -68,7 +68,8 @@ def _load_units() -> tuple[dict[str, Unit], dict[str, int]]:
     rows = [_unit(CENTER["code"], Unit.Kind.CENTER, CENTER["name"], CENTER["name_en"])]
     synced, created["center"] = _sync(Unit, rows)
     units.update(synced)
-    rows = [_unit(code, Unit.Kind.DISTRICT, name, name_en) for code, name, name_en in DISTRICTS]
+    rows = [_unit(code, Unit.Kind.DISTRICT, name, name_en, aliases=list(DISTRICT_ALIASES.get(code, ())))
+            for code, name, name_en in DISTRICTS]
     synced, created["districts"] = _sync(Unit, rows)
     units.update(synced)
 

@@ -40,6 +40,14 @@ DISTRICTS: tuple[tuple[str, str, str], ...] = (
     ("D16", "延庆区", "Yanqing District"),
 )
 
+# Former names residents still write: the districts merged in 2010 (崇文, 宣武) and the counties
+# that became districts (通县, 密云县...).
+DISTRICT_ALIASES: dict[str, tuple[str, ...]] = {
+    "D01": ("崇文区", "Chongwen District"), "D02": ("宣武区", "Xuanwu District"),
+    "D09": ("通县", "通州县", "Tong County"), "D10": ("顺义县",), "D11": ("昌平县",), "D12": ("大兴县",),
+    "D13": ("怀柔县",), "D14": ("平谷县",), "D15": ("密云县", "Miyun County"), "D16": ("延庆县", "Yanqing County"),
+}
+
 # Rows of district rectangles, south to north: (south, north, [(district, east edge), ...]).
 # Each row starts at the city's west edge; the central row keeps 西城/东城 narrow and puts
 # Tiananmen (116.3975, 39.9087) inside 东城区.
