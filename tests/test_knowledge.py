@@ -94,9 +94,9 @@ def test_an_entry_whose_words_many_entries_hold_is_found_by_the_pair_of_them(cit
     assert search.suggest(question)[0].entry == right
 
 
-def _words(question: str) -> tuple[list[list[str]], dict[str, int]]:
+def _words(question: str) -> tuple[list[list[str]], dict[str, int], int]:
     query, terms = search._question(question)
-    return query, search._held(terms)
+    return query, search._held(terms), search.published_count()
 
 
 def test_scoring_a_few_candidates_at_a_time_suggests_what_scoring_them_all_does(city, monkeypatch):

@@ -31,7 +31,7 @@ ENTRIES, TERMS = KnowledgeEntry._meta.db_table, KnowledgeTerm._meta.db_table
 CANDIDATES = 200
 SCORE_BATCH = 25  # candidates whose every token weight is looked up at once (_scored)
 CONFIDENT = 0.52  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
-LOOKUP_ENTRIES = 3000  # at most about this many entries are looked up by a single term of the question (lookup)
+LOOKUP_ENTRIES = 2000  # at most about this many entries are looked up by a single term of the question (lookup)
 MAX_QUERY_TOKENS = 24
 
 
@@ -105,28 +105,40 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "").replace("'", "''") + "'"
 
 
-def lookup(query: list[list[str]], held: dict[str, int]) -> list[tuple[str, ...]]:
-    """What an entry must hold to be a candidate: one of the question's rarest terms (the rarest
-    first, while the entries holding them stay within LOOKUP_ENTRIES, at least one term), or terms
-    of two different words of the question. An entry sharing a single common word with a question
-    that says more cannot be its best answer, and leaving those out bounds the lookup however large
-    the base; an entry that shares two common words (社会保障卡 and 补办) is found however many
-    others hold each of them. A question of one known word looks that word up alone."""
+def lookup(query: list[list[str]], held: dict[str, int], total: int) -> list[tuple[str, ...]]:
+    """What an entry must hold to be a candidate: one of the question's rarer terms, or terms of
+    two different words of the question. An entry sharing a single common word with a question
+    that says more cannot be its best answer; an entry that shares two common words (社会保障卡
+    and 补办) is found however many others hold each of them. Single terms are taken the rarest
+    first while the entries holding them stay within LOOKUP_ENTRIES, then pairs of the other terms
+    the rarest first (as many entries as would hold both were words drawn at random) within as
+    many again, so the lookup stays bounded however large the base. A question of one known word
+    looks up its rarest tokens (at least one)."""
     words = [[term for term in unit if held.get(term)] for unit in query]
     words = [unit for unit in words if unit]
-    if len(words) <= 1:
-        return [(term,) for unit in words for term in unit]
-    rare: set[str] = set()
-    budget = LOOKUP_ENTRIES
-    for term in sorted({term for unit in words for term in unit}, key=lambda term: (held[term], term)):
-        if rare and held[term] > budget:
-            break
-        rare.add(term)
-        budget -= held[term]
-    commons = [[term for term in unit if term not in rare] for unit in words]
+    rare = _within_budget([(term,) for term in {term for unit in words for term in unit}], held, total,
+                          at_least_one=len(words) == 1)
+    singles = {clause[0] for clause in rare}
+    commons = [[term for term in unit if term not in singles] for unit in words]
     pairs = {tuple(sorted((a, b))) for i, first in enumerate(commons) for second in commons[i + 1:]
              for a in first for b in second if a != b}
-    return [(term,) for term in sorted(rare)] + sorted(pairs)
+    return rare + _within_budget(list(pairs), held, total, at_least_one=not rare)
+
+
+def _within_budget(clauses: list[tuple[str, ...]], held: dict[str, int], total: int, *,
+                   at_least_one: bool) -> list[tuple[str, ...]]:
+    """The clauses held by the fewest entries (estimated: a term's count, a pair's as if its words
+    were independent), while their sum stays within LOOKUP_ENTRIES."""
+    def size(clause):
+        return math.prod(held[term] / max(total, 1) for term in clause) * total
+
+    chosen, budget = [], LOOKUP_ENTRIES
+    for clause in sorted(clauses, key=lambda clause: (size(clause), clause)):
+        if size(clause) > budget and (chosen or not at_least_one):
+            break
+        chosen.append(clause)
+        budget -= size(clause)
+    return chosen
 
 
 # The mean size of an entry's phrasings (characters of its distinct tokens per phrasing): a short
@@ -134,11 +146,12 @@ def lookup(query: list[list[str]], held: dict[str, int]) -> list[tuple[str, ...]
 PHRASING_SIZE = "length(search_text) * 1.0 / (1 + {array_length}(phrasing_tokens))"
 
 
-def _candidates(query: list[list[str]], held: dict[str, int], weights: dict[str, float]) -> list[tuple]:
+def _candidates(query: list[list[str]], held: dict[str, int], weights: dict[str, float],
+                total: int) -> list[tuple]:
     """(id, phrasing tokens, place id, resolved count) of at most CANDIDATES entries that hold
     what `lookup` asks, those holding the most weight of the question first, then those with the
     shortest phrasings."""
-    clauses = lookup(query, held)
+    clauses = lookup(query, held, total)
     if not clauses:
         return []
     where, where_params = _holding_any(clauses)
@@ -185,25 +198,38 @@ def _weight_held(query: list[list[str]], held: dict[str, int], weights: dict[str
     return " + ".join(sqls), params
 
 
-def relevance(query: list[list[str]], phrasings: list[list[str]], weights: dict[str, float],
-              unknown: float = 1.0) -> float:
-    """How well the closest phrasing matches the question (0..1). The question counts word by
-    word (a word weighs as its rarest token, and is met when any of its tokens is); the phrasing
-    token by token, a token missing from `weights` weighing `unknown`."""
-    asked = {term for unit in query for term in unit}
-    asked_weight = sum(max(weights.get(term, 0.0) for term in unit) for unit in query) or 1.0
-    best = 0.0
-    for phrasing in phrasings:
-        words = set(phrasing)
-        shared = asked & words
-        if not shared:
-            continue
-        met = sum(max((weights.get(term, 0.0) for term in unit if term in words), default=0.0) for unit in query)
-        shared_weight = sum(weights.get(term, 0.0) for term in shared)
-        phrasing_weight = sum(weights.get(term, unknown) for term in words) or 1.0
-        covered, precise = min(1.0, met / asked_weight), min(1.0, shared_weight / phrasing_weight)
-        best = max(best, covered ** 0.6 * precise ** 0.4)
-    return best
+class Fit:
+    """How well an entry's closest phrasing matches the question (0..1). The question counts word
+    by word (a word weighs as its rarest token, and is met when any of its tokens is); the phrasing
+    token by token, a token missing from `weights` weighing `unknown`. The question's side is
+    worked out once for all the candidates."""
+
+    def __init__(self, query: list[list[str]], weights: dict[str, float]):
+        self.weights = weights
+        self.words_of: dict[str, list[int]] = {}
+        for n, unit in enumerate(query):
+            for term in unit:
+                self.words_of.setdefault(term, []).append(n)
+        self.asked = self.words_of.keys()
+        self.asked_weight = sum(max(weights.get(term, 0.0) for term in unit) for unit in query) or 1.0
+
+    def __call__(self, phrasings: list[list[str]], unknown: float = 1.0) -> float:
+        weights, best = self.weights, 0.0
+        for phrasing in phrasings:
+            shared = self.asked & set(phrasing)
+            if not shared:
+                continue
+            met: dict[int, float] = {}
+            for term in shared:
+                weight = weights.get(term, 0.0)
+                for word in self.words_of[term]:
+                    met[word] = max(met.get(word, 0.0), weight)
+            shared_weight = sum(weights.get(term, 0.0) for term in shared)
+            phrasing_weight = sum(weights.get(term, unknown) for term in set(phrasing)) or 1.0
+            covered = min(1.0, sum(met.values()) / self.asked_weight)
+            precise = min(1.0, shared_weight / phrasing_weight)
+            best = max(best, covered ** 0.6 * precise ** 0.4)
+        return best
 
 
 def _place_factor(entry_place: int | None, lineage: set[int] | None) -> float:
@@ -228,12 +254,12 @@ def _scored(query: list[list[str]], rows: list[tuple], held: dict[str, int], wei
     first (each token the question lacks weighing the least any token does: the most held one)
     says which candidates could still make the top, so only those are looked up, a batch at a time,
     best bound first, until the `limit`-th exact score beats every remaining bound."""
-    floor = _weight(_counts()[1], total)
+    floor, fit_of = _weight(_counts()[1], total), Fit(query, weights)
 
     def factor(place_id, resolved):
         return _place_factor(place_id, lineage) * (1 + 0.02 * math.log1p(resolved))
 
-    bounded = sorted(((relevance(query, phrasings, weights, unknown=floor) * factor(place_id, resolved), entry_id,
+    bounded = sorted(((fit_of(phrasings, unknown=floor) * factor(place_id, resolved), entry_id,
                        phrasings, place_id, resolved) for entry_id, phrasings, place_id, resolved in rows),
                      key=lambda item: (-item[0], item[1]))
     scored: list[tuple[float, float, int]] = []
@@ -241,11 +267,12 @@ def _scored(query: list[list[str]], rows: list[tuple], held: dict[str, int], wei
         if len(scored) >= limit and scored[limit - 1][0] > bounded[start][0]:
             break
         batch = bounded[start:start + SCORE_BATCH]
-        missing = sorted({term for item in batch for words in item[2] for term in words} - weights.keys())
+        missing = sorted({term for item in batch for words in item[2] if not fit_of.asked.isdisjoint(words)
+                          for term in words} - weights.keys())  # a phrasing sharing no term scores nothing
         held.update(_held(missing))
         weights.update(_weights(missing, held, total))
         for _bound, entry_id, phrasings, place_id, resolved in batch:
-            fit = relevance(query, phrasings, weights)
+            fit = fit_of(phrasings)
             if fit > 0:
                 scored.append((fit * factor(place_id, resolved), fit, entry_id))
         scored.sort(key=lambda item: (-item[0], item[2]))
@@ -263,7 +290,7 @@ def candidate_ids(question: str) -> list[int]:
     query, terms = _question(question)
     total = published_count()
     held = _held(terms)
-    return [row[0] for row in _candidates(query, held, _weights(terms, held, total))]
+    return [row[0] for row in _candidates(query, held, _weights(terms, held, total), total)]
 
 
 def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list[Suggestion]:
@@ -274,9 +301,10 @@ def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list
     total = published_count()
     held = _held(terms)
     weights = _weights(terms, held, total)
-    rows = _candidates(query, held, weights)
+    rows = _candidates(query, held, weights, total)
     top = _scored(query, rows, held, weights, total, place_lineage(place), limit)
-    entries = KnowledgeEntry.objects.select_related("published_version", "owner", "place").in_bulk(
+    entries = KnowledgeEntry.objects.select_related("published_version", "owner", "place").defer(
+        "phrasing_tokens", "search_text", "owner__boundary", "place__boundary").in_bulk(
         [entry_id for _s, _f, entry_id in top])
     return [
         Suggestion(entry=entries[entry_id], version=entries[entry_id].published_version, score=score, relevance=fit)
