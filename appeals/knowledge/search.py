@@ -3,12 +3,12 @@
 Candidates come from the index (PostgreSQL: the tsvector's GIN index; SQLite: `LIKE` on the padded
 token text): the entries that hold one of the question's rarer terms or two of its words
 (`lookup`), at most CANDIDATES of them, those holding the most of the question's weight first.
-Each candidate is then scored in Python against its closest phrasing (`_scored`, which looks up
-the weights of only the candidates that can still make the top):
-the share of the question's weight it covers and the share of the phrasing's weight the question
-covers (weights: rarer tokens tell more), so a short question that names one rare thing and a
-long one that restates the phrasing both score high, and a question on something else scores low
-even when it shares the common words. The resident's place and how often the entry answered a
+Each candidate is then scored in Python against its closest phrasing (`Fit`; `_scored` reads the
+token weights of only the candidates that can still make the top): the share of the question's
+weight it covers and the share of the phrasing's weight the question covers (weights: rarer
+tokens tell more), so a short question that names one rare thing and a long one that restates the
+phrasing both score high, and a question on something else scores low even when it shares the
+common words. The resident's place and how often the entry answered a
 question at first contact move the score a little; `confident` marks a score worth offering.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ ENTRIES, TERMS = KnowledgeEntry._meta.db_table, KnowledgeTerm._meta.db_table
 CANDIDATES = 200
 SCORE_BATCH = 25  # candidates whose every token weight is looked up at once (_scored)
 CONFIDENT = 0.52  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
-LOOKUP_ENTRIES = 2000  # at most about this many entries are looked up by a single term of the question (lookup)
+LOOKUP_ENTRIES = 2000  # about this many entries at most, for single terms and again for pairs (lookup)
 MAX_QUERY_TOKENS = 24
 
 
