@@ -92,6 +92,7 @@ def test_an_entry_whose_words_many_entries_hold_is_found_by_the_pair_of_them(cit
     assert set(KnowledgeEntry.objects.filter(pk__in=candidates).values_list("key", flat=True)) == {
         "social-card", "other-6"}  # an entry sharing one common word only is not looked at
     assert search.suggest(question)[0].entry == right
+    assert search.lookup(*_words("社保卡，社保卡")) == [("社会保障卡",)]  # one word said twice: looked up alone
 
 
 def _words(question: str) -> tuple[list[list[str]], dict[str, int], int]:

@@ -114,8 +114,8 @@ def lookup(query: list[list[str]], held: dict[str, int], total: int) -> list[tup
     the rarest first (as many entries as would hold both were words drawn at random) within as
     many again, so the lookup stays bounded however large the base. A question of one known word
     looks up its rarest tokens (at least one)."""
-    words = [[term for term in unit if held.get(term)] for unit in query]
-    words = [unit for unit in words if unit]
+    words = [list(unit) for unit in dict.fromkeys(tuple(term for term in unit if held.get(term)) for unit in query)
+             if unit]  # a word said twice is one word
     rare = _within_budget([(term,) for term in {term for unit in words for term in unit}], held, total,
                           at_least_one=len(words) == 1)
     singles = {clause[0] for clause in rare}
