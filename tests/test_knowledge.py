@@ -76,6 +76,44 @@ def test_an_entry_that_resolved_more_questions_ranks_first_between_equals(city):
     assert one.pk
 
 
+def test_an_entry_whose_words_many_entries_hold_is_found_by_the_pair_of_them(city, monkeypatch):
+    """At scale every word of a question is held by thousands of entries; the lookup takes single
+    terms only while few entries hold them (LOOKUP_ENTRIES, scaled down here to this small base)
+    and finds the entry that holds two of the question's common words together."""
+    monkeypatch.setattr(search, "LOOKUP_ENTRIES", 2)
+    right = published_entry(city.water, "social-card", question="社会保障卡补办", phrasings_zh=(), question_en="")
+    for n, question in enumerate(["社会保障卡年审", "社会保障卡挂失", "社会保障卡激活", "补办驾驶证", "补办结婚证",
+                                  "补办户口本", "加急办理护照"]):
+        published_entry(city.water, f"other-{n}", question=question, phrasings_zh=(), question_en="")
+    question = "社保卡怎么补办加急"  # 加急: one entry holds it; 社会保障卡 and 补办: four each
+    assert search.lookup(*_words(question)) == [("加急",), ("社会保障卡", "补办")]
+    candidates = search.candidate_ids(question)
+    assert candidates[0] == right.pk
+    assert set(KnowledgeEntry.objects.filter(pk__in=candidates).values_list("key", flat=True)) == {
+        "social-card", "other-6"}  # an entry sharing one common word only is not looked at
+    assert search.suggest(question)[0].entry == right
+    assert search.lookup(*_words("社保卡，社保卡")) == [("社会保障卡",)]  # one word said twice: looked up alone
+
+
+def _words(question: str) -> tuple[list[list[str]], dict[str, int], int]:
+    query, terms = search._question(question)
+    return query, search._held(terms), search.published_count()
+
+
+def test_scoring_a_few_candidates_at_a_time_suggests_what_scoring_them_all_does(city, monkeypatch):
+    """_scored looks up the token weights of the candidates whose bound can still make the top
+    only: the suggestions, scores included, are those of scoring every candidate."""
+    load_demo_knowledge()
+    questions = [q["question"] for q in _questions("knowledge_dev.jsonl")]
+
+    def suggestions():
+        return [[(s.entry.key, round(s.score, 9)) for s in search.suggest(question)] for question in questions]
+    monkeypatch.setattr(search, "SCORE_BATCH", 1)
+    one_at_a_time = suggestions()
+    monkeypatch.setattr(search, "SCORE_BATCH", search.CANDIDATES)
+    assert one_at_a_time == suggestions()
+
+
 def test_retired_and_draft_entries_are_not_found_and_term_counts_follow(city):
     entry = published_entry(city.water)
     assert KnowledgeTerm.objects.get(term="水费").entries == 1
