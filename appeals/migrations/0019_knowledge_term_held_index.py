@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0017_knowledge_base'),
+        ('appeals', '0018_notifications_to_followers'),
     ]
 
     operations = [
