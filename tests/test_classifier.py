@@ -98,10 +98,15 @@ def test_the_classifier_beats_a_floor_on_held_out_appeals_and_shuffled_labels_do
 
 
 def test_the_fast_features_are_exactly_scikit_learns(floor):
-    """features() skips scikit-learn's per-call checks (they cost more than one appeal's arithmetic):
-    it must compute what the fitted vectorisers' transform computes, empty and unknown text too."""
+    """features() computes a batch's rows at once (scikit-learn's per-call checks and per-text Python
+    cost more than the arithmetic): exactly what the fitted vectorisers' transform computes, for
+    empty and unknown text, runs of blanks, tabs and line breaks, capitals, one-letter words,
+    characters beyond the basic plane and a lone surrogate too."""
     model, _, heldout = floor
-    texts = [e.text for e in heldout] + ["", "？！", "qqqzzz xyzzy"]
+    texts = [e.text for e in heldout] + [
+        "", "？！", "qqqzzz xyzzy", " ", "A  b\t\tC\nd 燃气 味道 😀 x", "电梯\x00困人 a\x00b", "İstanbul ǅ GAS",
+        "\ud800漏水",
+    ]
     expected = sparse.hstack([model.word.transform(texts), model.char.transform(texts)]).toarray()
     assert abs(model.features(texts).toarray() - expected).max() < 1e-6
 
