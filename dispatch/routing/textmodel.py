@@ -25,6 +25,7 @@ from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 from dispatch.routing import features
@@ -37,10 +38,15 @@ EXPLAIN_WORDS = 5
 # Bounds of the vocabulary: memory and speed of every worker depend on them.
 WORD_MAX_FEATURES = 60_000
 CHAR_MAX_FEATURES = 60_000
+# The urgency detector says yes from the lowest probability at which, out of fold on the training
+# rows, at least this share of its yeses are dangers (a missed gas leak costs more than a false
+# alarm; no lower than that, or units stop trusting the urgent tier); never from above 0.5.
+URGENT_MIN_PRECISION = 0.6
+THRESHOLD_FOLDS = 5
 _SPACE = re.compile(r"\s+")
 # What a stored model was made with: a model of another format (features, estimators or their
 # library changed) is not loaded; the next training makes a new one.
-FORMAT = (f"jieba-nohmm-word12+char13/svc-sigmoid/lr-kind-urgent/3;"
+FORMAT = (f"jieba-nohmm-word12+char13/svc-sigmoid/lr-kind-urgent-oof/3;"
           f"scikit-learn {sklearn.__version__};jieba {jieba.__version__}")
 
 
@@ -125,8 +131,9 @@ class TextModel:
         self.cal_a = np.array([c.a_ for c in fitted.calibrators], dtype=np.float32)
         self.cal_b = np.array([c.b_ for c in fitted.calibrators], dtype=np.float32)
         self.kind = self._binary(x, [k == CONSULTATION if k else None for k in kinds])
-        # Danger is rare in the data and missing it costs most: the rare class weighs more.
-        self.urgent = self._binary(x, list(urgent), class_weight="balanced")
+        # Danger is rare in the data and missing it costs most: the rare class weighs more, and the
+        # detector answers yes from the lowest probability still precise enough (out of fold).
+        self.urgent = self._binary(x, list(urgent), class_weight="balanced", min_precision=URGENT_MIN_PRECISION)
         self._names = self._ready = None
         return self
 
@@ -143,15 +150,30 @@ class TextModel:
         return rows, [categories[i] for i in rows]
 
     @staticmethod
-    def _binary(x, labels: list[bool | None], class_weight=None) -> tuple[np.ndarray, float] | None:
+    def _binary(x, labels: list[bool | None], class_weight=None,
+                min_precision: float | None = None) -> tuple[np.ndarray, float] | None:
         """A detector learned from the rows that carry the label: (weights, intercept); None when
-        the labels are all one value (nothing to learn: the detector then always answers no)."""
+        the labels are all one value (nothing to learn: the detector then always answers no).
+
+        With `min_precision`, the intercept is moved so that the detector says yes (probability 0.5)
+        from the threshold `recall_threshold` chooses on out-of-fold probabilities of the training
+        rows themselves: no evaluation set is looked at."""
         rows = [i for i, label in enumerate(labels) if label is not None]
         y = np.array([bool(labels[i]) for i in rows])
         if len(set(y)) < 2:
             return None
-        fitted = LogisticRegression(C=10, max_iter=2000, class_weight=class_weight, random_state=0).fit(x[rows], y)
-        return fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])
+
+        def learner():
+            return LogisticRegression(C=10, max_iter=2000, class_weight=class_weight, random_state=0)
+
+        fitted = learner().fit(x[rows], y)
+        intercept = float(fitted.intercept_[0])
+        if min_precision is not None and min(y.sum(), (~y).sum()) >= THRESHOLD_FOLDS:
+            folds = StratifiedKFold(THRESHOLD_FOLDS, shuffle=True, random_state=0)
+            held_out = cross_val_predict(learner(), x[rows], y, cv=folds, method="predict_proba")[:, 1]
+            threshold = recall_threshold(held_out, y, min_precision)
+            intercept -= float(np.log(threshold / (1 - threshold)))
+        return fitted.coef_[0].astype(np.float32), intercept
 
     # --- prediction ------------------------------------------------------------------------------
 
@@ -254,6 +276,17 @@ class TextModel:
         if getattr(model, "format", None) != FORMAT:
             raise IncompatibleModel(getattr(model, "format", "unknown"))
         return model
+
+
+def recall_threshold(probabilities: np.ndarray, truth: np.ndarray, min_precision: float) -> float:
+    """The lowest threshold whose yeses (probability >= threshold) are at least `min_precision`
+    right, capped at 0.5 (the plain decision): as much recall as that precision allows."""
+    order = np.argsort(-probabilities)
+    hits = np.cumsum(truth[order])
+    precise = hits / np.arange(1, len(order) + 1) >= min_precision
+    if not precise.any():
+        return 0.5
+    return float(np.clip(probabilities[order][np.flatnonzero(precise)[-1]], 1e-6, 0.5))
 
 
 def _expit(values: np.ndarray) -> np.ndarray:
