@@ -21,10 +21,14 @@ _SEPARATOR = "\x00"  # between padded words and between texts: no gram spans it
 
 
 class CharGrams:
-    """The vocabulary of a fitted `char_wb` vectoriser with n-grams of 1 to 3 characters."""
+    """The vocabulary of a fitted `char_wb` vectoriser (n-grams of up to 3 characters: a gram's
+    key is 21 bits per character)."""
 
     def __init__(self, vocabulary: dict[str, int]):
         terms = [(term, column) for term, column in vocabulary.items() if _SEPARATOR not in term]
+        self.longest = max((len(term) for term, _ in terms), default=0)
+        if self.longest > 64 // _BITS:
+            raise ValueError(f"character grams of {self.longest} do not fit a 64-bit key")
         keys = np.array([_key(term) for term, _ in terms], dtype=np.uint64)
         order = np.argsort(keys)
         self.keys = keys[order]
@@ -40,7 +44,7 @@ class CharGrams:
         boundary = points == 1  # the separator
         key = np.zeros(len(points), dtype=np.uint64)
         spans = np.zeros(len(points), dtype=bool)
-        for n in (1, 2, 3):
+        for n in range(1, self.longest + 1):
             if len(points) < n:
                 break
             count = len(points) - n + 1
