@@ -187,14 +187,18 @@ class Stack:
         return child
 
     def start_celery_worker(self, *, concurrency: int = 2, pool: str = "prefork", name: str = "") -> Child:
-        """A worker on the stack's broker; returns once it is ready to take tasks."""
+        """A worker on the stack's broker; returns once it is ready to take tasks (its own "ready":
+        the log of an earlier worker of the same name is appended to, and its line does not count)."""
         name = name or f"worker{len(self.children)}"
+        log_path = self.workdir / f"{name}.log"
+        earlier = log_path.read_text(errors="replace").count(" ready.") if log_path.exists() else 0
         child = self._start(name, [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", f"--pool={pool}",
             f"--concurrency={concurrency}", "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle",
             "--without-heartbeat",
         ])
-        wait_until(lambda: child.check_alive() or " ready." in child.log(), timeout=60, what=f"{name} ready")
+        wait_until(lambda: child.check_alive() or child.log().count(" ready.") > earlier, timeout=60,
+                   what=f"{name} ready")
         return child
 
     def stop_celery_workers(self) -> None:

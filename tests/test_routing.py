@@ -63,6 +63,28 @@ def test_complex_categories_get_15_working_days(city):
     assert dispatch.resolve_due == local(2026, 12, 7, 23, 59, 59)
 
 
+def test_one_batch_of_every_tier_gives_each_dispatch_its_own_tiers_deadlines(city):
+    """A batch counts each rule's deadlines once: appeals of different tiers side by side still get
+    their own, and two of the same tier the same."""
+    appeals = [
+        new_appeal(city, latitude=39.95, longitude=116.05),
+        new_appeal(city, latitude=39.95, longitude=116.05, urgency="urgent"),
+        new_appeal(city, category_code=city.title_dispute.code, latitude=39.95, longitude=116.25),
+        new_appeal(city, category_code=city.water_outage.code, latitude=39.95, longitude=116.25),
+        new_appeal(city, latitude=39.95, longitude=116.15),
+    ]
+    with time_machine.travel(local(2026, 11, 16, 10, 0), tick=False):  # a Monday
+        assert route_backlog() == 5
+    due = {d.appeal_id: (d.response_due, d.resolve_due) for d in Dispatch.objects.all()}
+    assert [due[appeal.pk] for appeal in appeals] == [
+        (local(2026, 11, 17, 10, 0), local(2026, 11, 25, 23, 59, 59)),  # ordinary: 24wh, 7wd
+        (local(2026, 11, 16, 12, 0), local(2026, 11, 17, 10, 0)),  # urgent: 2 h, 24 h
+        (local(2026, 11, 17, 10, 0), local(2026, 12, 7, 23, 59, 59)),  # complex: 15wd
+        (local(2026, 11, 16, 12, 0), local(2026, 11, 17, 10, 0)),  # utility: 2 h, 24 h
+        (local(2026, 11, 17, 10, 0), local(2026, 11, 25, 23, 59, 59)),
+    ]
+
+
 def test_a_written_address_matches_a_street_alias(city):
     dispatch = route_appeal(appeal_id=new_appeal(city, address="朝阳门外花园小区3号楼").pk)
     assert dispatch.unit == city.street_a1

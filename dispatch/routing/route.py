@@ -4,6 +4,7 @@ or hand it to the operators' manual queue; and the one way a dispatch is created
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -12,7 +13,8 @@ from django.utils import timezone
 from appeals import notes
 from appeals.events import Transition, record_transitions
 from appeals.models import Appeal, AppealEvent
-from dispatch.deadlines.due import deadlines_for
+from dispatch.deadlines.due import Deadlines, deadlines_for, rule_for_appeal
+from dispatch.deadlines.time_limits import Rule
 from dispatch.models import Dispatch, Whistle
 from streets.models import Unit
 
@@ -133,8 +135,10 @@ def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
             fields.update(decision.changes)
     if changed:  # one UPDATE for the batch (the events below carry the status and routed_at)
         Appeal.objects.bulk_update(changed, sorted(fields))
+    counted = _deadlines_counted_once(now)
     dispatches = [
-        None if decision.unit is None else new_dispatch(appeal=appeal, unit=decision.unit, actor=None, now=now)
+        None if decision.unit is None
+        else new_dispatch(appeal=appeal, unit=decision.unit, actor=None, now=now, deadlines=counted(appeal))
         for appeal, decision in zip(appeals, decisions, strict=True)
     ]
     Dispatch.objects.bulk_create([dispatch for dispatch in dispatches if dispatch is not None])
@@ -145,6 +149,20 @@ def _route(appeals: list[Appeal], *, now) -> list[Dispatch | None]:
         for appeal, decision, dispatch in zip(appeals, decisions, dispatches, strict=True)
     ])
     return dispatches
+
+
+def _deadlines_counted_once(now) -> Callable[[Appeal], Deadlines]:
+    """A batch's dispatches all start their clocks at `now`: each rule's deadlines are counted once
+    for the batch, not once per appeal (working days and hours, holidays: routing's CPU)."""
+    counted: dict[Rule, Deadlines] = {}
+
+    def deadlines(appeal: Appeal) -> Deadlines:
+        rule = rule_for_appeal(appeal, now)
+        if rule not in counted:
+            counted[rule] = deadlines_for(appeal, now)
+        return counted[rule]
+
+    return deadlines
 
 
 def current_dispatch(appeal: Appeal) -> Dispatch | None:
@@ -169,14 +187,16 @@ def create_dispatch(
 
 
 def new_dispatch(
-    *, appeal: Appeal, unit: Unit, actor, now, whistle: Whistle | None = None, reopened_from: Dispatch | None = None
+    *, appeal: Appeal, unit: Unit, actor, now, whistle: Whistle | None = None, reopened_from: Dispatch | None = None,
+    deadlines: Deadlines | None = None,
 ) -> Dispatch:
-    """An unsaved dispatch of the appeal to the unit, its deadlines counted from `now`.
+    """An unsaved dispatch of the appeal to the unit, its deadlines counted from `now` (or given:
+    counted already for the appeal from `now`).
 
     A primary dispatch moves the appeal to "dispatched"; a co-handling one (a whistle) leaves the
     appeal's status to the responsible street."""
     cohandling = whistle is not None
-    deadlines = deadlines_for(appeal, now, cohandling=cohandling)
+    deadlines = deadlines or deadlines_for(appeal, now, cohandling=cohandling)
     return Dispatch(
         appeal=appeal,
         unit=unit,
