@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from .stack import ROOT, running_stack
+from .stack import ROOT, database_url, ensure_database, running_stack
 
 QUESTION_SETS = sorted((ROOT / "tests").glob("knowledge_*.jsonl"))
 BATCH = 5000
@@ -189,20 +189,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", type=float, default=VARIANTS,
                         help=f"share of synthetic entries near neighbours of a demo entry (default {VARIANTS})")
     parser.add_argument("--database", default="bench_knowledge")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the database as a previous run left it (created when missing): the synthetic "
+                             "entries already there are kept, only the missing ones are added")
     args = parser.parse_args(argv)
-    with running_stack(database=args.database, gunicorn_workers=0, celery_workers=0) as stack:
-        stack.manage("load_demo_knowledge")
+    fresh = not args.reuse or ensure_database(database_url(args.database))
+    with running_stack(database=args.database, fresh=fresh, gunicorn_workers=0, celery_workers=0) as stack:
+        if fresh:
+            stack.manage("load_demo_knowledge")
         stack.setup_django()
         from appeals.knowledge.models import KnowledgeEntry
 
-        demo = KnowledgeEntry.objects.count()
+        loaded = KnowledgeEntry.objects.filter(key__startswith="synthetic-").count()
+        demo = KnowledgeEntry.objects.count() - loaded
         print(f"Knowledge base search, PostgreSQL, {demo} demo entries")
-        print_quality("demo entries")
-        print_latency("demo entries", latency(args.rounds))
+        if not loaded:  # a reused database holding the synthetic entries has no demo-only figures
+            print_quality("demo entries")
+            print_latency("demo entries", latency(args.rounds))
         if args.entries:
-            started = time.perf_counter()
-            add_synthetic_entries(args.entries, uniform=args.uniform, variants=args.variants)
-            print(f"  loaded {args.entries} synthetic entries in {time.perf_counter() - started:.0f} s")
+            if loaded != args.entries:
+                if loaded:
+                    raise SystemExit(f"{args.database} holds {loaded} synthetic entries, not {args.entries}: "
+                                     "run without --reuse")
+                started = time.perf_counter()
+                add_synthetic_entries(args.entries, uniform=args.uniform, variants=args.variants)
+                print(f"  loaded {args.entries} synthetic entries in {time.perf_counter() - started:.0f} s")
             print_quality(f"+{args.entries} entries")
             print_latency(f"+{args.entries} entries", latency(args.rounds))
     return 0

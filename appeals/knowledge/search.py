@@ -3,13 +3,16 @@
 Candidates come from the index (PostgreSQL: the tsvector's GIN index; SQLite: `LIKE` on the padded
 token text): the entries that hold one of the question's rarer terms or two of its words
 (`lookup`), at most CANDIDATES of them, those holding the most of the question's weight first.
-Each candidate is then scored in Python against its closest phrasing (`Fit`; `_scored` reads the
-token weights of only the candidates that can still make the top): the share of the question's
-weight it covers and the share of the phrasing's weight the question covers (weights: rarer
+Each candidate is then scored in Python (`Fit`; `_scored` reads the token weights of only the
+candidates that can still make the top): the share of the question's weight the entry's phrasings
+cover together, and the share of its closest phrasing's weight the question covers (weights: rarer
 tokens tell more), so a short question that names one rare thing and a long one that restates the
-phrasing both score high, and a question on something else scores low even when it shares the
-common words. The resident's place and how often the entry answered a
-question at first contact move the score a little; `confident` marks a score worth offering.
+entry both score high, and a question on something else scores low even when it shares the common
+words. The coverage is the entry's, not its closest phrasing's: in a large base, some short
+phrasing of another matter holds any two of a question's words, while the right entry's phrasings
+each hold a part of what the resident says. The resident's place (or the district the question
+names) and how often the entry answered a question at first contact move the score a little;
+`confident` marks a score worth offering.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ SCORE_BATCH = 25  # candidates whose every token weight is looked up at once (_s
 CONFIDENT = 0.52  # set on our own development questions (tests/knowledge_dev.jsonl), never on held-out ones
 LOOKUP_ENTRIES = 2000  # about this many entries at most, for single terms and again for pairs (lookup)
 MAX_QUERY_TOKENS = 24
+PLACE_SUFFIXES = ("街道", "区", "镇", "乡")  # what a resident leaves out naming a place (东城 for 东城区)
 
 
 @dataclass(frozen=True)
@@ -199,10 +203,14 @@ def _weight_held(query: list[list[str]], held: dict[str, int], weights: dict[str
 
 
 class Fit:
-    """How well an entry's closest phrasing matches the question (0..1). The question counts word
-    by word (a word weighs as its rarest token, and is met when any of its tokens is); the phrasing
-    token by token, a token missing from `weights` weighing `unknown`. The question's side is
-    worked out once for all the candidates."""
+    """How well an entry matches the question (0..1): the share of the question's weight its
+    phrasings cover together, and the share of its closest phrasing's weight the question covers.
+    The question counts word by word (a word weighs as its rarest token, and is met when any of its
+    tokens is); a phrasing token by token, a token missing from `weights` weighing `unknown`. The
+    coverage is the entry's, not one phrasing's: a resident's question mixes what the entry's
+    phrasings say apart (刚出生 from one, 材料 from another), while in a large base some short
+    phrasing of another matter holds any two of its words; scored phrasing by phrasing, that one
+    would outrank the right entry. The question's side is worked out once for all the candidates."""
 
     def __init__(self, query: list[list[str]], weights: dict[str, float]):
         self.weights = weights
@@ -214,22 +222,25 @@ class Fit:
         self.asked_weight = sum(max(weights.get(term, 0.0) for term in unit) for unit in query) or 1.0
 
     def __call__(self, phrasings: list[list[str]], unknown: float = 1.0) -> float:
-        weights, best = self.weights, 0.0
-        for phrasing in phrasings:
-            shared = self.asked & set(phrasing)
-            if not shared:
-                continue
-            met: dict[int, float] = {}
-            for term in shared:
-                weight = weights.get(term, 0.0)
-                for word in self.words_of[term]:
-                    met[word] = max(met.get(word, 0.0), weight)
-            shared_weight = sum(weights.get(term, 0.0) for term in shared)
-            phrasing_weight = sum(weights.get(term, unknown) for term in set(phrasing)) or 1.0
-            covered = min(1.0, sum(met.values()) / self.asked_weight)
-            precise = min(1.0, shared_weight / phrasing_weight)
-            best = max(best, covered ** 0.6 * precise ** 0.4)
-        return best
+        weights, precise = self.weights, 0.0
+        shares = [(self.asked & set(phrasing), phrasing) for phrasing in phrasings]
+        for shared, phrasing in shares:
+            if shared:
+                shared_weight = sum(weights.get(term, 0.0) for term in shared)
+                phrasing_weight = sum(weights.get(term, unknown) for term in set(phrasing)) or 1.0
+                precise = max(precise, min(1.0, shared_weight / phrasing_weight))
+        if not precise:
+            return 0.0
+        return self.covered(set().union(*(shared for shared, _phrasing in shares))) ** 0.6 * precise ** 0.4
+
+    def covered(self, shared: set[str]) -> float:
+        """The share of the question's weight that these of its terms meet (a word met once)."""
+        met: dict[int, float] = {}
+        for term in shared:
+            weight = self.weights.get(term, 0.0)
+            for word in self.words_of[term]:
+                met[word] = max(met.get(word, 0.0), weight)
+        return min(1.0, sum(met.values()) / self.asked_weight)
 
 
 def _place_factor(entry_place: int | None, lineage: set[int] | None) -> float:
@@ -238,6 +249,18 @@ def _place_factor(entry_place: int | None, lineage: set[int] | None) -> float:
     if lineage is None:
         return 0.9  # a local entry when we do not know where the resident is
     return 1.1 if entry_place in lineage else 0.5
+
+
+def named_places(terms: list[str], places: set[int]) -> set[int] | None:
+    """Which of these places (the local candidates') the question names, by name or short name
+    (东城区, 东城; 交道口街道, 交道口), or None: a resident who names their district asks about it,
+    as one whose place is known does."""
+    named = set()
+    for pk, name in Unit.objects.filter(pk__in=places).values_list("pk", "name") if places else ():
+        short = next((name.removesuffix(suffix) for suffix in PLACE_SUFFIXES if name.endswith(suffix)), name)
+        if name in terms or (len(short) >= 2 and short in terms):
+            named.add(pk)
+    return named or None
 
 
 def place_lineage(place: Unit | None) -> set[int] | None:
@@ -302,7 +325,8 @@ def suggest(question: str, *, place: Unit | None = None, limit: int = 3) -> list
     held = _held(terms)
     weights = _weights(terms, held, total)
     rows = _candidates(query, held, weights, total)
-    top = _scored(query, rows, held, weights, total, place_lineage(place), limit)
+    lineage = place_lineage(place) if place is not None else named_places(terms, {row[2] for row in rows} - {None})
+    top = _scored(query, rows, held, weights, total, lineage, limit)
     entries = KnowledgeEntry.objects.select_related("published_version", "owner", "place").defer(
         "phrasing_tokens", "search_text", "owner__boundary", "place__boundary").in_bulk(
         [entry_id for _s, _f, entry_id in top])
