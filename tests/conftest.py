@@ -3,6 +3,7 @@ role, API clients, and a real Celery worker on the real Redis (a separate databa
 pyproject.toml)."""
 import os
 import shutil
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -193,6 +194,9 @@ def routing_queued(redis_client):
     redis_client.set(outbox._flag_key(), 1, px=60_000)
 
 
+_WORKER_THREADS: list = []  # the suite's worker, once a test started it (it runs to the session's end)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, redis_client):
     """A real Celery worker thread consuming from the real Redis broker."""
@@ -206,8 +210,43 @@ def celery_worker(django_db_setup, django_db_blocker, redis_client):
     )
     with django_db_blocker.unblock():
         worker = running.__enter__()
+    _WORKER_THREADS.append(worker)
     yield worker
+    _WORKER_THREADS.clear()
     running.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def worker_idle_before_the_flush(request):
+    """A test that commits ends with a TRUNCATE of every table; a task the suite's worker is still
+    running then (a receipt its intake queued, say) deadlocks with it on PostgreSQL, and the next
+    test starts on the tables left behind. So, before that flush, the worker finishes what the
+    test left queued (the flush is this fixture's dependency's teardown, so it comes after)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames))
+    if transactional:
+        request.getfixturevalue("_django_db_helper")
+    yield
+    if transactional and _WORKER_THREADS:
+        _wait_until_the_worker_is_idle()
+
+
+def _wait_until_the_worker_is_idle(timeout: float = 20.0) -> None:
+    from celery.worker import state
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        busy = state.active_requests or state.reserved_requests or broker.llen("celery")
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.2:  # idle twice in a row: nothing was in flight
+            return
+        time.sleep(0.05)
 
 
 
