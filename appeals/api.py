@@ -9,7 +9,6 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -31,6 +30,7 @@ from .models import NOTIFY_STEPS, Appeal
 from .selectors import tracking_summary
 from .services import FORM_NAMES, appeal_fields, submit_appeal
 from .throttles import INTAKE_THROTTLES, IntakeLimits, TrackingThrottle, is_operator
+from .tracking import tracking_path
 from .tracking_lookup import LookupBlocked, track_appeal
 
 
@@ -248,7 +248,7 @@ class AppealIntakeView(OneTripThrottling, APIView):
             "access_code": submitted.access_code,
             "status": str(appeal.status),
             "folded": submitted.folded,
-            "tracking_url": request.build_absolute_uri(reverse("appeals:track")) + f"?number={appeal.number}",
+            "tracking_url": request.build_absolute_uri(tracking_path(appeal.number)),
         }
         return Response(receipt, status=status.HTTP_200_OK if submitted.folded else status.HTTP_201_CREATED)
 

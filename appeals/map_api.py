@@ -8,7 +8,6 @@ RATE_LIMIT_FOLLOW for following). The rules live in streets/citymap.py and appea
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -24,6 +23,7 @@ from config.throttling import ClientRateThrottle, OneTripThrottling
 from streets.citymap import boundaries_geojson, handler_at, place_at, search_places
 
 from . import followers
+from .tracking import tracking_path
 
 TEXT_MAX = 100
 
@@ -226,5 +226,5 @@ class FollowView(OneTripThrottling, APIView):
         number = followed.follower.number
         return Response({
             "number": number, "access_code": followed.access_code,
-            "tracking_url": request.build_absolute_uri(reverse("appeals:track")) + f"?number={number}",
+            "tracking_url": request.build_absolute_uri(tracking_path(number)),
         }, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ import re
 import secrets
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 # Crockford-style alphabet: no I, L, O, U (misread) and no 0/1 confusion.
@@ -90,3 +91,8 @@ def number_digest(number: str) -> str:
     """A tracking number as the tracking limits and the browser's cookie name it (never the number
     itself in Redis or in a cookie)."""
     return hashlib.sha256(compact_upper(number or "").encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def tracking_path(number: str) -> str:
+    """The tracking page of a number (an appeal's or a follower's), as receipts and messages link it."""
+    return f"{reverse('appeals:track')}?number={number}"

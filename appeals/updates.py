@@ -21,7 +21,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from . import validation
 from .followers import followers_to_notify
 from .models import Appeal, AppealEvent, Follower, Notification
 from .notifications import channel_backend, channel_enabled, channel_message
+from .tracking import tracking_path
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def wanted(event: AppealEvent) -> bool:
 
 
 def tracking_link(number: str) -> str:
-    return f"{settings.SITE_URL}{reverse('appeals:track')}?number={number}"
+    return settings.SITE_URL + tracking_path(number)
 
 
 def compose(event: AppealEvent, *, reader: Reader, access_code: str = "") -> tuple[str, str]:

@@ -3,7 +3,6 @@ the feedback survey, and the survey behind the link are dispatch/feedback/views.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from config.throttling import TooManyRequests, too_many_requests_page
@@ -15,6 +14,7 @@ from .knowledge import services as knowledge_services
 from .models import Appeal
 from .services import FORM_NAMES, appeal_fields, submit_appeal
 from .throttles import INTAKE_THROTTLES, IntakeLimits
+from .tracking import tracking_path
 
 SESSION_KEY = "submitted_appeal"
 
@@ -91,5 +91,5 @@ def submitted(request):
     receipt = request.session.get(SESSION_KEY)
     if not receipt:
         return redirect("appeals:home")
-    track_url = reverse("appeals:track") + f"?number={receipt['number']}"
+    track_url = tracking_path(receipt["number"])
     return render(request, "appeals/submitted.html", {"receipt": receipt, "track_url": track_url})
